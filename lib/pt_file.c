@@ -1,0 +1,218 @@
+/*
+ * pt_file: whole-file reads, line reads, atomic durable writes and the
+ * safe-file checks.
+ *
+ * Owns no state.  Must never leave a half-written file under a final name:
+ * every replacement goes through a temporary name, fsync and rename.  Runs in
+ * any process; the checks are made for the uid the caller names, not for the
+ * process's own.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pt_alloc.h"
+#include "pt_file.h"
+
+int
+pt_file_read(const char *path, struct pt_buf *out)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		pt_buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return err;
+}
+
+bool
+pt_file_getline(FILE *fp, struct pt_buf *line)
+{
+	int c;
+	bool any = false;
+
+	pt_buf_reset(line);
+	while ((c = getc(fp)) != EOF) {
+		any = true;
+		if (c == '\n')
+			return true;
+		pt_buf_addc(line, c);
+	}
+	return any;
+}
+
+int
+pt_file_fsync_dir(const char *path, bool is_dir)
+{
+	char *copy = pt_strdup(path);
+	const char *dir = is_dir ? copy : dirname(copy);
+	int fd, err = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		err = errno;
+	else {
+		if (fsync(fd) < 0 && errno != EINVAL)
+			err = errno;
+		close(fd);
+	}
+	free(copy);
+	return err;
+}
+
+/* Writes all of data to fd, retrying short writes.  Returns 0 or an errno. */
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+pt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct pt_buf tmp = PT_BUF_INIT;
+	int fd, err;
+
+	pt_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0) {
+		err = errno;
+		pt_buf_free(&tmp);
+		return err;
+	}
+	err = write_all(fd, data, len);
+	if (err == 0 && fsync(fd) < 0)
+		err = errno;
+	if (close(fd) < 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp.s, path) < 0)
+		err = errno;
+	if (err != 0)
+		unlink(tmp.s);
+	else
+		err = pt_file_fsync_dir(path, false);
+	pt_buf_free(&tmp);
+	return err;
+}
+
+/* Checks each folder above path for group or world write permission. */
+static int
+check_dirpath(const char *path, uid_t uid, const char **why)
+{
+	char *copy = pt_strdup(path);
+	char *dir = dirname(copy);
+	struct stat st;
+	int err = 0;
+
+	for (;;) {
+		if (stat(dir, &st) < 0) {
+			err = errno;
+			*why = "cannot stat a folder on the path";
+			break;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+			err = EPERM;
+			*why = "a folder on the path is group or world writable";
+			break;
+		}
+		if (st.st_uid != 0 && st.st_uid != uid) {
+			err = EPERM;
+			*why = "a folder on the path has an unsafe owner";
+			break;
+		}
+		if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
+			break;
+		dir = dirname(dir);
+	}
+	free(copy);
+	return err;
+}
+
+int
+pt_safefile(const char *path, uid_t uid, int flags, struct stat *st, const char **why)
+{
+	struct stat lst;
+	int err;
+
+	*why = "";
+	if (flags & PT_SFF_ANYFILE)
+		return stat(path, st) < 0 ? errno : 0;
+	if (flags & PT_SFF_SAFEDIRPATH) {
+		err = check_dirpath(path, uid, why);
+		if (err != 0)
+			return err;
+	}
+	if (lstat(path, &lst) < 0) {
+		err = errno;
+		if (err == ENOENT && (flags & PT_SFF_CREAT))
+			return 0;
+		*why = strerror(err);
+		return err;
+	}
+	if (S_ISLNK(lst.st_mode) && (flags & PT_SFF_NOSLINK)) {
+		*why = "is a symbolic link";
+		return ELOOP;
+	}
+	if (stat(path, st) < 0) {
+		*why = strerror(errno);
+		return errno;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISCHR(st->st_mode)) {
+		*why = "is not a regular file";
+		return EPERM;
+	}
+	if ((flags & PT_SFF_NOHLINK) && st->st_nlink > 1) {
+		*why = "has more than one hard link";
+		return ELOOP;
+	}
+	if ((flags & PT_SFF_MUSTOWN) && st->st_uid != uid &&
+	    !((flags & PT_SFF_ROOTOK) && st->st_uid == 0)) {
+		*why = "has an unsafe owner";
+		return EPERM;
+	}
+	if ((flags & PT_SFF_NOGWFILES) && (st->st_mode & S_IWGRP)) {
+		*why = "is group writable";
+		return EPERM;
+	}
+	if ((flags & PT_SFF_NOWWFILES) && (st->st_mode & S_IWOTH)) {
+		*why = "is world writable";
+		return EPERM;
+	}
+	if ((flags & PT_SFF_NOGRFILES) && (st->st_mode & S_IRGRP)) {
+		*why = "is group readable";
+		return EPERM;
+	}
+	if ((flags & PT_SFF_NOWRFILES) && (st->st_mode & S_IROTH)) {
+		*why = "is world readable";
+		return EPERM;
+	}
+	return 0;
+}
