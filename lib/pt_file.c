@@ -123,9 +123,30 @@ pt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode
 	return err;
 }
 
+/* Checks one folder of a path; returns 0 or EPERM with upstream's reason. */
+static int
+check_dir(const struct stat *st, uid_t uid, int flags, const char **why)
+{
+	bool sticky_ok = (st->st_mode & S_ISVTX) && !(flags & PT_SFF_NOSTICKY);
+
+	if ((st->st_mode & S_IWOTH) && !sticky_ok) {
+		*why = "World writable directory";
+		return EPERM;
+	}
+	if ((st->st_mode & S_IWGRP) && !sticky_ok && !(flags & PT_SFF_GWDIRSAFE)) {
+		*why = "Group writable directory";
+		return EPERM;
+	}
+	if (st->st_uid != 0 && st->st_uid != uid) {
+		*why = "Unsafe directory owner";
+		return EPERM;
+	}
+	return 0;
+}
+
 /* Checks each folder above path for group or world write permission. */
 static int
-check_dirpath(const char *path, uid_t uid, const char **why)
+check_dirpath(const char *path, uid_t uid, int flags, const char **why)
 {
 	char *copy = pt_strdup(path);
 	char *dir = dirname(copy);
@@ -135,25 +156,74 @@ check_dirpath(const char *path, uid_t uid, const char **why)
 	for (;;) {
 		if (stat(dir, &st) < 0) {
 			err = errno;
-			*why = "cannot stat a folder on the path";
+			*why = strerror(err);
 			break;
 		}
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-			err = EPERM;
-			*why = "a folder on the path is group or world writable";
+		err = check_dir(&st, uid, flags, why);
+		if (err != 0)
 			break;
-		}
-		if (st.st_uid != 0 && st.st_uid != uid) {
-			err = EPERM;
-			*why = "a folder on the path has an unsafe owner";
-			break;
-		}
 		if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
 			break;
 		dir = dirname(dir);
 	}
 	free(copy);
 	return err;
+}
+
+/* True if the folder holding path may be written by others than its owner. */
+static bool
+dir_writable(const char *path)
+{
+	char *copy = pt_strdup(path);
+	struct stat st;
+	bool w = stat(dirname(copy), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH));
+
+	free(copy);
+	return w;
+}
+
+/* The link checks: symbolic, hard, and links in writable folders. */
+static int
+check_links(const char *path, const struct stat *lst, const struct stat *st, int flags,
+    const char **why)
+{
+	bool wdir = (flags & PT_SFF_NOWLINK) && dir_writable(path);
+
+	if (S_ISLNK(lst->st_mode) && ((flags & PT_SFF_NOSLINK) || wdir)) {
+		*why = "Symbolic links not allowed";
+		return ELOOP;
+	}
+	if (st->st_nlink > 1 && S_ISREG(st->st_mode) && ((flags & PT_SFF_NOHLINK) || wdir)) {
+		*why = "Hard links not allowed";
+		return ELOOP;
+	}
+	return 0;
+}
+
+/* The mode checks selected by flags. */
+static int
+check_modes(const struct stat *st, int flags, const char **why)
+{
+	static const struct {
+		int flag;
+		mode_t bits;
+		const char *why;
+	} rules[] = {
+		{ PT_SFF_NOWWFILES, S_IWOTH, "World writable file" },
+		{ PT_SFF_NOGWFILES, S_IWGRP, "Group writable file" },
+		{ PT_SFF_NOGRFILES, S_IRGRP, "Group readable file" },
+		{ PT_SFF_NOWRFILES, S_IROTH, "World readable file" },
+		{ PT_SFF_NOEXEC, S_IXUSR | S_IXGRP | S_IXOTH, "Executable files not allowed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		if ((flags & rules[i].flag) && (st->st_mode & rules[i].bits)) {
+			*why = rules[i].why;
+			return EPERM;
+		}
+	}
+	return 0;
 }
 
 int
@@ -166,53 +236,31 @@ pt_safefile(const char *path, uid_t uid, int flags, struct stat *st, const char 
 	if (flags & PT_SFF_ANYFILE)
 		return stat(path, st) < 0 ? errno : 0;
 	if (flags & PT_SFF_SAFEDIRPATH) {
-		err = check_dirpath(path, uid, why);
+		err = check_dirpath(path, uid, flags, why);
 		if (err != 0)
 			return err;
 	}
 	if (lstat(path, &lst) < 0) {
 		err = errno;
-		if (err == ENOENT && (flags & PT_SFF_CREAT))
-			return 0;
+		*why = strerror(err);
+		return (err == ENOENT && (flags & PT_SFF_CREAT)) ? 0 : err;
+	}
+	if (stat(path, st) < 0) {
+		err = errno;
 		*why = strerror(err);
 		return err;
 	}
-	if (S_ISLNK(lst.st_mode) && (flags & PT_SFF_NOSLINK)) {
-		*why = "is a symbolic link";
-		return ELOOP;
-	}
-	if (stat(path, st) < 0) {
-		*why = strerror(errno);
-		return errno;
-	}
+	err = check_links(path, &lst, st, flags, why);
+	if (err != 0)
+		return err;
 	if (!S_ISREG(st->st_mode) && !S_ISCHR(st->st_mode)) {
-		*why = "is not a regular file";
+		*why = "Regular files only";
 		return EPERM;
-	}
-	if ((flags & PT_SFF_NOHLINK) && st->st_nlink > 1) {
-		*why = "has more than one hard link";
-		return ELOOP;
 	}
 	if ((flags & PT_SFF_MUSTOWN) && st->st_uid != uid &&
 	    !((flags & PT_SFF_ROOTOK) && st->st_uid == 0)) {
-		*why = "has an unsafe owner";
+		*why = "File owner is not safe";
 		return EPERM;
 	}
-	if ((flags & PT_SFF_NOGWFILES) && (st->st_mode & S_IWGRP)) {
-		*why = "is group writable";
-		return EPERM;
-	}
-	if ((flags & PT_SFF_NOWWFILES) && (st->st_mode & S_IWOTH)) {
-		*why = "is world writable";
-		return EPERM;
-	}
-	if ((flags & PT_SFF_NOGRFILES) && (st->st_mode & S_IRGRP)) {
-		*why = "is group readable";
-		return EPERM;
-	}
-	if ((flags & PT_SFF_NOWRFILES) && (st->st_mode & S_IROTH)) {
-		*why = "is world readable";
-		return EPERM;
-	}
-	return 0;
+	return check_modes(st, flags, why);
 }

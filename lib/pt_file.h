@@ -47,13 +47,20 @@ enum pt_sff {
 	PT_SFF_CREAT = 0x0100,		/* the file may not exist yet */
 	PT_SFF_NOGRFILES = 0x0200,	/* refuse a group-readable file */
 	PT_SFF_NOWRFILES = 0x0400,	/* refuse a world-readable file */
+	PT_SFF_NOWLINK = 0x0800,	/* refuse a link (symbolic or hard) in a writable folder */
+	PT_SFF_NOSTICKY = 0x1000,	/* a sticky folder on the path is no safer than another
+					 * (upstream's default; TrustStickyBit clears it) */
+	PT_SFF_GWDIRSAFE = 0x2000,	/* group-writable folders on the path are acceptable */
+	PT_SFF_NOEXEC = 0x4000,		/* refuse a file with an execute bit */
 };
 
 /*
  * Checks that path may be trusted by a process acting as uid: the checks
  * selected by flags.  Returns 0, or an errno (EPERM for an ownership or mode
- * problem, ELOOP for a forbidden link) with a human-readable reason in why
- * (borrowed static text).  st receives the file's status when it exists.
+ * problem, ELOOP for a forbidden link, the errno of a failed stat) with the
+ * reason in why, in upstream's words ("World writable directory", "Group
+ * writable file", "Symbolic links not allowed", "No such file or directory",
+ * ...; borrowed static text).  st receives the file's status when it exists.
  */
 int pt_safefile(const char *path, uid_t uid, int flags, struct stat *st, const char **why);
 

@@ -96,7 +96,7 @@ test_file(void)
 	chmod(path.s, 0666);
 	is_int(pt_safefile(path.s, 0, PT_SFF_NOWWFILES, &st, &why), EPERM,
 	    "a world-writable file is refused");
-	ok(strstr(why, "world writable") != NULL, "the reason names world write permission");
+	ok(strstr(why, "World writable") != NULL, "the reason names world write permission");
 	struct pt_buf ln = PT_BUF_INIT;
 	pt_buf_printf(&ln, "%s/link", dir);
 	ok(symlink(path.s, ln.s) == 0, "a symbolic link is made");
