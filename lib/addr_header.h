@@ -1,0 +1,25 @@
+/*
+ * addr_header: addresses as they appear in header fields.
+ *
+ * addr_crack() takes one address of a header (or an envelope address that
+ * may carry a phrase or comments) and returns the template upstream calls
+ * the "cracked" address: everything but the address itself, with "$g" where
+ * the address was, so that a rewritten address can be put back in place:
+ * "Full Name <a@b>" -> "Full Name <$g>", "a@b (Comment)" -> "$g (Comment)",
+ * "group: a, b;" -> "group: $g;".
+ */
+#ifndef ADDR_HEADER_H
+#define ADDR_HEADER_H
+
+#include "pt_buf.h"
+
+/* Writes the cracked template of addr into out (replacing its contents). */
+void addr_crack(const char *addr, struct pt_buf *out);
+
+/*
+ * Puts addr back into a template made by addr_crack: each "$g" is replaced
+ * by addr; "$$" is a dollar.
+ */
+void addr_uncrack(const char *tmpl, const char *addr, struct pt_buf *out);
+
+#endif

@@ -1,0 +1,21 @@
+/* rw_internal: what the engine's files share. */
+#ifndef RW_INTERNAL_H
+#define RW_INTERNAL_H
+
+#include "rw.h"
+
+#define RW_MAXBIND 10
+
+/* A bound wildcard: tokens [from, to) of the input. */
+struct rw_bind {
+	int from, to;
+};
+
+/*
+ * Matches rule r against the n tokens tok.  On success fills b[1..9] (b[0]
+ * unused) and returns true.  scratch is working space for class lookups.
+ */
+bool rw_match(const struct cf_config *cfg, const struct cf_rule *r, char **tok, int n,
+    struct rw_bind *b, struct pt_buf *scratch);
+
+#endif

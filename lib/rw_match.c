@@ -1,0 +1,100 @@
+/*
+ * rw_match: the left-hand side matcher.
+ *
+ * Owns nothing.  Backtracking search, shortest binding first, exactly as
+ * upstream: $* takes as few tokens as it can, $+ at least one, $- exactly
+ * one, $=x the shortest run of tokens whose concatenation is in class x,
+ * $~x one token not in class x, $@ nothing; literal tokens compare without
+ * case.  Pure function of its arguments.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "pt_str.h"
+#include "rw_internal.h"
+
+struct mstate {
+	const struct cf_config *cfg;
+	const struct cf_rule *r;
+	char **tok;
+	int n;
+	struct rw_bind *b;
+	struct pt_buf *scratch;
+};
+
+/* True if tokens [from, to) joined are in class id. */
+static bool
+in_class(struct mstate *m, int id, int from, int to)
+{
+	if (to - from == 1)
+		return cf_class_has(m->cfg, id, m->tok[from]);
+	pt_buf_reset(m->scratch);
+	for (int i = from; i < to; i++)
+		pt_buf_adds(m->scratch, m->tok[i]);
+	return cf_class_has(m->cfg, id, pt_buf_str(m->scratch));
+}
+
+/* Matches pattern token p (binding nb) onwards against input token i onwards. */
+static bool
+match_at(struct mstate *m, int p, int i, int nb)
+{
+	const char *pt = m->r->lhs[p];
+	int len, max;
+
+	if (pt == NULL)
+		return i == m->n;
+	if (pt[0] != ADDR_META || strchr("*+-=~@", pt[1]) == NULL) {
+		if (i >= m->n || pt_strcasecmp(pt, m->tok[i]) != 0)
+			return false;
+		return match_at(m, p + 1, i + 1, nb);
+	}
+	max = m->n - i;
+	switch (pt[1]) {
+	case '@':
+		return match_at(m, p + 1, i, nb);
+	case '-':
+		if (max < 1)
+			return false;
+		m->b[nb + 1] = (struct rw_bind){ i, i + 1 };
+		return match_at(m, p + 1, i + 1, nb + 1);
+	case '~':
+		if (max < 1 || cf_class_has(m->cfg, m->r->lhsclass[p], m->tok[i]))
+			return false;
+		m->b[nb + 1] = (struct rw_bind){ i, i + 1 };
+		return match_at(m, p + 1, i + 1, nb + 1);
+	case '*':
+	case '+':
+		len = pt[1] == '*' ? 0 : 1;
+		if (m->r->lhs[p + 1] == NULL) {
+			if (max < len)
+				return false;
+			m->b[nb + 1] = (struct rw_bind){ i, m->n };
+			return true;
+		}
+		for (; len <= max; len++) {
+			m->b[nb + 1] = (struct rw_bind){ i, i + len };
+			if (match_at(m, p + 1, i + len, nb + 1))
+				return true;
+		}
+		return false;
+	default:	/* '=' */
+		for (len = 1; len <= max; len++) {
+			if (!in_class(m, m->r->lhsclass[p], i, i + len))
+				continue;
+			m->b[nb + 1] = (struct rw_bind){ i, i + len };
+			if (match_at(m, p + 1, i + len, nb + 1))
+				return true;
+		}
+		return false;
+	}
+}
+
+bool
+rw_match(const struct cf_config *cfg, const struct cf_rule *r, char **tok, int n,
+    struct rw_bind *b, struct pt_buf *scratch)
+{
+	struct mstate m = { cfg, r, tok, n, b, scratch };
+
+	return match_at(&m, 0, 0, 0);
+}

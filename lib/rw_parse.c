@@ -1,0 +1,250 @@
+/*
+ * rw_parse: from address text to a (mailer, host, user) triple, and from an
+ * address to the form a mailer is given: sendmail's parseaddr and
+ * remotename over the engine.
+ *
+ * Owns nothing beyond tokens in the caller's arena.  Never passes an
+ * address to anything but the rulesets.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr_header.h"
+#include "pt_exit.h"
+#include "pt_str.h"
+#include "rw.h"
+
+/* The rulesets with fixed numbers. */
+enum { RS_PARSE = 0, RS_SENDER = 1, RS_RECIPIENT = 2, RS_CANONIFY = 3, RS_FINAL = 4 };
+
+void
+rw_cataddr(const struct addr_vec *v, int from, int to, struct pt_buf *out)
+{
+	for (int i = from; i < to && i < v->n; i++)
+		addr_tok_print(v->tok[i], out);
+}
+
+/* Prints "text... message" to the context's message stream. */
+static void
+tell(struct rw_ctx *c, const char *text, const char *msg)
+{
+	if (c->msgs != NULL)
+		fprintf(c->msgs, "%s... %s\n", text, msg);
+}
+
+/* Index of the first token of v at or after from that is operator op; v->n if none. */
+static int
+find_meta(const struct addr_vec *v, int from, int op)
+{
+	for (int i = from; i < v->n; i++)
+		if (v->tok[i][0] == ADDR_META && v->tok[i][1] == op)
+			return i;
+	return v->n;
+}
+
+/* Copies tokens [from, to) of v joined into the arena. */
+static const char *
+joined(struct rw_ctx *c, const struct addr_vec *v, int from, int to)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	const char *s;
+
+	rw_cataddr(v, from, to, &b);
+	s = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
+	pt_buf_free(&b);
+	return s;
+}
+
+/* Fills the error fields from an error mailer's host and user parts. */
+static void
+error_triple(struct rw_ctx *c, const char *text, struct rw_triple *t)
+{
+	const char *u = t->user_raw;
+	size_t n = strlen(u);
+	char *msg;
+
+	t->error = true;
+	t->mailer_name = "*error*";
+	t->error_status = t->host;
+	if (n >= 2 && u[0] == '"' && u[n - 1] == '"')
+		msg = pt_arena_memdup0(c->arena, u + 1, n - 2);
+	else
+		msg = pt_arena_strdup(c->arena, u);
+	t->error_code = 553;
+	if (isdigit((unsigned char)msg[0]) && isdigit((unsigned char)msg[1]) &&
+	    isdigit((unsigned char)msg[2]) && (msg[3] == ' ' || msg[3] == '-' || msg[3] == '\0')) {
+		t->error_code = atoi(msg);
+		msg += msg[3] ? 4 : 3;
+	}
+	t->error_text = msg;
+	tell(c, text, msg);
+}
+
+/* Rewrites the user part through 2, the mailer's recipient ruleset and 4. */
+static int
+rewrite_user(struct rw_ctx *c, struct addr_vec *u, const struct cf_mailer *m, unsigned flags)
+{
+	int st = EX_OK, rc;
+
+	if (c->cfg->version >= 10 || !(flags & (RW_SENDER | RW_HEADER))) {
+		rc = rw_run(c, RS_RECIPIENT, u);
+		if (rc != EX_OK)
+			st = rc;
+		if (m->r_env > 0) {
+			rc = rw_run(c, m->r_env, u);
+			if (rc != EX_OK)
+				st = rc;
+		}
+	}
+	rc = rw_run(c, RS_FINAL, u);
+	return rc != EX_OK ? rc : st;
+}
+
+/* Interprets the result of ruleset 0 in v. */
+static int
+build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, struct rw_triple *t)
+{
+	int at, colon, i, st;
+	struct addr_vec u = { NULL, 0, 0 };
+
+	if (v->n < 2 || v->tok[0][0] != ADDR_META || v->tok[0][1] != '#') {
+		tell(c, text, "554 5.3.5 buildaddr: no mailer in parsed address");
+		return EX_DATAERR;
+	}
+	at = find_meta(v, 2, '@');
+	colon = find_meta(v, 2, ':');
+	if (at > colon)
+		at = colon;
+	t->mailer_name = joined(c, v, 1, 2);
+	t->host = at < colon ? joined(c, v, at + 1, colon) : "";
+	t->user_raw = colon < v->n ? joined(c, v, colon + 1, v->n) : "";
+	if (pt_strcasecmp(t->mailer_name, "error") == 0) {
+		error_triple(c, text, t);
+		return EX_OK;
+	}
+	t->mailer = cf_mailer_find(c->cfg, t->mailer_name);
+	if (t->mailer == NULL) {
+		tell(c, text, "554 5.3.5 buildaddr: unknown mailer");
+		return EX_DATAERR;
+	}
+	t->mailer_name = t->mailer->name;
+	mac_set(c->macros, 'h', t->host, 0);
+	for (i = colon + 1; i < v->n; i++)
+		addr_vec_push(&u, v->tok[i]);
+	st = rewrite_user(c, &u, t->mailer, flags);
+	t->user = joined(c, &u, 0, u.n);
+	addr_vec_free(&u);
+	if (strcmp(t->mailer->name, "local") == 0 && !(flags & RW_SENDER)) {
+		const struct cf_mailer *alt = NULL;
+
+		if (t->user[0] == '|')
+			alt = cf_mailer_find(c->cfg, "prog");
+		else if (t->user[0] == '/')
+			alt = cf_mailer_find(c->cfg, "*file*");
+		if (alt != NULL) {
+			t->mailer = alt;
+			t->mailer_name = alt->name;
+		}
+	}
+	return st;
+}
+
+/* Prints the tokenizer's messages, one "text... message" line each. */
+static void
+tell_lines(struct rw_ctx *c, const char *text, const struct pt_buf *err)
+{
+	char *copy = strdup(pt_buf_str(err)), *p = copy, *line;
+
+	while (copy != NULL && (line = strsep(&p, "\n")) != NULL)
+		if (*line)
+			tell(c, text, line);
+	free(copy);
+}
+
+int
+rw_parse(struct rw_ctx *c, const char *text, unsigned flags, int delim, const char **endp,
+    struct rw_triple *t)
+{
+	struct addr_vec v = { NULL, 0, 0 };
+	struct pt_buf err = PT_BUF_INIT;
+	int rc, st = EX_OK;
+
+	memset(t, 0, sizeof *t);
+	rc = addr_tokenize(&c->cfg->toktab, text, delim, 0, c->arena, &v, endp, &err);
+	if (rc != ADDR_TOK_OK) {
+		if (rc == ADDR_TOK_FAIL && c->msgs != NULL)
+			fprintf(c->msgs, "%s", pt_buf_str(&err));
+		else
+			tell_lines(c, text, &err);
+	}
+	pt_buf_free(&err);
+	if (rc == ADDR_TOK_FAIL) {
+		addr_vec_free(&v);
+		return EX_USAGE;
+	}
+	rc = rw_run(c, RS_CANONIFY, &v);
+	if (rc == EX_OK || rc == EX_TEMPFAIL) {
+		st = rc;
+		rc = rw_run(c, RS_PARSE, &v);
+	}
+	if (rc != EX_OK && rc != EX_TEMPFAIL) {
+		addr_vec_free(&v);
+		return rc;
+	}
+	if (rc == EX_TEMPFAIL)
+		st = rc;
+	rc = build(c, text, &v, flags, t);
+	addr_vec_free(&v);
+	if (rc == EX_DATAERR)
+		return rc;
+	if (st == EX_TEMPFAIL || rc == EX_TEMPFAIL) {
+		tell(c, text, "Transient parse error -- message queued for future delivery");
+		return EX_TEMPFAIL;
+	}
+	return EX_OK;
+}
+
+int
+rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, unsigned flags,
+    struct pt_buf *out)
+{
+	struct addr_vec v = { NULL, 0, 0 };
+	struct pt_buf tmpl = PT_BUF_INIT, err = PT_BUF_INIT, joined_addr = PT_BUF_INIT;
+	int st = EX_OK, rc, set;
+
+	addr_crack(addr, &tmpl);
+	rc = addr_tokenize(&c->cfg->toktab, addr, 0, 0, c->arena, &v, NULL, &err);
+	pt_buf_free(&err);
+	if (rc == ADDR_TOK_FAIL) {
+		pt_buf_adds(out, addr);
+		pt_buf_free(&tmpl);
+		addr_vec_free(&v);
+		return EX_USAGE;
+	}
+	const int sets[3] = {
+		RS_CANONIFY,
+		(flags & RW_SENDER) ? RS_SENDER : RS_RECIPIENT,
+		(flags & RW_SENDER) ? ((flags & RW_HEADER) ? m->s_hdr : m->s_env)
+				    : ((flags & RW_HEADER) ? m->r_hdr : m->r_env),
+	};
+	for (int i = 0; i < 3; i++) {
+		set = sets[i];
+		if (i == 2 && set <= 0)
+			continue;
+		rc = rw_run(c, set, &v);
+		if (rc != EX_OK)
+			st = rc;
+	}
+	rc = rw_run(c, RS_FINAL, &v);
+	if (rc != EX_OK)
+		st = rc;
+	rw_cataddr(&v, 0, v.n, &joined_addr);
+	addr_uncrack(pt_buf_str(&tmpl), pt_buf_str(&joined_addr), out);
+	pt_buf_free(&tmpl);
+	pt_buf_free(&joined_addr);
+	addr_vec_free(&v);
+	return st;
+}

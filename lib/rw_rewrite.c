@@ -1,0 +1,379 @@
+/*
+ * rw_rewrite: applying rulesets: the rule loop, right-hand side
+ * substitution, map and host lookups, subroutine calls and the -bt trace.
+ *
+ * Owns nothing beyond the tokens it allocates in the caller's arena.  Every
+ * limit is upstream's (255 tokens, 100 passes, 50 levels) and every limit
+ * hit is reported with upstream's message, never by truncating silently.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_log.h"
+#include "pt_str.h"
+#include "rw_internal.h"
+
+/* True if t is the operator token with code c. */
+static bool
+is_meta(const char *t, int c)
+{
+	return t != NULL && t[0] == ADDR_META && t[1] == c;
+}
+
+/* Reports a message as upstream's -bt shows it, or logs it. */
+static void __attribute__((format(printf, 2, 3)))
+say(struct rw_ctx *c, const char *fmt, ...)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (c->msgs != NULL)
+		fprintf(c->msgs, "%s\n", b.s);
+	else
+		pt_log(LOG_ERR, "%s", b.s);
+	pt_buf_free(&b);
+}
+
+/* Prints one trace line: "name   input: tokens". */
+static void
+trace(struct rw_ctx *c, int set, const char *what, const struct addr_vec *v)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	char num[16];
+
+	if (c->trace == NULL)
+		return;
+	pt_buf_printf(&b, "%-16s %7s:", cf_ruleset_name(c->cfg, set, num), what);
+	for (int i = 0; i < v->n; i++) {
+		pt_buf_addc(&b, ' ');
+		addr_tok_print(v->tok[i], &b);
+	}
+	fprintf(c->trace, "%s\n", b.s);
+	pt_buf_free(&b);
+}
+
+int
+rw_tokenize(struct rw_ctx *c, const char *text, int delim, struct addr_vec *v,
+    const char **endp, struct pt_buf *err)
+{
+	return addr_tokenize(&c->cfg->toktab_nocomment, text, delim, 0, c->arena, v, endp, err);
+}
+
+/* Appends the tokens of text (tokenized) to out; false if too many. */
+static void
+push_text(struct rw_ctx *c, const char *text, struct addr_vec *out)
+{
+	struct addr_vec t = { NULL, 0, 0 };
+	struct pt_buf err = PT_BUF_INIT;
+
+	if (rw_tokenize(c, text, 0, &t, NULL, &err) != ADDR_TOK_FAIL)
+		for (int i = 0; i < t.n; i++)
+			addr_vec_push(out, t.tok[i]);
+	addr_vec_free(&t);
+	pt_buf_free(&err);
+}
+
+/* Builds the substituted right-hand side of r into out. */
+static void
+substitute(struct rw_ctx *c, const struct cf_rule *r, char **tok, const struct rw_bind *b,
+    struct addr_vec *out)
+{
+	int i = 0;
+
+	addr_vec_clear(out);
+	if (is_meta(r->rhs[0], '@') || is_meta(r->rhs[0], ':'))
+		i = 1;
+	for (; r->rhs[i] != NULL; i++) {
+		char *t = r->rhs[i];
+
+		if (t[0] == ADDR_META && t[1] >= '1' && t[1] <= '9') {
+			const struct rw_bind *bb = &b[t[1] - '0'];
+
+			for (int k = bb->from; k < bb->to; k++)
+				addr_vec_push(out, tok[k]);
+		} else if (t[0] == ADDR_META && t[1] == '&') {
+			const char *p = t + 2;
+			int id = mac_parse_name(c->cfg->names, &p);
+			const char *v = mac_get(c->macros, id, NULL);
+
+			if (v != NULL)
+				push_text(c, v, out);
+		} else
+			addr_vec_push(out, t);
+	}
+}
+
+/* Joins tokens [from, to) with nothing between them. */
+static char *
+join(struct rw_ctx *c, char **tok, int from, int to)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	char *s;
+
+	for (int i = from; i < to; i++)
+		pt_buf_adds(&b, tok[i]);
+	s = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
+	pt_buf_free(&b);
+	return s;
+}
+
+/*
+ * Performs the lookup in tokens [start, end] ("$(" ... "$)" or "$[" ... "$]")
+ * and appends the replacement to out.  Returns EX_OK or EX_TEMPFAIL.
+ */
+static int
+lookup(struct rw_ctx *c, char **tok, int start, int end, struct addr_vec *out)
+{
+	bool host = is_meta(tok[start], '[');
+	int i = start + 1, kfrom, kto, dfrom = -1, nargs = 0, st = EX_OK;
+	const char *name = "host", *args[10];
+	struct pt_buf val = PT_BUF_INIT;
+	struct map *m;
+	int rc;
+
+	if (!host) {
+		if (i >= end)
+			return EX_OK;
+		name = tok[i++];
+	}
+	kfrom = i;
+	while (i < end && !is_meta(tok[i], '@') && !is_meta(tok[i], ':'))
+		i++;
+	kto = i;
+	while (i < end && is_meta(tok[i], '@')) {
+		int a = ++i;
+
+		while (i < end && !is_meta(tok[i], '@') && !is_meta(tok[i], ':'))
+			i++;
+		if (nargs < 9)
+			args[nargs++] = join(c, tok, a, i);
+	}
+	if (i < end && is_meta(tok[i], ':'))
+		dfrom = i + 1;
+	m = map_find(c->cfg->maps, name);
+	if (m == NULL) {
+		say(c, "rewrite: map %s not found", name);
+		rc = MAP_NOTFOUND;
+	} else
+		rc = map_lookup(m, join(c, tok, kfrom, kto), args, nargs, &val, &c->menv);
+	if (rc == MAP_TEMPFAIL || rc == MAP_UNAVAIL) {
+		st = rc == MAP_TEMPFAIL ? EX_TEMPFAIL : EX_OK;
+		if (rc == MAP_TEMPFAIL && m->tmpfail_app != NULL) {
+			push_text(c, m->tmpfail_app, out);
+			pt_buf_free(&val);
+			return st;
+		}
+	}
+	if (rc == MAP_FOUND)
+		push_text(c, pt_buf_str(&val), out);
+	else if (dfrom >= 0)
+		for (int k = dfrom; k < end; k++)
+			addr_vec_push(out, tok[k]);
+	else
+		for (int k = kfrom; k < kto; k++)
+			addr_vec_push(out, tok[k]);
+	pt_buf_free(&val);
+	return st;
+}
+
+/* Replaces every lookup in v, left to right.  Returns EX_OK or EX_TEMPFAIL. */
+static int
+do_lookups(struct rw_ctx *c, struct addr_vec *v)
+{
+	struct addr_vec out = { NULL, 0, 0 };
+	int st = EX_OK, i, j;
+	bool any = false;
+
+	for (i = 0; i < v->n; i++)
+		if (is_meta(v->tok[i], '(') || is_meta(v->tok[i], '['))
+			any = true;
+	if (!any)
+		return EX_OK;
+	for (i = 0; i < v->n; i++) {
+		int close;
+
+		if (!is_meta(v->tok[i], '(') && !is_meta(v->tok[i], '[')) {
+			addr_vec_push(&out, v->tok[i]);
+			continue;
+		}
+		close = is_meta(v->tok[i], '(') ? ')' : ']';
+		for (j = i + 1; j < v->n && !is_meta(v->tok[j], close); j++)
+			;
+		if (lookup(c, v->tok, i, j, &out) == EX_TEMPFAIL)
+			st = EX_TEMPFAIL;
+		i = j;
+	}
+	addr_vec_clear(v);
+	for (i = 0; i < out.n; i++)
+		addr_vec_push(v, out.tok[i]);
+	addr_vec_free(&out);
+	return st;
+}
+
+static int run(struct rw_ctx *c, int set, struct addr_vec *v, int depth);
+
+/* Performs the $> calls of v, right to left.  Returns a status. */
+static int
+do_calls(struct rw_ctx *c, struct addr_vec *v, int depth)
+{
+	int st = EX_OK;
+
+	for (int k = v->n - 1; k >= 0; k--) {
+		struct addr_vec arg = { NULL, 0, 0 };
+		int set, rc;
+
+		if (!is_meta(v->tok[k], '>') || k + 1 >= v->n)
+			continue;
+		set = cf_ruleset_find(c->cfg, v->tok[k + 1]);
+		for (int i = k + 2; i < v->n; i++)
+			addr_vec_push(&arg, v->tok[i]);
+		rc = set < 0 ? EX_CONFIG : run(c, set, &arg, depth + 1);
+		if (rc != EX_OK && rc != EX_TEMPFAIL) {
+			addr_vec_free(&arg);
+			return rc;
+		}
+		if (rc == EX_TEMPFAIL)
+			st = EX_TEMPFAIL;
+		v->n = k;
+		v->tok[k] = NULL;
+		for (int i = 0; i < arg.n; i++)
+			addr_vec_push(v, arg.tok[i]);
+		addr_vec_free(&arg);
+	}
+	return st;
+}
+
+/* Copies src over dst. */
+static void
+vec_copy(struct addr_vec *dst, const struct addr_vec *src)
+{
+	addr_vec_clear(dst);
+	for (int i = 0; i < src->n; i++)
+		addr_vec_push(dst, src->tok[i]);
+}
+
+/* Applies one rule while it matches; sets *stop when the ruleset must return. */
+static int
+apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth, bool *stop)
+{
+	const struct cf_rule *r = &c->cfg->rulesets[set]->rules[ruleno];
+	struct rw_bind b[RW_MAXBIND];
+	struct addr_vec nv = { NULL, 0, 0 };
+	struct pt_buf scratch = PT_BUF_INIT;
+	int loops = 0, st = EX_OK, rc;
+	char num[16];
+
+	while (rw_match(c->cfg, r, v->tok, v->n, b, &scratch)) {
+		if (++loops > RW_MAXLOOP) {
+			say(c, "Infinite loop in ruleset %s, rule %d",
+			    cf_ruleset_name(c->cfg, set, num), ruleno + 1);
+			*stop = true;
+			break;
+		}
+		substitute(c, r, v->tok, b, &nv);
+		if (nv.n > ADDR_MAXTOK) {
+			say(c, "rewrite: expansion too long");
+			st = EX_DATAERR;
+			*stop = true;
+			break;
+		}
+		if (do_lookups(c, &nv) == EX_TEMPFAIL)
+			st = EX_TEMPFAIL;
+		rc = do_calls(c, &nv, depth);
+		if (rc != EX_OK && rc != EX_TEMPFAIL) {
+			st = rc;
+			*stop = true;
+			break;
+		}
+		if (rc == EX_TEMPFAIL)
+			st = EX_TEMPFAIL;
+		vec_copy(v, &nv);
+		if (is_meta(r->rhs[0], '@') || is_meta(r->rhs[0], '#')) {
+			*stop = true;
+			break;
+		}
+		if (is_meta(r->rhs[0], ':'))
+			break;
+	}
+	addr_vec_free(&nv);
+	pt_buf_free(&scratch);
+	return st;
+}
+
+/* The ruleset loop with tracing and the recursion limit. */
+static int
+run(struct rw_ctx *c, int set, struct addr_vec *v, int depth)
+{
+	const struct cf_ruleset *rs;
+	int st = EX_OK, rc;
+	bool stop = false;
+	char num[16];
+
+	if (set < 0 || set >= CF_MAXRWSETS)
+		return EX_CONFIG;
+	trace(c, set, "input", v);
+	if (depth > RW_MAXDEPTH) {
+		say(c, "rewrite: excessive recursion (max %d), ruleset %s", RW_MAXDEPTH,
+		    cf_ruleset_name(c->cfg, set, num));
+		return EX_CONFIG;
+	}
+	rs = c->cfg->rulesets[set];
+	for (int i = 0; rs != NULL && i < rs->nrules && !stop; i++) {
+		rc = apply_rule(c, set, i, v, depth, &stop);
+		if (rc == EX_DATAERR)
+			return rc;
+		if (rc != EX_OK)
+			st = rc;
+	}
+	trace(c, set, "returns", v);
+	return st;
+}
+
+int
+rw_run(struct rw_ctx *c, int set, struct addr_vec *v)
+{
+	return run(c, set, v, 0);
+}
+
+/* The macro map's view of the caller's macros. */
+static const char *
+env_get(void *ctx, const char *name)
+{
+	return mac_get_name(ctx, name);
+}
+
+static void
+env_set(void *ctx, const char *name, const char *value)
+{
+	mac_set_name(ctx, name, value, 0);
+}
+
+void
+rw_ctx_init(struct rw_ctx *c, const struct cf_config *cfg)
+{
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->macros = mac_table_new(cfg->names, cfg->macros);
+	c->menv.mac_get = env_get;
+	c->menv.mac_set = env_set;
+	c->menv.ctx = c->macros;
+	c->arena = pt_calloc(1, sizeof *c->arena);
+}
+
+void
+rw_ctx_done(struct rw_ctx *c)
+{
+	mac_table_free(c->macros);
+	pt_arena_free(c->arena);
+	free(c->arena);
+	c->macros = NULL;
+	c->arena = NULL;
+}

@@ -1,0 +1,217 @@
+/*
+ * main: the sendmail program's entry: the name it runs under, the command
+ * line, the configuration, and the dispatch to one mode.
+ *
+ * Owns the run (struct sm_run).  Parses options through a table, loads
+ * sendmail.cf (-C) for the modes that need it, applies -o/-O/-M after the
+ * file as upstream does, and calls the mode.  Exits with sysexits codes.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cf.h"
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_log.h"
+#include "pt_str.h"
+#include "sendmail.h"
+
+#define DEFAULT_CF MAILDIR "/sendmail.cf"
+
+int
+mode_print_version(struct sm_run *run)
+{
+	(void)run;
+	printf("Version %s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	printf(" Compatible with: sendmail 8.17\n");
+	return EX_OK;
+}
+
+static const struct sm_mode modes[] = {
+	{ 't', true, mode_test },
+	{ 'v', true, mode_verify },
+	{ 'V', false, mode_print_version },
+};
+
+/* The names the program answers to and the mode each selects. */
+static const struct {
+	const char *name;
+	char mode;
+} names[] = {
+	{ "mailq", 'p' },
+	{ "newaliases", 'i' },
+	{ "hoststat", 'h' },
+	{ "purgestat", 'H' },
+	{ "smtpd", 'd' },
+};
+
+/* Appends s to a growing string array. */
+static void
+push(char ***v, int *n, const char *s)
+{
+	*v = pt_reallocarray(*v, (size_t)*n + 2, sizeof(char *));
+	(*v)[(*n)++] = (char *)s;
+	(*v)[*n] = NULL;
+}
+
+/* Handles one option letter with its argument (NULL if it takes none). */
+static int
+take_option(struct sm_run *run, int c, const char *arg)
+{
+	switch (c) {
+	case 'b': run->mode = arg[0]; break;
+	case 'C': run->cf_path = arg; run->cf_given = true; break;
+	case 'd':
+		if (run->debug_spec.len)
+			pt_buf_addc(&run->debug_spec, ' ');
+		pt_buf_adds(&run->debug_spec, arg);
+		run->debug = 1;
+		break;
+	case 'f': case 'r': run->sender = arg; break;
+	case 'F': run->fullname = arg; break;
+	case 'L': run->log_tag = arg; break;
+	case 'i': run->ignore_dots = true; break;
+	case 't': run->read_recipients = true; break;
+	case 'v': run->verbose = true; break;
+	case 'q': run->queue_arg = arg; if (run->mode == 'm') run->mode = 'q'; break;
+	case 'A': run->queue_sel = arg; break;
+	case 'M': push(&run->defines, &run->ndefines, arg); break;
+	case 'o': {
+		/* -oXvalue: the old one-character form */
+		char *s = pt_malloc(strlen(arg) + 2);
+
+		s[0] = arg[0];
+		s[1] = '=';
+		strcpy(s + 2, arg[0] ? arg + 1 : "");
+		push(&run->options, &run->noptions, s);
+		break;
+	}
+	case 'O': push(&run->options, &run->noptions, arg); break;
+	default: break;	/* accepted and ignored, as upstream ignores obsolete flags */
+	}
+	return 0;
+}
+
+/* Option letters; ':' after one means it takes an argument (attached or next). */
+#define OPTLETTERS "b:C:d:f:r:F:L:h:N:O:o:p:R:V:X:B:A:M:Q:D:e:itvnGUsm"
+
+/* Parses argv into run; returns the index of the first recipient or -1. */
+static int
+parse_args(struct sm_run *run, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		const char *a = argv[i] + 1, *spec;
+
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (*a == 'q') {	/* -q takes an optional attached argument */
+			take_option(run, 'q', a + 1);
+			continue;
+		}
+		for (; *a; a++) {
+			spec = strchr(OPTLETTERS, *a);
+			if (spec == NULL || *a == ':') {
+				fprintf(stderr, "%s: invalid option -- '%c'\n", run->progname, *a);
+				return -1;
+			}
+			if (spec[1] != ':') {
+				take_option(run, *a, NULL);
+				continue;
+			}
+			if (a[1] != '\0')
+				take_option(run, *a, a + 1);
+			else if (i + 1 < argc)
+				take_option(run, *a, argv[++i]);
+			else {
+				fprintf(stderr, "%s: option requires an argument -- '%c'\n",
+				    run->progname, *a);
+				return -1;
+			}
+			break;
+		}
+	}
+	return i;
+}
+
+/* Loads the configuration and applies the command line's settings. */
+static int
+load_config(struct sm_run *run)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	struct cf_env env = { 0 };
+	int rc = EX_OK;
+
+	run->hostname = host_qualified_name();
+	env.hostname = run->hostname;
+	env.bt_mode = run->mode == 't';
+	env.defines = (const char *const *)run->defines;
+	run->cfg = cf_load(run->cf_path, &env, &err);
+	if (run->cfg == NULL) {
+		fputs(pt_buf_str(&err), stderr);
+		pt_buf_free(&err);
+		return EX_CONFIG;
+	}
+	for (int i = 0; i < run->noptions; i++) {
+		char *name = pt_strdup(run->options[i]), *eq = strchr(name, '=');
+
+		if (eq != NULL)
+			*eq++ = '\0';
+		if (cf_option_set(run->cfg, pt_str_trim(name), eq ? eq : "", &err) < 0) {
+			fprintf(stderr, "%s\n", pt_buf_str(&err));
+			rc = EX_USAGE;
+		}
+		free(name);
+	}
+	fputs(pt_buf_str(&run->cfg->warnings), stderr);
+	if (strchr(run->hostname, '.') == NULL)
+		fprintf(stderr, "WARNING: local host name (%s) is not qualified; see cf/README: "
+		    "WHO AM I?\n", run->hostname);
+	host_add_interfaces(run->cfg);
+	pt_buf_free(&err);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sm_run run = { 0 };
+	const char *base = strrchr(argv[0], '/');
+	int first, rc;
+	size_t i;
+
+	run.progname = base ? base + 1 : argv[0];
+	run.argv = argv;
+	run.argc = argc;
+	run.mode = 'm';
+	run.cf_path = DEFAULT_CF;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(run.progname, names[i].name) == 0)
+			run.mode = names[i].mode;
+	pt_log_open(run.log_tag ? run.log_tag : "sendmail", PT_LOG_STDERR);
+	first = parse_args(&run, argc, argv);
+	if (first < 0)
+		return EX_USAGE;
+	run.rcpts = argv + first;
+	run.nrcpts = argc - first;
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		if (modes[i].letter != run.mode)
+			continue;
+		if (modes[i].needs_cf && (rc = load_config(&run)) != EX_OK)
+			return rc;
+		rc = modes[i].run(&run);
+		cf_free(run.cfg);
+		free(run.hostname);
+		free(run.options);
+		free(run.defines);
+		pt_buf_free(&run.debug_spec);
+		return rc;
+	}
+	fprintf(stderr, "Invalid operation mode %c\n", run.mode);
+	return EX_USAGE;
+}
