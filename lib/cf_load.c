@@ -11,11 +11,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cf.h"
 #include "cf_internal.h"
@@ -93,21 +96,13 @@ read_folded(FILE *fp, struct pt_buf *line, int *lines)
 	return true;
 }
 
-/* Replaces newline-and-blanks of folded lines by one space (all but H). */
+/* Turns the line breaks of folded lines into blanks (all but H lines keep none). */
 static void
 unfold(char *s)
 {
-	char *d = s;
-
-	for (; *s; s++) {
-		if (*s == '\n') {
-			while (s[1] == ' ' || s[1] == '\t')
-				s++;
-			*d++ = ' ';
-		} else
-			*d++ = *s;
-	}
-	*d = '\0';
+	for (; *s; s++)
+		if (*s == '\n')
+			*s = ' ';
 }
 
 /* V: configuration level and vendor. */
@@ -547,6 +542,79 @@ predefine(struct cf_config *cfg, const struct cf_env *env)
 	}
 }
 
+/* Joins a list option with commas (NULL when empty); the caller frees. */
+static char *
+list_join(const struct cf_strlist *l)
+{
+	struct pt_buf b = PT_BUF_INIT;
+
+	for (int i = 0; i < l->n; i++)
+		pt_buf_printf(&b, "%s%s", i ? "," : "", l->v[i]);
+	return b.len ? pt_buf_steal(&b) : NULL;
+}
+
+/* Resolves "user[:group]" (names or numbers) into ids; false if unknown. */
+static bool
+user_ids(const char *spec, uid_t *uid, gid_t *gid)
+{
+	char *copy = pt_strdup(spec), *colon = strchr(copy, ':');
+	struct passwd *pw = NULL;
+	bool ok = true;
+
+	if (colon != NULL)
+		*colon++ = '\0';
+	if (isdigit((unsigned char)*copy))
+		*uid = (uid_t)strtoul(copy, NULL, 10);
+	else if (*copy && (pw = getpwnam(copy)) != NULL) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	} else if (*copy)
+		ok = false;
+	if (colon != NULL && *colon) {
+		struct group *gr;
+
+		if (isdigit((unsigned char)*colon))
+			*gid = (gid_t)strtoul(colon, NULL, 10);
+		else if ((gr = getgrnam(colon)) != NULL)
+			*gid = gr->gr_gid;
+	}
+	free(copy);
+	return ok;
+}
+
+/* Hands the map layer the settings it needs from the options. */
+static void
+configure_maps(struct cf_config *cfg)
+{
+	struct map_options mo;
+	char *dbs = list_join(&cfg->opt.dont_blame_sendmail);
+	char *aliases = list_join(&cfg->opt.alias_file);
+
+	memset(&mo, 0, sizeof mo);
+	mo.uid = geteuid();
+	mo.gid = getegid();
+	mo.prog_uid = 1;
+	mo.prog_gid = 1;
+	if (cfg->opt.run_as_user != NULL)
+		user_ids(cfg->opt.run_as_user, &mo.uid, &mo.gid);
+	if (cfg->opt.default_user != NULL)
+		user_ids(cfg->opt.default_user, &mo.prog_uid, &mo.prog_gid);
+	mo.dbs = dbs != NULL ? map_dbs_parse(dbs) : 0;
+	mo.switch_file = cfg->opt.service_switch_file;
+	mo.hosts_file = cfg->opt.hosts_file;
+	mo.blanksub = (char)cfg->opt.blank_sub;
+	mo.alias_files = aliases;
+	map_set_configure(cfg->maps, &mo);
+	free(dbs);
+	free(aliases);
+	if (map_find(cfg->maps, "host") == NULL && map_class_find("host") != NULL) {
+		struct pt_buf err = PT_BUF_INIT;
+
+		map_declare(cfg->maps, "host", "host", "", &err);
+		pt_buf_free(&err);
+	}
+}
+
 /* Checks what the whole file must provide. */
 static void
 check_complete(struct loader *ld)
@@ -587,6 +655,7 @@ cf_load(const char *path, const struct cf_env *env, struct pt_buf *err)
 	fclose(fp);
 	pt_buf_free(&line);
 	check_complete(&ld);
+	configure_maps(cfg);
 	cfg->loading = NULL;
 	if (ld.errors > 0) {
 		cf_free(cfg);

@@ -16,6 +16,7 @@
 #include "cf.h"
 #include "cf_internal.h"
 #include "pt_alloc.h"
+#include "pt_log.h"
 #include "pt_str.h"
 
 bool
@@ -105,6 +106,7 @@ munch(char **pp)
 	struct pt_buf b = PT_BUF_INIT;
 	char *p = *pp;
 	bool quoted = false;
+	size_t keep = 0;	/* length up to the last byte that is not a raw blank */
 
 	for (; *p; p++) {
 		if (*p == '"') {
@@ -121,14 +123,15 @@ munch(char **pp)
 			case 't': pt_buf_addc(&b, '\t'); break;
 			default: pt_buf_addc(&b, *p); break;
 			}
+			keep = b.len;
 			continue;
 		}
 		pt_buf_addc(&b, *p);
+		if (quoted || !isspace((unsigned char)*p))
+			keep = b.len;
 	}
 	*pp = p;
-	/* trailing blanks are not part of the value */
-	while (b.len > 0 && isspace((unsigned char)b.s[b.len - 1]))
-		pt_buf_truncate(&b, b.len - 1);
+	pt_buf_truncate(&b, keep);
 	return pt_buf_steal(&b);
 }
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,7 +127,7 @@ xlate_dollar(struct xlate *x, const char **pp, int depth)
 static void
 xlate_text(struct xlate *x, const char *s, int depth)
 {
-	while (*s) {
+	while (*s && x->out->len < MAC_MAXEXPAND) {
 		if (*s == '$' && s[1] != '\0') {
 			s++;
 			xlate_dollar(x, &s, depth);

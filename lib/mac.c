@@ -278,7 +278,7 @@ expand(const struct mac_table *t, const char *s, struct pt_buf *out, int depth)
 	int skip = 0, level = 0;	/* skipping inside level-th conditional */
 	int id;
 
-	while (*s) {
+	while (*s && out->len < MAC_MAXEXPAND) {
 		if (*s != '$' || s[1] == '\0') {
 			if (skip == 0)
 				pt_buf_addc(out, *s);

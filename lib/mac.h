@@ -22,6 +22,7 @@
 
 #define MAC_MAXNAME 64	/* the longest long macro name */
 #define MAC_NONE (-1)
+#define MAC_MAXEXPAND 65536	/* an expansion stops growing here (a macro bomb) */
 
 /* Flags of a macro value. */
 enum mac_flag {
@@ -77,7 +78,8 @@ const char *mac_get_name(const struct mac_table *t, const char *name);
  * $?x ... $| ... $. choose on whether x is defined (and non-empty is not
  * required: defined is enough), $&x inserts the value without expanding it.
  * Any other "$c" is copied unchanged (the rule operators are left for the
- * rule parser).  Expansion depth is bounded.
+ * rule parser).  Expansion depth is bounded, and so is the output
+ * (MAC_MAXEXPAND bytes: what goes beyond is dropped).
  */
 void mac_expand(const struct mac_table *t, const char *text, struct pt_buf *out);
 /* Expands the value of macro id into out (nothing if undefined). */

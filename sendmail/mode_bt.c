@@ -169,6 +169,8 @@ cmd_rulesets(struct bt *bt, char *line)
 		char *list = pt_strdup(names), *cur = list, *name;
 
 		if (bt_tokenize(bt, here, ',', &v, &rest) >= 0) {
+			const char *tail = names;	/* the list from the current name on */
+
 			while ((name = strsep(&cur, ",")) != NULL && *name != '\0') {
 				int set = bt_ruleset(bt, name);
 				int st;
@@ -179,7 +181,8 @@ cmd_rulesets(struct bt *bt, char *line)
 				}
 				st = rw_run(&bt->rw, set, &v);
 				if (st != EX_OK)
-					printf("== Ruleset %s (%d) status %d\n", name, set, st);
+					printf("== Ruleset %s (%d) status %d\n", tail, set, st);
+				tail += strlen(name) + 1;
 			}
 		}
 		free(list);
