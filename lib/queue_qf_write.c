@@ -1,0 +1,212 @@
+/*
+ * queue_qf_write: an envelope as a version 8 qf file.
+ *
+ * Writes the records in the order upstream 8.17 writes them (see the table in
+ * queue.h), so that upstream's mailq and queue runners read Petrel's files
+ * and a rewritten file differs from upstream's only where the envelope does.
+ * Pure formatting: no I/O, no state; a newline inside a field that is not a
+ * header becomes a space, so that it cannot start a record of its own.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "queue.h"
+#include "queue_int.h"
+
+/* F letters in upstream's order, and their bits. */
+static const struct {
+	char letter;
+	unsigned bit;
+} env_flags[] = {
+	{ 'w', QEF_WARNED },
+	{ 'r', QEF_RESPONSE },
+	{ '8', QEF_8BIT },
+	{ 'b', QEF_DELETE_BCC },
+	{ 'd', QEF_RET_PARAM },
+	{ 'n', QEF_NO_BODY_RETURN },
+	{ 's', QEF_SPLIT },
+};
+
+/* R letters in upstream's order, and their bits. */
+static const struct {
+	char letter;
+	unsigned bit;
+} rcpt_flags[] = {
+	{ 'P', QRF_PRIMARY },
+	{ 'N', QRF_HAS_NOTIFY },
+	{ 'S', QRF_NOTIFY_SUCCESS },
+	{ 'F', QRF_NOTIFY_FAILURE },
+	{ 'D', QRF_NOTIFY_DELAY },
+};
+
+unsigned
+queue_env_flag_bit(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof env_flags / sizeof env_flags[0]; i++)
+		if (env_flags[i].letter == c)
+			return env_flags[i].bit;
+	return 0;
+}
+
+unsigned
+queue_rcpt_flag_bit(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof rcpt_flags / sizeof rcpt_flags[0]; i++)
+		if (rcpt_flags[i].letter == c)
+			return rcpt_flags[i].bit;
+	return 0;
+}
+
+/* Appends s with each LF turned into a space, so that it cannot end the record. */
+static void
+add_field(struct pt_buf *out, const char *s)
+{
+	const char *nl;
+
+	while ((nl = strchr(s, '\n')) != NULL) {
+		pt_buf_add(out, s, (size_t)(nl - s));
+		pt_buf_addc(out, ' ');
+		s = nl + 1;
+	}
+	pt_buf_adds(out, s);
+}
+
+/* Appends one record "Lvalue\n" when value is not NULL. */
+static void
+add_rec(struct pt_buf *out, char letter, const char *value)
+{
+	if (value == NULL)
+		return;
+	pt_buf_addc(out, letter);
+	add_field(out, value);
+	pt_buf_addc(out, '\n');
+}
+
+/* Appends the header value: folds are kept, but every line must start blank. */
+static void
+add_header_value(struct pt_buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		pt_buf_addc(out, *s);
+		if (*s == '\n' && s[1] != ' ' && s[1] != '\t')
+			pt_buf_addc(out, '\t');
+	}
+}
+
+/* The envelope part before the recipients: V T K N P I d B M F $ q S Z A !. */
+static void
+format_head(const struct queue_env *e, struct pt_buf *out)
+{
+	size_t i;
+
+	pt_buf_printf(out, "V%d\nT%lld\nK%lld\nN%ld\nP%ld\n", QUEUE_QF_VERSION, e->ctime,
+	    e->last_attempt, e->attempts, e->priority);
+	if (e->has_dfino)
+		pt_buf_printf(out, "I%lu/%lu/%llu\n", e->df_major, e->df_minor, e->df_ino);
+	add_rec(out, 'd', e->dfdir);
+	add_rec(out, 'B', e->bodytype);
+	if (e->message != NULL && e->message[0] != '\0')
+		add_rec(out, 'M', e->message);
+	if (e->flags != 0 || (e->flags_other != NULL && e->flags_other[0] != '\0')) {
+		pt_buf_addc(out, 'F');
+		for (i = 0; i < sizeof env_flags / sizeof env_flags[0]; i++)
+			if (e->flags & env_flags[i].bit)
+				pt_buf_addc(out, env_flags[i].letter);
+		if (e->flags_other != NULL)
+			add_field(out, e->flags_other);
+		pt_buf_addc(out, '\n');
+	}
+	for (i = 0; i < e->nmacros; i++) {
+		pt_buf_addc(out, '$');
+		add_field(out, e->macros[i].name);
+		add_field(out, e->macros[i].value);
+		pt_buf_addc(out, '\n');
+	}
+	add_rec(out, 'q', e->quarantine);
+	add_rec(out, 'S', e->sender != NULL ? e->sender : "");
+	add_rec(out, 'Z', e->envid);
+	add_rec(out, 'A', e->auth);
+	if (e->has_deliverby)
+		pt_buf_printf(out, "!%c %ld\n",
+		    e->deliverby_flags != 0 && e->deliverby_flags != '\n' ? e->deliverby_flags : ' ',
+		    e->deliverby);
+}
+
+/* Appends a C record for ctl (NULL: none). */
+static void
+format_ctl(const struct queue_ctl *c, struct pt_buf *out)
+{
+	pt_buf_addc(out, 'C');
+	if (c != NULL && c->user != NULL) {
+		add_field(out, c->user);
+		pt_buf_printf(out, ":%ld:%ld:", c->uid, c->gid);
+		if (c->alias != NULL)
+			add_field(out, c->alias);
+	} else if (c != NULL && c->alias != NULL) {
+		pt_buf_addc(out, ':');
+		add_field(out, c->alias);
+	}
+	pt_buf_addc(out, '\n');
+}
+
+/* Appends the records of one recipient: C (when it changes), M, Q, r, R. */
+static void
+format_rcpt(const struct queue_env *e, const struct queue_rcpt *r, int *ctl,
+    struct pt_buf *out)
+{
+	size_t i;
+	int c = (r->ctl >= 0 && (size_t)r->ctl < e->nctls) ? r->ctl : -1;
+
+	if (c != *ctl) {
+		format_ctl(c >= 0 ? &e->ctls[c] : NULL, out);
+		*ctl = c;
+	}
+	if (r->message != NULL && r->message[0] != '\0')
+		add_rec(out, 'M', r->message);
+	add_rec(out, 'Q', r->orcpt);
+	add_rec(out, 'r', r->final_rcpt);
+	pt_buf_addc(out, 'R');
+	for (i = 0; i < sizeof rcpt_flags / sizeof rcpt_flags[0]; i++)
+		if (r->flags & rcpt_flags[i].bit)
+			pt_buf_addc(out, rcpt_flags[i].letter);
+	if (r->flags_other != NULL)
+		add_field(out, r->flags_other);
+	pt_buf_addc(out, ':');
+	add_field(out, r->addr != NULL ? r->addr : "");
+	pt_buf_addc(out, '\n');
+}
+
+void
+queue_qf_format(const struct queue_env *e, struct pt_buf *out)
+{
+	size_t i;
+	int ctl = -1;
+
+	format_head(e, out);
+	for (i = 0; i < e->nrcpts; i++) {
+		const struct queue_rcpt *r = &e->rcpts[i];
+
+		if (r->state == QRS_PENDING || r->state == QRS_DEFERRED)
+			format_rcpt(e, r, &ctl, out);
+	}
+	for (i = 0; i < e->nhdrs; i++) {
+		const struct queue_header *h = &e->hdrs[i];
+
+		pt_buf_addc(out, 'H');
+		if (h->cond != NULL) {
+			pt_buf_addc(out, '?');
+			add_field(out, h->cond);
+			pt_buf_addc(out, '?');
+		}
+		add_field(out, h->name);
+		pt_buf_addc(out, ':');
+		add_header_value(out, h->value);
+		pt_buf_addc(out, '\n');
+	}
+	pt_buf_add(out, ".\n", 2);
+}
