@@ -74,6 +74,12 @@ enum map_dbs {
  */
 unsigned map_dbs_parse(const char *value);
 
+/*
+ * The $| operator as the ruleset engine reads it inside a map's answer
+ * (ADDR_META followed by '|'): what regex -s puts between substrings.
+ */
+#define MAP_CONDELSE "\001|"
+
 struct map;
 struct map_set;
 struct map_rt;

@@ -48,49 +48,52 @@ open_error(const struct map *m, const char *path, const char *why, struct pt_buf
 	pt_buf_free(&src);
 }
 
-/* Opens the map's gdbm file read-only. */
-static int
-gdbm_map_open(struct map *m, struct pt_buf *err)
+int
+map_gdbm_open_path(const struct map *m, const char *path, struct map_db **out,
+    struct pt_buf *err)
 {
-	char *path = map_db_path(m->file);
 	struct pt_buf why = PT_BUF_INIT;
-	struct map_db *db;
 	struct stat st;
 	int fd, rc = MAP_FOUND;
 
-	if (map_file_check(m, path, &st, err) != 0) {
-		free(path);
+	*out = NULL;
+	if (map_file_check(m, path, &st, err) != 0)
 		return MAP_TEMPFAIL;
-	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		pt_buf_printf(err, "%s map \"%s\": cannot open %s: %s", m->cls->name, m->name,
 		    path, strerror(errno));
 		rc = MAP_TEMPFAIL;
-	} else if (map_db_open_fd(fd, path, &db, &why) != 0) {
+	} else if (map_db_open_fd(fd, path, out, &why) != 0) {
 		open_error(m, path, why.s, err);
 		rc = MAP_TEMPFAIL;
-	} else {
-		map_set_handle(m, db);
 	}
 	pt_buf_free(&why);
+	return rc;
+}
+
+/* Opens the map's gdbm file read-only. */
+static int
+gdbm_map_open(struct map *m, struct pt_buf *err)
+{
+	char *path = map_db_path(m->file);
+	struct map_db *db;
+	int rc = map_gdbm_open_path(m, path, &db, err);
+
+	if (rc == MAP_FOUND)
+		map_set_handle(m, db);
 	free(path);
 	return rc;
 }
 
-/* Looks an exact key up; the value ends at its first NUL, as upstream reads it. */
-static int
-gdbm_map_lookup(struct map *m, const char *key, size_t keylen, const char *const *av,
-    int ac, struct pt_buf *value, const struct map_env *env)
+int
+map_gdbm_get(struct map_db *db, const char *key, size_t keylen, struct pt_buf *value)
 {
 	struct pt_buf err = PT_BUF_INIT;
 	char *nul;
 	int r;
 
-	(void)av;
-	(void)ac;
-	(void)env;
-	r = map_db_get(map_handle(m), key, keylen, value, &err);
+	r = map_db_get(db, key, keylen, value, &err);
 	pt_buf_free(&err);
 	if (r < 0)
 		return MAP_TEMPFAIL;
@@ -100,6 +103,17 @@ gdbm_map_lookup(struct map *m, const char *key, size_t keylen, const char *const
 	if (nul != NULL)
 		pt_buf_truncate(value, (size_t)(nul - value->s));
 	return MAP_FOUND;
+}
+
+/* Looks an exact key up in the open file. */
+static int
+gdbm_map_lookup(struct map *m, const char *key, size_t keylen, const char *const *av,
+    int ac, struct pt_buf *value, const struct map_env *env)
+{
+	(void)av;
+	(void)ac;
+	(void)env;
+	return map_gdbm_get(map_handle(m), key, keylen, value);
 }
 
 /* Closes the gdbm file. */

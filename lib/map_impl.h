@@ -24,6 +24,7 @@ enum map_cflag {
 	MAPC_RESTLINE = 1u << 4,	/* the rest of the line after the flags is m->file */
 	MAPC_SPLITARGS = 1u << 5,	/* words after the file go to m->argv */
 	MAPC_NOFLAGS = 1u << 6,	/* every argument is ignored (arith, macro) */
+	MAPC_FOLDMATCH = 1u << 7,	/* -m answers the folded key (user) */
 };
 
 /* Longest key the generic lookup passes to a class (longer keys do not match). */
@@ -90,6 +91,17 @@ void map_rewrite(const struct map *m, const char *s, size_t len, const char *con
 /* Sets err to "NAME: MESSAGE" for a declaration error. */
 void map_decl_error(const struct map *m, struct pt_buf *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+struct map_db;
+/*
+ * Opens the gdbm file path of m for reading, after the file-safety check;
+ * a Berkeley DB file is reported with the command that rebuilds it.
+ * Returns MAP_FOUND with *out set, or MAP_TEMPFAIL with err set.
+ */
+int map_gdbm_open_path(const struct map *m, const char *path, struct map_db **out,
+    struct pt_buf *err);
+/* Looks an exact key up in an open gdbm file; the value ends at its first NUL. */
+int map_gdbm_get(struct map_db *db, const char *key, size_t keylen, struct pt_buf *value);
 
 /* Adds m to set, replacing (and freeing) a map of the same name. */
 void map_add_to_set(struct map_set *set, struct map *m);

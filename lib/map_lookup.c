@@ -184,6 +184,8 @@ class_lookup(struct map *m, const char *key, const char *const *av, int ac,
 	if (st == MAP_FOUND) {
 		if (!(m->cls->cflags & MAPC_REWRITE))
 			pt_buf_add(out, value.s, value.len);
+		else if ((m->flags & MAPF_MATCHONLY) && (m->cls->cflags & MAPC_FOLDMATCH))
+			map_rewrite(m, k.s, k.len, NULL, 0, out);
 		else if (m->flags & MAPF_MATCHONLY)
 			map_rewrite(m, key, strlen(key), NULL, 0, out);
 		else
