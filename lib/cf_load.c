@@ -474,27 +474,31 @@ static const struct {
 static void
 load_line(struct loader *ld, char *line)
 {
-	size_t i, mark = ld->err->len;
+	struct pt_buf lerr = PT_BUF_INIT, *err = ld->err;
+	size_t i;
 
 	if (line[0] == '#' || line[0] == '\0')
 		return;
-	for (i = 0; i < sizeof line_types / sizeof line_types[0]; i++) {
-		if (line_types[i].type != line[0])
-			continue;
-		if (!line_types[i].keep_folds)
-			unfold(line);
-		pt_buf_printf(ld->err, "%s: line %d: ", ld->pos.file, ld->pos.line);
-		if (line_types[i].fn(ld, line) < 0) {
-			pt_buf_addc(ld->err, '\n');
-			ld->errors++;
-		} else
-			pt_buf_truncate(ld->err, mark);
+	for (i = 0; i < sizeof line_types / sizeof line_types[0]; i++)
+		if (line_types[i].type == line[0])
+			break;
+	if (i == sizeof line_types / sizeof line_types[0]) {
+		unfold(line);
+		pt_buf_printf(err, "%s: line %d: unknown configuration line \"%s\"\n",
+		    ld->pos.file, ld->pos.line, line);
+		ld->errors++;
 		return;
 	}
-	unfold(line);
-	pt_buf_printf(ld->err, "%s: line %d: unknown configuration line \"%s\"\n", ld->pos.file,
-	    ld->pos.line, line);
-	ld->errors++;
+	if (!line_types[i].keep_folds)
+		unfold(line);
+	ld->err = &lerr;
+	if (line_types[i].fn(ld, line) < 0) {
+		pt_buf_printf(err, "%s: line %d: %s\n", ld->pos.file, ld->pos.line,
+		    pt_buf_str(&lerr));
+		ld->errors++;
+	}
+	ld->err = err;
+	pt_buf_free(&lerr);
 }
 
 /* Sets the host's identity: $w $j $m $k, class w and k and m. */

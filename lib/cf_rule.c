@@ -347,11 +347,13 @@ check_rhs(struct cf_config *cfg, char **rhs, int nwild, struct pt_buf *err)
 		} else if (t[1] == ')') {
 			in_map = false;
 		} else if (t[1] == '>') {
-			if (rhs[1] == NULL || rhs[1][0] == ADDR_META) {
+			if (rhs[1] == NULL ||
+			    (rhs[1][0] == ADDR_META && !isdigit((unsigned char)rhs[1][1]))) {
 				pt_buf_adds(err, "$> without a ruleset name");
 				return -1;
 			}
-			if (cf_ruleset_intern(cfg, rhs[1], err) < 0)
+			/* "$>$2" names the ruleset at run time */
+			if (rhs[1][0] != ADDR_META && cf_ruleset_intern(cfg, rhs[1], err) < 0)
 				return -1;
 		}
 	}
