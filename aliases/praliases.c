@@ -12,11 +12,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cf.h"
 #include "map_db.h"
 #include "pt_alloc.h"
 #include "pt_buf.h"
@@ -28,9 +30,6 @@
 #ifndef MAILDIR
 #define MAILDIR "/etc/mail"
 #endif
-
-/* The alias file when neither -f nor a cf names one. */
-#define DEFAULT_ALIASES MAILDIR "/aliases"
 
 /* Prints one pair as "key:value", each up to its first NUL. */
 static int
@@ -93,32 +92,56 @@ list_file(const char *spec, char **keys, int nkeys)
 	return 0;
 }
 
+/* Lists every alias file of the cf's AliasFile; returns an exit code. */
+static int
+list_cf(const char *cf, char **keys, int nkeys)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	struct cf_config *cfg;
+	const char *files;
+	char *copy, *save = NULL, *spec;
+
+	if (access(cf, R_OK) != 0) {
+		fprintf(stderr, "praliases: %s: %s\n", cf, strerror(errno));
+		return EX_NOINPUT;
+	}
+	cfg = cf_load(cf, NULL, &err);
+	if (cfg == NULL) {
+		fprintf(stderr, "praliases: %s", pt_buf_str(&err));
+		pt_buf_free(&err);
+		return EX_CONFIG;
+	}
+	files = map_set_options(cfg->maps)->alias_files;
+	copy = pt_strdup(files != NULL ? files : "");
+	for (spec = strtok_r(copy, ",", &save); spec != NULL; spec = strtok_r(NULL, ",", &save))
+		list_file(spec + strspn(spec, " \t"), keys, nkeys);
+	free(copy);
+	cf_free(cfg);
+	pt_buf_free(&err);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cf = MAILDIR "/sendmail.cf", *file = NULL;
-	bool explicit_cf = false;
-	struct pt_buf text = PT_BUF_INIT;
-	int c, e;
+	int c, rc = 0;
 
 	pt_log_open("praliases", PT_LOG_STDERR);
 	while ((c = getopt(argc, argv, "C:f:")) != -1) {
 		switch (c) {
-		case 'C': cf = optarg; explicit_cf = true; break;
+		case 'C': cf = optarg; break;
 		case 'f': file = optarg; break;
 		default:
 			fprintf(stderr, "usage: praliases [-C cffile] [-f aliasfile] [key ...]\n");
 			return EX_USAGE;
 		}
 	}
-	e = pt_file_read(cf, &text);
-	pt_buf_free(&text);
-	if (e != 0 && (explicit_cf || file == NULL)) {
-		if (explicit_cf) {
-			fprintf(stderr, "praliases: %s: %s\n", cf, strerror(e));
-			return EX_NOINPUT;
-		}
-	}
-	list_file(file != NULL ? file : DEFAULT_ALIASES, argv + optind, argc - optind);
-	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	if (file != NULL)
+		list_file(file, argv + optind, argc - optind);
+	else
+		rc = list_cf(cf, argv + optind, argc - optind);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = EX_IOERR;
+	return rc;
 }

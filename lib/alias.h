@@ -63,7 +63,11 @@ struct alias_build_opts {
 	 */
 	bool (*lhs_ok)(void *ctx, const char *lhs, struct pt_buf *why);
 	void *ctx;
-	/* Receives each summary line ("FILE: N aliases, ..."); may be NULL. */
+	/*
+	 * Receives each summary line ("FILE: N aliases, longest N bytes, N bytes
+	 * total"), which newaliases prints on standard output (and logs); when
+	 * NULL the line is logged at LOG_INFO instead.
+	 */
 	void (*note)(void *ctx, const char *line);
 };
 

@@ -221,9 +221,10 @@ rebuild_map(const struct map *m, const struct alias_build_opts *o, struct alias_
 		return rc;
 	pt_buf_printf(&line, "%s: %lu aliases, longest %lu bytes, %lu bytes total", m->file,
 	    b.st.aliases, b.st.longest, b.st.total);
-	pt_log(LOG_INFO, "%s", line.s);
 	if (o->note != NULL)
 		o->note(o->ctx, line.s);
+	else
+		pt_log(LOG_INFO, "%s", line.s);
 	pt_buf_free(&line);
 	if (stats != NULL)
 		*stats = b.st;

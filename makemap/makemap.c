@@ -8,7 +8,8 @@
  * Owns the command line and the build loop; the line syntax is
  * lib/map_source.c and the file is lib/map_db.c, which builds into a
  * temporary file and renames it into place, so a reader never sees a
- * half-built map.  Runs as the invoking user.  Exit codes as upstream: 64
+ * half-built map.  Runs as the invoking user; when that is root and the
+ * cf sets TrustedUser, the new map belongs to TrustedUser.  Exit codes as upstream: 64
  * usage, 65 bad input lines (the map is still built from the good ones),
  * 66 unreadable cf, 73 a map that cannot be opened or written.
  */
@@ -39,6 +40,7 @@ struct mm_opts {
 	struct map_src_opts src;
 	const char *fallback;
 	const char *type, *name;
+	struct maptool_cf trusted;	/* from the cf: TrustedUser */
 };
 
 /* Prints the usage text and returns EX_USAGE. */
@@ -237,7 +239,7 @@ do_build(const struct mm_opts *o, const char *path)
 	if (fatal) {
 		map_db_close(db);
 		rc = EX_IOERR;
-	} else if (map_db_commit(db, (uid_t)-1, (gid_t)-1, &err) != 0) {
+	} else if (map_db_commit(db, o->trusted.uid, o->trusted.gid, &err) != 0) {
 		fprintf(stderr, "makemap: %s: %s\n", o->name, err.s);
 		rc = EX_IOERR;
 	} else {
@@ -264,7 +266,7 @@ main(int argc, char **argv)
 		maptool_list_types();
 		return 0;
 	}
-	rc = maptool_read_cf("makemap", o.cf, o.explicit_cf);
+	rc = maptool_read_cf("makemap", o.cf, o.explicit_cf, &o.trusted);
 	if (rc != 0)
 		return rc;
 	t = maptool_type_find(o.type);
@@ -277,5 +279,6 @@ main(int argc, char **argv)
 	path = map_db_path(o.name);
 	rc = o.dump ? do_dump(&o, t, path) : do_build(&o, path);
 	free(path);
+	free(o.trusted.alias_files);
 	return rc;
 }

@@ -9,12 +9,14 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cf.h"
 #include "maptool.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
@@ -87,15 +89,51 @@ maptool_open_error(const char *prog, const char *type, const char *name, const c
 	fprintf(stderr, "%s: error opening type %s map %s: %s\n", prog, type, name, why);
 }
 
-int
-maptool_read_cf(const char *prog, const char *cf, bool explicit_cf)
+/* Resolves TrustedUser ("name" or a number) into ids; false if unknown. */
+static bool
+trusted_ids(const char *user, uid_t *uid, gid_t *gid)
 {
-	struct pt_buf text = PT_BUF_INIT;
-	int e = pt_file_read(cf, &text);
+	struct passwd *pw = getpwnam(user);
+	long n;
 
-	pt_buf_free(&text);
-	if (e == 0 || (e == ENOENT && !explicit_cf))
+	if (pw == NULL && pt_str_to_long(user, &n) && n >= 0)
+		pw = getpwuid((uid_t)n);
+	if (pw == NULL)
+		return false;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return true;
+}
+
+int
+maptool_read_cf(const char *prog, const char *cf, bool explicit_cf, struct maptool_cf *out)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	struct cf_config *cfg;
+	int e;
+
+	out->uid = (uid_t)-1;
+	out->gid = (gid_t)-1;
+	out->alias_files = NULL;
+	e = access(cf, R_OK) == 0 ? 0 : errno;
+	if (e != 0) {
+		if (e == ENOENT && !explicit_cf)
+			return 0;
+		fprintf(stderr, "%s: %s: %s\n", prog, cf, strerror(e));
+		return EX_NOINPUT;
+	}
+	cfg = cf_load(cf, NULL, &err);
+	if (cfg == NULL) {
+		/* like upstream's tools, which only scan the cf for an option or two */
+		pt_buf_free(&err);
 		return 0;
-	fprintf(stderr, "%s: %s: %s\n", prog, cf, strerror(e));
-	return EX_NOINPUT;
+	}
+	if (cfg->opt.trusted_user != NULL && geteuid() == 0 &&
+	    !trusted_ids(cfg->opt.trusted_user, &out->uid, &out->gid))
+		fprintf(stderr, "%s: TrustedUser %s: unknown user\n", prog, cfg->opt.trusted_user);
+	if (map_set_options(cfg->maps)->alias_files != NULL)
+		out->alias_files = pt_strdup(map_set_options(cfg->maps)->alias_files);
+	cf_free(cfg);
+	pt_buf_free(&err);
+	return 0;
 }

@@ -7,6 +7,7 @@
 #define MAPTOOL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "map_db.h"
 
@@ -32,10 +33,19 @@ int maptool_check_output(const char *path, const char **why);
 void maptool_open_error(const char *prog, const char *type, const char *name,
     const char *why);
 
+/* What the tools take from the cf. */
+struct maptool_cf {
+	uid_t uid;		/* TrustedUser, when run by root; (uid_t)-1 otherwise */
+	gid_t gid;
+	char *alias_files;	/* AliasFile, or NULL (the caller frees) */
+};
+
 /*
  * Reads the cf given with -C (or the default one, which may be missing) for
- * what the tools need.  Returns 0, or an exit code after printing why.
+ * what the tools need.  Returns 0, or an exit code after printing why (an
+ * unreadable -C file: EX_NOINPUT, as upstream).  A cf that does not load
+ * is ignored, as upstream's tools do not judge the cf.
  */
-int maptool_read_cf(const char *prog, const char *cf, bool explicit_cf);
+int maptool_read_cf(const char *prog, const char *cf, bool explicit_cf, struct maptool_cf *out);
 
 #endif
