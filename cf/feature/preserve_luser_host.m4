@@ -1,0 +1,3 @@
+divert(-1)
+dnl # FEATURE(`preserve_luser_host'): see cf/README (FEATURES).
+_PT_FEATURE_ON_(`preserve_luser_host')

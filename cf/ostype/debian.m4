@@ -1,0 +1,28 @@
+divert(-1)
+dnl # OSTYPE(`debian'): Debian GNU/Linux laid out as Debian's sendmail
+dnl # packages lay it out: files in /etc/mail and /var/lib/sendmail, local
+dnl # delivery through sensible-mda, class files that allow comments.
+_PT_SET_DEFAULT_(`MAIL_SETTINGS_DIR', `/etc/mail/')
+define(`_USE_ETC_MAIL_', `1')
+define(`confSMTP_LOGIN_MSG', `$j Sendmail $v/$Z; $b; (No UCE/UBE) $?{client_addr}logging access from: ${client_name}(${client_resolve})-$_$.')
+define(`confDEAD_LETTER_DROP', `/var/lib/sendmail/dead.letter')
+define(`STATUS_FILE', `/var/lib/sendmail/sendmail.st')
+define(`confHOST_STATUS_DIRECTORY', `/var/lib/sendmail/host_status')
+define(`confCR_FILE', `-o 'MAIL_SETTINGS_DIR`relay-domains %[^\#]')
+define(`confCT_FILE', MAIL_SETTINGS_DIR`trusted-users %[^\#]')
+define(`confCW_FILE', MAIL_SETTINGS_DIR`local-host-names %[^\#]')
+define(`confEBINDIR', `/usr/libexec/sendmail')
+changequote([, ])define([confMUST_QUOTE_CHARS], [.'])changequote(`, ')
+define(`confME_TOO', `True')
+define(`confDEF_USER_ID', `mail:mail')
+define(`confREJECT_NUL', `true')
+define(`confBIND_OPTS', `+WorkAroundBrokenAAAA')
+dnl # with delay_checks, the sender comes from the {mail_from} macro
+define(`_FFR_MAIL_MACRO', `1')
+define(`LOCAL_MAILER_PATH', `/usr/sbin/sensible-mda')
+define(`LOCAL_MAILER_ARGS', `sensible-mda $g $u $h ${client_addr}')
+MODIFY_MAILER_FLAGS(`LOCAL', `+S')
+MODIFY_MAILER_FLAGS(`LOCAL', `-r')
+MODIFY_MAILER_FLAGS(`LOCAL', `-m')
+define(`PROCMAIL_MAILER_PATH', `/usr/bin/procmail')
+define(`PROCMAIL_MAILER_ARGS', `procmail -m $h $f $u')

@@ -1,0 +1,282 @@
+"""Helpers for the tests of Petrel's m4 package (cf/): compiling .mc files
+with Petrel's package and with upstream's (the oracle), building the maps
+they use, and running address tests (sendmail -bt) in a sandbox.
+
+Every sendmail run happens in private mount, UTS and network namespaces:
+the host name is mx.example.test, /etc/resolv.conf points at a loopback
+with no network behind it, so no DNS query can leave the machine, and the
+maps, class files and option files come from a temporary folder
+(MAIL_SETTINGS_DIR), never from /etc/mail.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+SRCDIR = os.environ.get("PETREL_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILDDIR = os.environ.get("PETREL_BUILDDIR") or SRCDIR
+PT_CF = os.path.join(SRCDIR, "cf")
+HOSTNAME = "mx.example.test"
+
+
+class Tap:
+    """TAP output: ok/not ok lines and the plan at the end."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, diag=None):
+        self.n += 1
+        if cond:
+            print("ok %d - %s" % (self.n, what))
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, what))
+            for line in (diag or "").splitlines()[:40]:
+                print("#   " + line)
+        sys.stdout.flush()
+        return cond
+
+    def skip(self, why):
+        self.n += 1
+        print("ok %d # SKIP %s" % (self.n, why))
+
+    def done(self):
+        print("1..%d" % self.n)
+        sys.exit(1 if self.failed else 0)
+
+
+def oracle():
+    """Fetches upstream's packages (tests/lib/oracle.sh); returns the paths
+    of its cf folder, sendmail and makemap, or None if unavailable."""
+    script = ('. "%s/tests/lib/oracle.sh" && oracle_fetch && '
+              'echo "$ORACLE_CF" && echo "$ORACLE_SENDMAIL" && echo "$ORACLE_MAKEMAP"'
+              % SRCDIR)
+    env = dict(os.environ, PETREL_SRCDIR=SRCDIR, PETREL_BUILDDIR=BUILDDIR)
+    r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env)
+    lines = r.stdout.split()
+    if r.returncode != 0 or len(lines) < 3:
+        return None
+    return {"cf": lines[0], "sendmail": lines[1], "makemap": lines[2],
+            "root": lines[1].rsplit("/usr/", 1)[0]}
+
+
+def m4_petrel(mc_text, settings_dir, defines=(), cwd=None):
+    """Compiles an .mc (text) with Petrel's package: (rc, cf, stderr)."""
+    args = ["m4", "-DMAIL_SETTINGS_DIR=%s/" % settings_dir]
+    args += ["-D%s" % d for d in defines]
+    args += [os.path.join(PT_CF, "m4", "cf.m4"), "-"]
+    r = subprocess.run(args, input=mc_text, capture_output=True, text=True, cwd=cwd)
+    return r.returncode, r.stdout, r.stderr
+
+
+def m4_upstream(orc, mc_text, settings_dir, defines=(), pre=(), load_cf=True):
+    """Compiles an .mc (text) with upstream's package: (rc, cf, stderr).
+    pre: files m4 reads first; load_cf False when the .mc includes cf.m4."""
+    args = ["m4", "-D_CF_DIR_=%s/" % orc["cf"], "-DMAIL_SETTINGS_DIR=%s/" % settings_dir]
+    args += ["-D%s" % d for d in defines] + list(pre)
+    if load_cf:
+        args.append(os.path.join(orc["cf"], "m4", "cf.m4"))
+    r = subprocess.run(args + ["-"], input=mc_text, capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+# The maps and class files every test configuration reads.  The seed data
+# of the issue (virtual users, access entries, local host names) is here.
+MAP_SOURCES = {
+    "local-host-names": "station25.baidu.com\nbaidu.com\nlocal.example.test\n",
+    "relay-domains": "relay.example.test\n10.20\n",
+    "trusted-users": "trusted\n",
+    "canonify-domains": "canon.example.test\n",
+    "access": (
+        "From:90trialspammer@aol.com\tREJECT\n"
+        "To:nobody@\tERROR:550 bad name\n"
+        "Connect:spamRus.net\tREJECT\n"
+        "Connect:204.168.23\tREJECT\n"
+        "Connect:10.3\tOK\n"
+        "From:virtualdomain1.com\tRELAY\n"
+        "To:user@dom9.com\tERROR:550 mail discarded\n"
+        "Connect:192.168.0\tRELAY\n"
+        "From:discard.example.org\tDISCARD\n"
+        "From:spammer@some.dom\tREJECT\n"
+        "To:friend.domain\tRELAY\n"
+        "Connect:friend.domain\tOK\n"
+        "Connect:from.domain\tRELAY\n"
+        "From:good@another.dom\tOK\n"
+        "From:another.dom\tREJECT\n"
+        "From:FREE.STEALTH.MAILER@\tERROR:550 Spam not accepted\n"
+        "To:badlocaluser@\tERROR:550 Mailbox disabled for badlocaluser\n"
+        "To:host.my.TLD\tERROR:550 That host does not accept mail\n"
+        "To:user@other.my.TLD\tERROR:5.7.9:550 Mailbox disabled for this recipient\n"
+        "Connect:128.32\tRELAY\n"
+        "Connect:128.32.2\tSKIP\n"
+        "Connect:[127.0.0.3]\tOK\n"
+        "From:quarantine.example.org\tQUARANTINE:held for review\n"
+        "oldstyle.example.org\tREJECT\n"
+        "To:relayto.example.org\tRELAY\n"
+        "To:one@fulladdr.example.org\tRELAY\n"
+        "Connect:.dotdomain.example.org\tREJECT\n"
+        "From:sender+spam@example.net\tREJECT\n"
+        "From:sender+*@plus.example.net\tREJECT\n"
+        "To:user+*@plus.example.net\tERROR:550 plus rejected\n"
+        "Spam:abuse@\tFRIEND\n"
+        "Spam:hater@baidu.com\tHATER\n"
+        "QGRP:queued.example.org\tslow\n"
+        "GreetPause:slow.example.org\t5000\n"
+        "ClientRate:10.9.9.9\t2\n"
+        "ClientConn:10.9.9.8\t0\n"
+        "Compat:a@example.com<@>b@example.com\tDISCARD\n"
+        "Srv_Features:feat.example.org\tV\n"
+        "TLS_Clt:tls.example.org\tENCR:112\n"
+        "AuthInfo:smart.example.net\t\"U:user\" \"P:secret\"\n"),
+    "virtusertable": (
+        "admin@123.com\tshopper\n"
+        "admin@xyz.org\tjdj\n"
+        "pageme@he.net\tlmiwtc@pg.com\n"
+        "@cba.com\tcba@aol.com\n"
+        "@dom1.org\t%1@dom2.org\n"
+        "joe@bar.com\terror:nouser 550 No such user here\n"
+        "jax@bar.com\terror:5.7.0:550 Address invalid\n"
+        "info@foo.com\tfoo-info\n"
+        "old+*@foo.org\tnew+%2@example.com\n"
+        "+*@plus.org\t%1%3@example.com\n"
+        "@bar.org\t%1%3\n"),
+    "mailertable": (
+        ".my.domain\txnet:%1.my.domain\n"
+        "uuhost1.my.domain\tsmtp:uuhost1\n"
+        "exact.example.org\trelay:[10.1.1.1]\n"
+        ".sub.example.org\tesmtp:gw.example.org\n"
+        "local.example.org\tlocal:\n"
+        "user.example.org\tlocal:postmaster\n"
+        "bad.example.org\terror:5.7.1:550 no mail here\n"
+        "bad2.example.org\terror:nouser No such domain\n"),
+    "genericstable": (
+        "joe\tjoe.public@baidu.com\n"
+        "root@mx.example.test\tadmin@baidu.com\n"
+        "@gen.example.test\tgeneric\n"
+        "old+*@gen.example.test\tnew+%1@example.com\n"
+        "bob@gen.example.test\trobert@example.org\n"),
+    "domaintable": "old.example.org\tnew.example.org\nlegacy.test\tmodern.example.test\n",
+    "authinfo": "AuthInfo:smart.example.net\t\"U:user\" \"P:secret\"\n",
+}
+
+MAPS = ["access", "virtusertable", "mailertable", "genericstable",
+        "domaintable", "authinfo"]
+
+
+def make_settings(orc, where):
+    """Writes the map sources and class files into folder where and builds
+    the hash maps with upstream's makemap."""
+    os.makedirs(where, exist_ok=True)
+    for name, text in MAP_SOURCES.items():
+        with open(os.path.join(where, name), "w") as f:
+            f.write(text)
+    for name in MAPS:
+        src = os.path.join(where, name)
+        with open(src) as f:
+            r = subprocess.run([orc["makemap"], "-C", "/dev/null", "hash", src], stdin=f,
+                               capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("makemap %s: %s" % (name, r.stderr))
+    for name in ["aliases", "helpfile", "statistics"]:
+        open(os.path.join(where, name), "a").close()
+
+
+# -bt reads "$|" as a plain word; this ruleset, appended to every file
+# under test, turns the word BAR into the $| operator, so that
+# "PtBar,check_relay name BAR address" tests check_relay as sendmail calls it.
+TEST_RULES = "\n# address-test helper (added by the test, not by the package)\nSPtBar\nR$* BAR $*\t\t$1 $| $2\n"
+
+
+def with_test_rules(cf_text):
+    """The configuration text with the address-test helper appended."""
+    return cf_text + TEST_RULES
+
+
+def run_bt(engine, cf, script_lines, workdir, extra=()):
+    """Runs engine -bt with cf on the lines in a sandbox; returns stdout."""
+    resolv = os.path.join(workdir, "resolv.conf")
+    if not os.path.exists(resolv):
+        with open(resolv, "w") as f:
+            f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+    inner = ('mount --bind "$0" /etc/resolv.conf && hostname %s && exec "$@"'
+             % HOSTNAME)
+    args = (["unshare", "-mun", "sh", "-c", inner, resolv, engine, "-C" + cf]
+            + list(extra) + ["-bt"])
+    r = subprocess.run(args, input="\n".join(script_lines) + "\n",
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=120)
+    return r.stdout
+
+
+TRACE = re.compile(r"^\S+\s+(input|returns):")
+# ruleset numbers are the configuration's own business
+# which names were looked up in DNS, and in what order, is a trace too
+NS_TIMEOUT = re.compile(r": Name server timeout$")
+RULESET_NO = re.compile(r"^(== Ruleset \S+) \(\d+\)")
+
+
+def bt_blocks(output):
+    """The output of each -bt input line: sendmail prints a "> " prompt
+    before reading every line, so a line with no output leaves prompts
+    next to each other ("> > ")."""
+    i = output.find("\n> ")
+    if i < 0:
+        return []
+    text = output[i + 1:]
+    blocks = []
+    pos = 0
+    while text.startswith("> ", pos):
+        pos += 2
+        if text.startswith("> ", pos) or pos >= len(text):
+            blocks.append("")
+            continue
+        j = text.find("\n> ", pos)
+        if j < 0:
+            blocks.append(text[pos:])
+            break
+        blocks.append(text[pos:j + 1])
+        pos = j + 1
+    return blocks
+
+
+def bt_results(output, script_lines):
+    """The final result of every script line: the value of its last
+    "returns:" line and the lines that are not ruleset traces (the /parse
+    and /try reports, errors)."""
+    blocks = bt_blocks(output)
+    results = []
+    for i, line in enumerate(script_lines):
+        block = blocks[i] if i < len(blocks) else "<no output>"
+        last = None
+        other = []
+        for out in block.splitlines():
+            m = TRACE.match(out)
+            if m:
+                if m.group(1) == "returns":
+                    last = out.split("returns:", 1)[1].strip()
+            elif out.strip() and not NS_TIMEOUT.search(out):
+                other.append(RULESET_NO.sub(r"\1", out.strip()))
+        res = " | ".join(other)
+        if last is not None:
+            res = (res + " | " if res else "") + "=> " + last
+        results.append(res)
+    return results
+
+
+def parallel(fn, items, workers=2):
+    """Runs fn over items on at most two workers, keeping the order."""
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        return list(ex.map(fn, items))
+
+
+def tempdir():
+    """A temporary folder in the build tree, removed at exit by the caller."""
+    base = os.path.join(BUILDDIR, "tests", "tmp")
+    os.makedirs(base, exist_ok=True)
+    return tempfile.mkdtemp(prefix="cfpkg.", dir=base)
