@@ -169,9 +169,10 @@ MAPS = ["access", "virtusertable", "mailertable", "genericstable",
         "domaintable", "authinfo"]
 
 
-def make_settings(orc, where):
+def make_settings(makemap, where):
     """Writes the map sources and class files into folder where and builds
-    the hash maps with upstream's makemap."""
+    the hash maps with the given makemap (each engine reads the maps its
+    own makemap writes: Berkeley DB for upstream, gdbm for Petrel)."""
     os.makedirs(where, exist_ok=True)
     for name, text in MAP_SOURCES.items():
         with open(os.path.join(where, name), "w") as f:
@@ -179,12 +180,21 @@ def make_settings(orc, where):
     for name in MAPS:
         src = os.path.join(where, name)
         with open(src) as f:
-            r = subprocess.run([orc["makemap"], "-C", "/dev/null", "hash", src], stdin=f,
+            r = subprocess.run([makemap, "-C", "/dev/null", "hash", src], stdin=f,
                                capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError("makemap %s: %s" % (name, r.stderr))
     for name in ["aliases", "helpfile", "statistics"]:
         open(os.path.join(where, name), "a").close()
+
+
+def petrel_engine():
+    """Petrel's sendmail and makemap from the build tree, if built."""
+    sm = os.path.join(BUILDDIR, "sendmail", "sendmail")
+    mm = os.path.join(BUILDDIR, "makemap", "makemap")
+    if os.access(sm, os.X_OK) and os.access(mm, os.X_OK):
+        return {"sendmail": sm, "makemap": mm}
+    return None
 
 
 # -bt reads "$|" as a plain word; this ruleset, appended to every file
@@ -198,20 +208,31 @@ def with_test_rules(cf_text):
     return cf_text + TEST_RULES
 
 
-def run_bt(engine, cf, script_lines, workdir, extra=()):
-    """Runs engine -bt with cf on the lines in a sandbox; returns stdout."""
+def run_bt(engine, cf, script_lines, workdir, settings=None):
+    """Runs engine -bt with cf on the lines in a sandbox; returns the output.
+    settings: (folder with this engine's maps, the path the cf names),
+    bind-mounted so each engine reads maps its makemap built."""
     resolv = os.path.join(workdir, "resolv.conf")
     if not os.path.exists(resolv):
         with open(resolv, "w") as f:
             f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
-    inner = ('mount --bind "$0" /etc/resolv.conf && hostname %s && exec "$@"'
-             % HOSTNAME)
-    args = (["unshare", "-mun", "sh", "-c", inner, resolv, engine, "-C" + cf]
-            + list(extra) + ["-bt"])
+    mounts = 'mount --bind "$0" /etc/resolv.conf'
+    extra = []
+    if settings and settings[0] != settings[1]:
+        mounts += ' && mount --bind "$1" "$2" && shift 2'
+        extra = [settings[0], settings[1]]
+    inner = '%s && hostname %s && exec "$@"' % (mounts, HOSTNAME)
+    args = (["unshare", "-mun", "sh", "-c", inner, resolv] + extra
+            + [engine, "-C" + cf, "-bt"])
     r = subprocess.run(args, input="\n".join(script_lines) + "\n",
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, timeout=120)
     return r.stdout
+
+
+def load_errors(output, cf):
+    """The configuration errors (lines naming the file) in an engine's output."""
+    return [l for l in output.splitlines() if cf + ":" in l]
 
 
 TRACE = re.compile(r"^\S+\s+(input|returns):")
