@@ -93,6 +93,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "pt_arena.h"
 #include "pt_buf.h"
 
 #define QUEUE_QF_VERSION 8		/* the version Petrel writes and the highest it reads */
@@ -204,8 +205,6 @@ struct queue_macro {
 	const char *value;
 };
 
-struct queue_arena;
-
 /*
  * A message's envelope: what the qf holds, plus the run-time recipient
  * fields.  Strings are borrowed from the envelope's arena (queue_env_str)
@@ -242,7 +241,7 @@ struct queue_env {
 	struct queue_header *hdrs;
 	size_t nhdrs;
 	/* private */
-	struct queue_arena *arena;
+	struct pt_arena arena;
 	size_t cap_macros, cap_ctls, cap_rcpts, cap_hdrs;
 };
 
@@ -324,9 +323,12 @@ struct queue_dir {
 	bool has_qf, has_df, has_xf;	/* which subfolders exist */
 	dev_t dev;		/* device of the qf folder */
 	int sync_mode;		/* enum queue_sync_mode actually used */
+	mode_t file_mode;	/* QueueFileMode for new files (0600) */
 	unsigned spare_max;	/* inodes kept for reuse (0: none) */
+	/* private */
 	struct queue_shared *shared;	/* .petrel/state, NULL when not usable */
 	int spare_fd;		/* .petrel/, or -1 */
+	unsigned spare_seq;	/* makes this process's private pool names unique */
 };
 
 /*
@@ -365,7 +367,12 @@ struct queue_group {
 	char *name;
 	struct queue_dir **dirs;
 	size_t ndirs;
-	long max_run_size;	/* MaxQueueRunSize or the group's, 0: no limit */
+	long max_run_size;	/* J= or MaxQueueRunSize, 0: no limit */
+	char *flags;		/* F= ("f": several runners may share it), or NULL */
+	long nice;		/* N= */
+	long interval;		/* I= in seconds, 0: the -q interval */
+	long runners;		/* R=, -1: MaxRunnersPerQueue or 1 */
+	long max_rcpts;		/* r= recipients per envelope, 0: no limit */
 };
 
 /* Every queue group of a configuration, the default group "mqueue" first. */
@@ -380,6 +387,21 @@ struct queue_set {
  * A group without a directory is an error.
  */
 int queue_set_add(struct queue_set *s, const char *name, const char *pattern, int sync_mode,
+    struct pt_buf *err);
+/*
+ * Adds a group from a Q line: name and its "field=value, ..." equates
+ * (Path, Flags, Nice, Interval, Runners, Jobs, recipients; only the first
+ * letter of a field counts).  A relative Path is taken under base (the
+ * QueueDirectory, or the folder above it when it ends in "*").
+ */
+int queue_set_add_decl(struct queue_set *s, const char *name, const char *equates,
+    const char *base, int sync_mode, struct pt_buf *err);
+/*
+ * Builds the set of a loaded configuration: "mqueue" from QueueDirectory
+ * (default /var/spool/mqueue) with MaxQueueRunSize, then every Q line.
+ */
+struct cf_config;
+int queue_set_load(struct queue_set *s, const struct cf_config *cfg, int sync_mode,
     struct pt_buf *err);
 /* Closes every directory and frees the set's storage (not the struct itself). */
 void queue_set_clear(struct queue_set *s);
@@ -494,13 +516,15 @@ struct queue_item {
 	long long last_attempt;	/* K */
 	long long size;		/* the df's size, -1 when it cannot be read */
 	int df_errno;		/* why the df could not be read */
+	int open_errno;		/* why the control file could not be read, or 0 */
 	time_t mtime;		/* the qf's modification time */
 	bool locked;		/* another process holds the lock */
 	bool warned;		/* F has w */
 	char status;		/* the listing's character: ' ', '*', 'X' or '-' */
-	const char *host;	/* host of the first recipient, for QSORT_HOST */
-	const char *events;	/* private: the records the listing prints */
-	size_t nevents;
+	const char *host;	/* host of the first recipient (lower case), or "" */
+	/* private: the records the listing prints and the selectors read */
+	const char *events;
+	int version;
 	size_t order;		/* position in the folder */
 };
 
@@ -510,9 +534,11 @@ struct queue_gather_opts {
 	const struct queue_select *select;	/* NULL: everything */
 	int sort;				/* enum queue_sort */
 	bool need_lock;		/* test locks even when the sort order would not */
+	bool need_size;		/* stat each df for its size (listings) */
 	long max_items;		/* keep at most this many after sorting (0: all) */
 	long min_queue_age;	/* MinQueueAge: newer attempts get '-' */
-	bool too_busy;		/* the load is too high: unlocked items get 'X' */
+	long load_avg;		/* the current load average, for 'X' */
+	long queue_la, queue_factor;	/* QueueLA (0: off) and QueueFactor */
 	time_t now;
 	int threads;		/* readers to use (0: choose) */
 };
@@ -522,7 +548,10 @@ struct queue_work {
 	struct queue_item *items;
 	size_t n;		/* items kept */
 	size_t total;		/* items that matched before max_items cut */
-	struct queue_arena *arena;	/* private */
+	/* private: where the items' strings live */
+	struct pt_arena arena;
+	struct pt_arena *arenas;
+	size_t narenas;
 };
 
 /*

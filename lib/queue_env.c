@@ -1,11 +1,10 @@
 /*
- * queue_env: the envelope of a queued message and the arena its strings
- * live in.
+ * queue_env: the envelope of a queued message.
  *
- * Every string of an envelope (and of a gathered queue listing) is copied
- * into an arena of large chunks and freed with it, so that reading ten
- * thousand control files costs a few allocations each.  The envelope's
- * arrays grow by doubling.  Owns no global state; runs in any process.
+ * Every string of an envelope is copied into the envelope's arena (pt_arena)
+ * and freed with it; the arrays grow by doubling.  Also parses the value of
+ * a C record, which the parser and the listing share.  Owns no global state;
+ * runs in any process.
  */
 #include "config.h"
 
@@ -13,78 +12,10 @@
 #include <string.h>
 
 #include "pt_alloc.h"
+#include "pt_arena.h"
 #include "pt_str.h"
 #include "queue.h"
 #include "queue_int.h"
-
-#define ARENA_CHUNK 8192
-
-/* One chunk of an arena; data follows the header. */
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, size;
-};
-
-struct queue_arena {
-	struct arena_chunk *head;
-};
-
-struct queue_arena *
-queue_arena_new(void)
-{
-	return pt_calloc(1, sizeof(struct queue_arena));
-}
-
-void
-queue_arena_free(struct queue_arena *a)
-{
-	struct arena_chunk *c, *next;
-
-	if (a == NULL)
-		return;
-	for (c = a->head; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	free(a);
-}
-
-void *
-queue_arena_alloc(struct queue_arena *a, size_t n)
-{
-	struct arena_chunk *c = a->head;
-	size_t need = (n + 7) & ~(size_t)7;
-	char *p;
-
-	if (c == NULL || c->size - c->used < need) {
-		size_t size = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
-
-		c = pt_malloc(sizeof *c + size);
-		c->size = size;
-		c->used = 0;
-		if (a->head != NULL && size != ARENA_CHUNK) {
-			/* a big block: keep the current chunk in front for small strings */
-			c->next = a->head->next;
-			a->head->next = c;
-		} else {
-			c->next = a->head;
-			a->head = c;
-		}
-	}
-	p = (char *)(c + 1) + c->used;
-	c->used += need;
-	return p;
-}
-
-char *
-queue_arena_strn(struct queue_arena *a, const char *s, size_t n)
-{
-	char *p = queue_arena_alloc(a, n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 struct queue_env *
 queue_env_new(void)
@@ -93,7 +24,6 @@ queue_env_new(void)
 
 	e->version = QUEUE_QF_VERSION;
 	e->flags_other = "";
-	e->arena = queue_arena_new();
 	return e;
 }
 
@@ -106,7 +36,7 @@ queue_env_free(struct queue_env *e)
 	free(e->ctls);
 	free(e->rcpts);
 	free(e->hdrs);
-	queue_arena_free(e->arena);
+	pt_arena_free(&e->arena);
 	free(e);
 }
 
@@ -115,7 +45,7 @@ queue_env_strn(struct queue_env *e, const char *s, size_t n)
 {
 	if (s == NULL)
 		return NULL;
-	return queue_arena_strn(e->arena, s, n);
+	return pt_arena_memdup0(&e->arena, s, n);
 }
 
 const char *
@@ -123,7 +53,7 @@ queue_env_str(struct queue_env *e, const char *s)
 {
 	if (s == NULL)
 		return NULL;
-	return queue_arena_strn(e->arena, s, strlen(s));
+	return pt_arena_strdup(&e->arena, s);
 }
 
 /* Makes room for one more element in an array of elements of size sz. */

@@ -1,6 +1,6 @@
 /*
  * queue_int: what the queue module's files share and nobody else may use:
- * the arena, flag tables, number parsing, whole-file reads, the shared state
+ * flag tables, number parsing, whole-file reads, the shared state
  * of a queue directory (group commit and the inode pool) and lock tests.
  */
 #ifndef QUEUE_INT_H
@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pt_buf.h"
@@ -17,12 +18,6 @@
 #define QUEUE_STATE_DIR ".petrel"	/* Petrel's folder inside a queue directory */
 #define QUEUE_STATE_FILE "state"	/* the shared state inside it */
 #define QUEUE_SPARE_DEFAULT 1024	/* spare inodes kept per queue directory */
-
-/* Arena (queue_env.c). */
-struct queue_arena *queue_arena_new(void);
-void queue_arena_free(struct queue_arena *a);
-void *queue_arena_alloc(struct queue_arena *a, size_t n);
-char *queue_arena_strn(struct queue_arena *a, const char *s, size_t n);
 
 /* The bit of an F letter or an R letter, 0 if unknown (queue_qf_write.c). */
 unsigned queue_env_flag_bit(int c);
@@ -45,6 +40,11 @@ int queue_shared_open(struct queue_dir *qd, bool create, uid_t uid, gid_t gid,
 void queue_shared_close(struct queue_dir *qd);
 /* Waits until everything written before the call is on disk.  0 or an errno. */
 int queue_sync_group(struct queue_dir *qd);
+/* The shared counters the inode pool uses; NULL without shared state. */
+enum { QUEUE_CTR_SPARE_HEAD, QUEUE_CTR_SPARE_TAIL, QUEUE_CTR_SYNC_DONE };
+uint64_t *queue_shared_counter(struct queue_dir *qd, int which);
+/* renameat2(RENAME_NOREPLACE), or link and unlink where that is missing: 0 or an errno. */
+int queue_rename_noreplace(int olddir, const char *oldname, int newdir, const char *newname);
 
 /*
  * The inode pool (queue_spare.c).  queue_spare_take renames a spare inode to
@@ -76,5 +76,18 @@ bool queue_locktab_has(const struct queue_locktab *t, unsigned long long ino);
 void queue_locktab_free(struct queue_locktab *t);
 /* Tests whether another process holds a lock on fd without keeping one. */
 bool queue_lock_held(int fd);
+
+/*
+ * The records of a gathered control file that listings and selectors use,
+ * in file order (queue_gather.c): S R M C B q, each type byte then the
+ * NUL-terminated text, a 0 byte after the last.
+ */
+struct queue_event {
+	char type;
+	const char *text;	/* the record after its letter (folds joined by LF) */
+	const char *addr;	/* R: the address after the flags; NULL when malformed */
+};
+/* Steps through an item's records; false after the last. */
+bool queue_event_next(const struct queue_item *it, size_t *pos, struct queue_event *ev);
 
 #endif

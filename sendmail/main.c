@@ -21,6 +21,7 @@
 #include "sendmail.h"
 
 #define DEFAULT_CF MAILDIR "/sendmail.cf"
+#define SUBMIT_CF MAILDIR "/submit.cf"
 
 int
 mode_print_version(struct sm_run *run)
@@ -35,6 +36,8 @@ static const struct sm_mode modes[] = {
 	{ 't', true, mode_test },
 	{ 'v', true, mode_verify },
 	{ 'V', false, mode_print_version },
+	{ 'p', true, mode_print_queue },
+	{ 'P', true, mode_print_count },
 };
 
 /* The names the program answers to and the mode each selects. */
@@ -77,7 +80,12 @@ take_option(struct sm_run *run, int c, const char *arg)
 	case 'i': run->ignore_dots = true; break;
 	case 't': run->read_recipients = true; break;
 	case 'v': run->verbose = true; break;
-	case 'q': run->queue_arg = arg; if (run->mode == 'm') run->mode = 'q'; break;
+	case 'q':
+		run->queue_arg = arg;
+		push(&run->queue_args, &run->nqueue_args, arg);
+		if (run->mode == 'm')
+			run->mode = 'q';
+		break;
 	case 'A': run->queue_sel = arg; break;
 	case 'M': push(&run->defines, &run->ndefines, arg); break;
 	case 'o': {
@@ -197,6 +205,8 @@ main(int argc, char **argv)
 	first = parse_args(&run, argc, argv);
 	if (first < 0)
 		return EX_USAGE;
+	if (run.queue_sel != NULL && run.queue_sel[0] == 'c' && !run.cf_given)
+		run.cf_path = SUBMIT_CF;	/* -Ac: the submission queue of submit.cf */
 	run.rcpts = argv + first;
 	run.nrcpts = argc - first;
 	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
@@ -209,6 +219,7 @@ main(int argc, char **argv)
 		free(run.hostname);
 		free(run.options);
 		free(run.defines);
+		free(run.queue_args);
 		pt_buf_free(&run.debug_spec);
 		return rc;
 	}

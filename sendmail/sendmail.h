@@ -22,6 +22,8 @@ struct sm_run {
 	const char *fullname;	/* -F */
 	const char *log_tag;	/* -L */
 	const char *queue_arg;	/* -q's argument (after the q), or NULL */
+	char **queue_args;	/* every -q argument, in order (selectors add up) */
+	int nqueue_args;
 	const char *queue_sel;	/* -A: "c" client queue, "m" MTA queue */
 	bool ignore_dots;	/* -i / -oi */
 	bool read_recipients;	/* -t */
@@ -49,6 +51,8 @@ struct sm_mode {
 int mode_test(struct sm_run *run);		/* -bt: mode_bt.c */
 int mode_verify(struct sm_run *run);		/* -bv: mode_bv.c */
 int mode_print_version(struct sm_run *run);	/* -bV: main.c */
+int mode_print_queue(struct sm_run *run);	/* -bp, mailq: mode_bp.c */
+int mode_print_count(struct sm_run *run);	/* -bP: mode_bp.c */
 
 /* Host identity (host.c): the qualified name and the names and literals for class w. */
 char *host_qualified_name(void);
