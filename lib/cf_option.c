@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,8 @@ cf_parse_time(const char *s, int def_unit, long *seconds)
 		case 'w': mult = 604800; break;
 		default: return false;
 		}
+		if (v < 0 || v > LONG_MAX / mult || total > LONG_MAX - v * mult)
+			return false;
 		total += v * mult;
 		any = true;
 		s = *end ? end + 1 : end;

@@ -152,8 +152,10 @@ test_bad(void)
 	snprintf(buf, sizeof buf, "%sKm nosuchclass x\n", local);
 	ok(strstr(load_error(buf), "nosuchclass") != NULL, "an unknown map class is an error");
 	ok(strstr(load_error(""), "No local mailer") != NULL, "an empty file is not a configuration");
-	ok(cf_load("/nonexistent/sendmail.cf", NULL, &(struct pt_buf)PT_BUF_INIT) == NULL,
-	    "a missing file fails");
+	struct pt_buf err = PT_BUF_INIT;
+
+	ok(cf_load("/nonexistent/sendmail.cf", NULL, &err) == NULL, "a missing file fails");
+	pt_buf_free(&err);
 }
 
 static void
@@ -165,6 +167,8 @@ test_time(void)
 	ok(cf_parse_time("90", 'm', &s) && s == 5400, "a bare number takes the default unit");
 	ok(!cf_parse_time("5x", 's', &s), "an unknown unit is refused");
 	ok(!cf_parse_time("", 's', &s), "an empty time is refused");
+	ok(!cf_parse_time("9223372036854775807m", 's', &s), "a time that overflows is refused");
+	ok(!cf_parse_time("-5m", 's', &s), "a negative time is refused");
 }
 
 int
