@@ -29,6 +29,8 @@ int cf_line_rule(struct cf_config *cfg, char *line, int cur, struct pt_buf *err)
 /* Returns the number of the ruleset called name, creating it (numbered down from 199). */
 int cf_ruleset_intern(struct cf_config *cfg, const char *name, struct pt_buf *err);
 void cf_rulesets_free(struct cf_config *cfg);
+/* After the whole file: unquotes the $>"name" calls. */
+void cf_rules_finish(struct cf_config *cfg);
 
 /*
  * Translates configuration text into the tokenizer's input: "$x" macros are

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +190,47 @@ class_from_stream(struct cf_config *cfg, int id, FILE *fp, const char *pattern)
 	pt_buf_free(&line);
 }
 
+/* True if DontBlameSendmail (as set so far) names flag. */
+static bool
+dbs(const struct cf_config *cfg, const char *flag)
+{
+	const struct cf_strlist *l = &cfg->opt.dont_blame_sendmail;
+
+	for (int i = 0; i < l->n; i++)
+		if (pt_strcasecmp(l->v[i], flag) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Checks a class file as upstream does before reading it: no group or world
+ * writable folder on its path (unless DontBlameSendmail relaxes it), not a
+ * link in a writable folder, a regular file.  Warns and returns false when
+ * it may not be read (a missing file is left to the caller).
+ */
+static bool
+class_file_safe(struct cf_config *cfg, const char *file, bool optional)
+{
+	struct stat st;
+	const char *why;
+	int flags = PT_SFF_NOWWFILES, err;
+
+	if (!dbs(cfg, "ClassFileInUnsafeDirPath"))
+		flags |= PT_SFF_SAFEDIRPATH;
+	if (!dbs(cfg, "TrustStickyBit"))
+		flags |= PT_SFF_NOSTICKY;
+	if (dbs(cfg, "GroupWritableDirPathSafe"))
+		flags |= PT_SFF_GWDIRSAFE;
+	if (!dbs(cfg, "LinkedClassFileInWritableDir"))
+		flags |= PT_SFF_NOWLINK;
+	err = pt_safefile(file, 0, flags, &st, &why);
+	if (err == 0 || err == ENOENT)
+		return true;
+	if (!optional)
+		cf_warn(cfg, "fileclass: cannot open '%s': %s", file, why);
+	return false;
+}
+
 /* F: words of a class from a file ("-o" optional) or from a program ("|"). */
 static int
 line_fileclass(struct loader *ld, char *line)
@@ -230,6 +272,8 @@ line_fileclass(struct loader *ld, char *line)
 		if (*pattern == '\0')
 			pattern = NULL;
 	}
+	if (!class_file_safe(ld->cfg, file, optional))
+		return 0;
 	fp = fopen(file, "r");
 	if (fp == NULL) {
 		if (!optional)
@@ -659,6 +703,7 @@ cf_load(const char *path, const struct cf_env *env, struct pt_buf *err)
 	fclose(fp);
 	pt_buf_free(&line);
 	check_complete(&ld);
+	cf_rules_finish(cfg);
 	configure_maps(cfg);
 	cfg->loading = NULL;
 	if (ld.errors > 0) {

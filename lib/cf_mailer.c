@@ -313,6 +313,8 @@ mailer_finish(struct cf_mailer *m, struct pt_buf *err)
 	}
 	if (m->eol == NULL)
 		m->eol = pt_strdup(argv_has_user(m->argv) ? "\n" : "\r\n");
+	if (strcmp(m->name, "prog") == 0)
+		cf_mflag_set(&m->flags, 'm', false);	/* one program run per recipient */
 	if (ipc && m->mtatype == NULL) {
 		m->mtatype = pt_strdup("dns");
 		m->addrtype = pt_strdup("rfc822");

@@ -352,8 +352,9 @@ check_rhs(struct cf_config *cfg, char **rhs, int nwild, struct pt_buf *err)
 				pt_buf_adds(err, "$> without a ruleset name");
 				return -1;
 			}
-			/* "$>$2" names the ruleset at run time */
-			if (rhs[1][0] != ADDR_META && cf_ruleset_intern(cfg, rhs[1], err) < 0)
+			/* "$>$2" names the ruleset at run time; $>"name" is resolved at the end */
+			if (rhs[1][0] != ADDR_META && rhs[1][0] != '"' &&
+			    cf_ruleset_intern(cfg, rhs[1], err) < 0)
 				return -1;
 		}
 	}
@@ -426,6 +427,33 @@ bad:
 	free(r.rhs);
 	free(r.lhsclass);
 	return -1;
+}
+
+/* Unquotes the $>"name" calls of one rule. */
+static void
+unquote_calls(struct cf_rule *r)
+{
+	for (int i = 0; i + 1 < r->nrhs; i++) {
+		char *name = r->rhs[i + 1];
+		size_t n = strlen(name);
+
+		if (r->rhs[i][0] == ADDR_META && r->rhs[i][1] == '>' && name[0] == '"' && n >= 2 &&
+		    name[n - 1] == '"') {
+			memmove(name, name + 1, n - 2);
+			name[n - 2] = '\0';
+		}
+	}
+}
+
+void
+cf_rules_finish(struct cf_config *cfg)
+{
+	for (int i = 0; i < CF_MAXRWSETS; i++) {
+		struct cf_ruleset *rs = cfg->rulesets[i];
+
+		for (int j = 0; rs != NULL && j < rs->nrules; j++)
+			unquote_calls(&rs->rules[j]);
+	}
 }
 
 void

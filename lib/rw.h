@@ -97,5 +97,12 @@ int rw_parse(struct rw_ctx *ctx, const char *text, unsigned flags, int delim, co
 int rw_remotename(struct rw_ctx *ctx, const char *addr, const struct cf_mailer *m,
     unsigned flags, struct pt_buf *out);
 
-/* Joins tokens as sendmail's cataddr does: no separators, operators as $x. */
-void rw_cataddr(const struct addr_vec *v, int from, int to, struct pt_buf *out);
+/*
+ * Joins tokens [from, to) as sendmail's cataddr does: spacesub only between
+ * two words (not operators, specials or quoted strings), operators as $x.
+ */
+void rw_cataddr(const struct rw_ctx *c, const struct addr_vec *v, int from, int to,
+    int spacesub, struct pt_buf *out);
+/* The same with an explicit token table. */
+void rw_cataddr_tab(const struct addr_toktab *t, const struct addr_vec *v, int from, int to,
+    int spacesub, struct pt_buf *out);

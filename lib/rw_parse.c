@@ -20,11 +20,40 @@
 /* The rulesets with fixed numbers. */
 enum { RS_PARSE = 0, RS_SENDER = 1, RS_RECIPIENT = 2, RS_CANONIFY = 3, RS_FINAL = 4 };
 
-void
-rw_cataddr(const struct addr_vec *v, int from, int to, struct pt_buf *out)
+/* True if tok is a word: not an operator, a special or a quoted string. */
+static bool
+is_atom(const struct addr_toktab *t, const char *tok)
 {
-	for (int i = from; i < to && i < v->n; i++)
+	unsigned char c = (unsigned char)tok[0];
+
+	if (c == (unsigned char)ADDR_META || c == '"' || c == '\0')
+		return false;
+	return tok[1] != '\0' || t->type[c] != ADDR_CH_OPER;
+}
+
+void
+rw_cataddr_tab(const struct addr_toktab *t, const struct addr_vec *v, int from, int to,
+    int spacesub, struct pt_buf *out)
+{
+	for (int i = from; i < to && i < v->n; i++) {
+		if (i > from && is_atom(t, v->tok[i - 1]) && is_atom(t, v->tok[i]))
+			pt_buf_addc(out, spacesub);
 		addr_tok_print(v->tok[i], out);
+	}
+}
+
+void
+rw_cataddr(const struct rw_ctx *c, const struct addr_vec *v, int from, int to, int spacesub,
+    struct pt_buf *out)
+{
+	rw_cataddr_tab(&c->cfg->toktab_nocomment, v, from, to, spacesub, out);
+}
+
+/* The BlankSub character that joins words of an address (a space if unset). */
+static int
+blanksub(const struct rw_ctx *c)
+{
+	return c->cfg->opt.blank_sub ? c->cfg->opt.blank_sub : ' ';
 }
 
 /* Prints "text... message" to the context's message stream. */
@@ -52,7 +81,7 @@ joined(struct rw_ctx *c, const struct addr_vec *v, int from, int to)
 	struct pt_buf b = PT_BUF_INIT;
 	const char *s;
 
-	rw_cataddr(v, from, to, &b);
+	rw_cataddr(c, v, from, to, blanksub(c), &b);
 	s = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
 	pt_buf_free(&b);
 	return s;
@@ -122,6 +151,12 @@ build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, st
 	t->host = at < colon ? joined(c, v, at + 1, colon) : "";
 	t->user_raw = colon < v->n ? joined(c, v, colon + 1, v->n) : "";
 	if (pt_strcasecmp(t->mailer_name, "error") == 0) {
+		struct pt_buf b = PT_BUF_INIT;
+
+		/* an error text keeps its blanks */
+		rw_cataddr(c, v, colon + 1, v->n, ' ', &b);
+		t->user_raw = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
+		pt_buf_free(&b);
 		error_triple(c, text, t);
 		return EX_OK;
 	}
@@ -130,24 +165,35 @@ build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, st
 		tell(c, text, "554 5.3.5 buildaddr: unknown mailer");
 		return EX_DATAERR;
 	}
+	if (strcmp(t->mailer->name, "local") == 0 && !(flags & RW_SENDER) &&
+	    strcmp(t->mailer->path, "[IPC]") != 0) {
+		const struct cf_mailer *alt = NULL;
+
+		if (t->user_raw[0] == '|')
+			alt = cf_mailer_find(c->cfg, "prog");
+		else if (t->user_raw[0] == '/')
+			alt = cf_mailer_find(c->cfg, "*file*");
+		if (alt != NULL)
+			t->mailer = alt;
+	}
 	t->mailer_name = t->mailer->name;
+	if (!cf_mflag(&t->mailer->flags, 'h')) {
+		char *h = pt_arena_strdup(c->arena, t->host);
+
+		pt_str_lower(h);
+		t->host = h;
+	}
 	mac_set(c->macros, 'h', t->host, 0);
 	for (i = colon + 1; i < v->n; i++)
 		addr_vec_push(&u, v->tok[i]);
 	st = rewrite_user(c, &u, t->mailer, flags);
 	t->user = joined(c, &u, 0, u.n);
 	addr_vec_free(&u);
-	if (strcmp(t->mailer->name, "local") == 0 && !(flags & RW_SENDER)) {
-		const struct cf_mailer *alt = NULL;
+	if (!cf_mflag(&t->mailer->flags, 'u')) {
+		char *lu = pt_arena_strdup(c->arena, t->user);
 
-		if (t->user[0] == '|')
-			alt = cf_mailer_find(c->cfg, "prog");
-		else if (t->user[0] == '/')
-			alt = cf_mailer_find(c->cfg, "*file*");
-		if (alt != NULL) {
-			t->mailer = alt;
-			t->mailer_name = alt->name;
-		}
+		pt_str_lower(lu);
+		t->user = lu;
 	}
 	return st;
 }
@@ -241,7 +287,7 @@ rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, uns
 	rc = rw_run(c, RS_FINAL, &v);
 	if (rc != EX_OK)
 		st = rc;
-	rw_cataddr(&v, 0, v.n, &joined_addr);
+	rw_cataddr(c, &v, 0, v.n, blanksub(c), &joined_addr);
 	addr_uncrack(pt_buf_str(&tmpl), pt_buf_str(&joined_addr), out);
 	pt_buf_free(&tmpl);
 	pt_buf_free(&joined_addr);

@@ -18,6 +18,9 @@
 #include "pt_str.h"
 #include "rw_internal.h"
 
+/* do_calls' result when it met an unknown ruleset name (not a sysexits code). */
+#define RW_UNKNOWN_SET (-2)
+
 /* True if t is the operator token with code c. */
 static bool
 is_meta(const char *t, int c)
@@ -51,7 +54,7 @@ trace(struct rw_ctx *c, int set, const char *what, const struct addr_vec *v)
 
 	if (c->trace == NULL)
 		return;
-	pt_buf_printf(&b, "%-16s %7s:", cf_ruleset_name(c->cfg, set, num), what);
+	pt_buf_printf(&b, "%-16.16s %7s:", cf_ruleset_name(c->cfg, set, num), what);
 	for (int i = 0; i < v->n; i++) {
 		pt_buf_addc(&b, ' ');
 		addr_tok_print(v->tok[i], &b);
@@ -111,15 +114,15 @@ substitute(struct rw_ctx *c, const struct cf_rule *r, char **tok, const struct r
 	}
 }
 
-/* Joins tokens [from, to) with nothing between them. */
+/* Joins tokens [from, to) as cataddr does (a blank between two words). */
 static char *
 join(struct rw_ctx *c, char **tok, int from, int to)
 {
 	struct pt_buf b = PT_BUF_INIT;
+	struct addr_vec v = { tok, to, to };
 	char *s;
 
-	for (int i = from; i < to; i++)
-		pt_buf_adds(&b, tok[i]);
+	rw_cataddr(c, &v, from, to, ' ', &b);
 	s = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
 	pt_buf_free(&b);
 	return s;
@@ -220,7 +223,20 @@ do_lookups(struct rw_ctx *c, struct addr_vec *v)
 
 static int run(struct rw_ctx *c, int set, struct addr_vec *v, int depth);
 
-/* Performs the $> calls of v, right to left.  Returns a status. */
+/* Removes tokens [from, from + n) of v. */
+static void
+vec_cut(struct addr_vec *v, int from, int n)
+{
+	for (int i = from; i + n <= v->n; i++)
+		v->tok[i] = v->tok[i + n];
+	v->n -= n;
+}
+
+/*
+ * Performs the $> calls of v, right to left.  A call of a ruleset that has
+ * no rules disappears; a call of an unknown name is reported, left in place
+ * and makes the status EX_CONFIG, as upstream.  Returns a status.
+ */
 static int
 do_calls(struct rw_ctx *c, struct addr_vec *v, int depth)
 {
@@ -228,19 +244,31 @@ do_calls(struct rw_ctx *c, struct addr_vec *v, int depth)
 
 	for (int k = v->n - 1; k >= 0; k--) {
 		struct addr_vec arg = { NULL, 0, 0 };
+		const char *name;
 		int set, rc;
 
 		if (!is_meta(v->tok[k], '>') || k + 1 >= v->n)
 			continue;
-		set = cf_ruleset_find(c->cfg, v->tok[k + 1]);
+		name = v->tok[k + 1];
+		set = cf_ruleset_find(c->cfg, name);
+		if (set < 0 && !(name[0] >= '0' && name[0] <= '9')) {
+			say(c, "Unknown ruleset %s", name);
+			say(c, "Unknown ruleset %s", name);
+			st = RW_UNKNOWN_SET;
+			continue;
+		}
+		if (set < 0 || c->cfg->rulesets[set]->nrules == 0) {
+			vec_cut(v, k, 2);
+			continue;
+		}
 		for (int i = k + 2; i < v->n; i++)
 			addr_vec_push(&arg, v->tok[i]);
-		rc = set < 0 ? EX_CONFIG : run(c, set, &arg, depth + 1);
+		rc = run(c, set, &arg, depth + 1);
 		if (rc != EX_OK && rc != EX_TEMPFAIL) {
 			addr_vec_free(&arg);
 			return rc;
 		}
-		if (rc == EX_TEMPFAIL)
+		if (rc == EX_TEMPFAIL && st == EX_OK)
 			st = EX_TEMPFAIL;
 		v->n = k;
 		v->tok[k] = NULL;
@@ -288,15 +316,16 @@ apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth,
 		if (do_lookups(c, &nv) == EX_TEMPFAIL)
 			st = EX_TEMPFAIL;
 		rc = do_calls(c, &nv, depth);
-		if (rc != EX_OK && rc != EX_TEMPFAIL) {
+		if (rc == RW_UNKNOWN_SET) {
+			st = EX_CONFIG;	/* reported; the call stays and the ruleset goes on */
+		} else if (rc != EX_OK && rc != EX_TEMPFAIL) {
 			st = rc;
 			*stop = true;
 			break;
-		}
-		if (rc == EX_TEMPFAIL)
+		} else if (rc == EX_TEMPFAIL)
 			st = EX_TEMPFAIL;
 		vec_copy(v, &nv);
-		if (is_meta(r->rhs[0], '@') || is_meta(r->rhs[0], '#')) {
+		if (is_meta(r->rhs[0], '@') || (v->n > 0 && is_meta(v->tok[0], '#'))) {
 			*stop = true;
 			break;
 		}
