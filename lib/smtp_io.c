@@ -358,6 +358,14 @@ smtp_io_wait_input(struct smtp_io *io, long ms)
 	return read_more(io);
 }
 
+enum smtp_io_status
+smtp_io_wait(struct smtp_io *io, int events, long ms)
+{
+	long long end = ms > 0 ? now_ms() + ms : op_end_from_now(io);
+
+	return wait_ready(io, events == POLLOUT ? io->wfd : io->rfd, events, end);
+}
+
 size_t
 smtp_io_discard(struct smtp_io *io)
 {

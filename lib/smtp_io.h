@@ -143,6 +143,14 @@ size_t smtp_io_pending(const struct smtp_io *io);
  */
 enum smtp_io_status smtp_io_wait_input(struct smtp_io *io, long ms);
 /*
+ * Waits up to ms milliseconds (<= 0: the operation timeout) and within the
+ * deadline until the read descriptor is readable (events POLLIN) or the
+ * write descriptor writable (POLLOUT).  For transports that run their own
+ * protocol on the descriptors (the TLS handshake).  Returns SMTP_IO_OK,
+ * SMTP_IO_TIMEOUT or SMTP_IO_ERROR.
+ */
+enum smtp_io_status smtp_io_wait(struct smtp_io *io, int events, long ms);
+/*
  * Drops every byte of buffered input and returns how many were dropped.
  * Bytes still in the kernel are not read: what the peer sent after the
  * command that precedes a STARTTLS handshake is read by the handshake and
