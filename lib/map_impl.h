@@ -103,6 +103,23 @@ int map_gdbm_open_path(const struct map *m, const char *path, struct map_db **ou
 /* Looks an exact key up in an open gdbm file; the value ends at its first NUL. */
 int map_gdbm_get(struct map_db *db, const char *key, size_t keylen, struct pt_buf *value);
 
+struct map_res;
+/* The host class's -d and -r flags (shared by dns and bestmx); see map_host.c. */
+int map_host_flag(struct map *m, int flag, const char *value, struct pt_buf *err);
+/* A resolver with the map's -d and -r (NULL if it cannot start). */
+struct map_res *map_host_resolver(const struct map *m);
+/* Frees the declaration map_host_flag made. */
+void map_host_free(struct map *m);
+
+/* Longest socketmap reply accepted, in bytes. */
+#define SOCKET_REPLY_MAX 100000
+/*
+ * Parses one socketmap reply netstring buf[0..len) ("LEN:STATUS RESULT,").
+ * Returns MAP_FOUND (RESULT appended to value), MAP_NOTFOUND, MAP_TEMPFAIL
+ * (TEMP, TIMEOUT), MAP_UNAVAIL (PERM), or -1 when it is malformed.
+ */
+int map_socket_parse_reply(const char *buf, size_t len, struct pt_buf *value);
+
 /* Adds m to set, replacing (and freeing) a map of the same name. */
 void map_add_to_set(struct map_set *set, struct map *m);
 /* Frees a map and its declaration (closing it first). */
