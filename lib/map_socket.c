@@ -308,6 +308,14 @@ socket_lookup(struct map *m, const char *key, size_t keylen, const char *const *
 	return st;
 }
 
+/* Frees the declaration. */
+static void
+socket_free(struct map *m)
+{
+	free(m->cdata);
+	m->cdata = NULL;
+}
+
 const struct map_class map_class_socket = {
 	.name = "socket",
 	.cflags = MAPC_FOLD | MAPC_REWRITE | MAPC_FILE,
@@ -316,4 +324,5 @@ const struct map_class map_class_socket = {
 	.open = socket_open,
 	.lookup = socket_lookup,
 	.close = socket_close,
+	.free = socket_free,
 };

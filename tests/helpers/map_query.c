@@ -87,11 +87,13 @@ main(int argc, char **argv)
 	map_set_configure(set, &o);
 	for (i = 0; i < nk; i++)
 		if (!declare(set, klines[i]))
-			return 2;
+			break;
 	env.is_local_host = is_local;
-	m = map_find(set, argv[optind]);
-	if (m == NULL)
+	m = i == nk ? map_find(set, argv[optind]) : NULL;
+	if (m == NULL) {
+		map_set_free(set);
 		return 2;
+	}
 	st = map_lookup(m, argv[optind + 1], (const char *const *)argv + optind + 2,
 	    argc - optind - 2, &out, &env);
 	printf("%s%s%s\n", st == MAP_FOUND ? "FOUND" : st == MAP_TEMPFAIL ? "TEMPFAIL" : "NOTFOUND",

@@ -170,6 +170,7 @@ mt_capture_log(void)
 
 	if (freopen(p, "w", stderr) == NULL)
 		abort();
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	setvbuf(stderr, NULL, _IONBF, 0);
 	pt_log_open("test", PT_LOG_STDERR);
 	return p;
