@@ -55,7 +55,7 @@ dnl # builtins, the last five are only recognized with arguments, so their
 dnl # names may appear in the comments of an .mc.
 dnl ######################################################################
 
-define(`VERSIONID', `_PT_NOTE_()`#####  $1  #####'')
+define(`_PT_B_VERSIONID', `_PT_NOTE_()`#####  $1  #####'')
 
 define(`OSTYPE', `ifelse(`$#', `0', ``OSTYPE'', `_PT_OSTYPE_CALL_($@)')')
 define(`_PT_OSTYPE_CALL_', `_PT_NOTE_()dnl
@@ -132,34 +132,34 @@ dnl # written into the local-info part in the order the .mc gave them.
 define(`_PT_CLASS_', `_PT_APPEND_(`_PT_CLASSES_', `C'_PT_CLASS_NAME_(`$1')`$2')')
 define(`_PT_CLASS_FILE_', `_PT_APPEND_(`_PT_CLASSES_', `F'_PT_CLASS_NAME_(`$1')`$2')')
 
-define(`LOCAL_DOMAIN', `_PT_CLASS_(`w', `$1')')
-define(`MASQUERADE_AS', `define(`_PT_MASQ_AS_', `$1')')
-define(`MASQUERADE_DOMAIN', `_PT_CLASS_(`M', `$1')')
-define(`MASQUERADE_DOMAIN_FILE', `_PT_CLASS_FILE_(`M', `$1')')
-define(`MASQUERADE_EXCEPTION', `_PT_CLASS_(`N', `$1')')
-define(`MASQUERADE_EXCEPTION_FILE', `_PT_CLASS_FILE_(`N', `$1')')
-define(`EXPOSED_USER', `_PT_CLASS_(`E', `$1')')
-define(`EXPOSED_USER_FILE', `_PT_CLASS_FILE_(`E', `$1')')
-define(`LOCAL_USER', `_PT_CLASS_(`L', `$1')')
-define(`LOCAL_USER_FILE', `_PT_CLASS_FILE_(`L', `$1')')
-define(`GENERICS_DOMAIN', `_PT_CLASS_(`G', `$1')')
-define(`GENERICS_DOMAIN_FILE', `_PT_CLASS_FILE_(`G', `$1')')
-define(`RELAY_DOMAIN', `_PT_CLASS_(`R', `$1')')
-define(`RELAY_DOMAIN_FILE', `_PT_CLASS_FILE_(`R', `$1')')
-define(`VIRTUSER_DOMAIN', `define(`_PT_VIRTHOST_')_PT_CLASS_(`VirtHost', `$1')')
-define(`VIRTUSER_DOMAIN_FILE', `define(`_PT_VIRTHOST_')_PT_CLASS_FILE_(`VirtHost', `$1')')
-define(`CANONIFY_DOMAIN', `_PT_CLASS_(`Canonify', `$1')')
-define(`CANONIFY_DOMAIN_FILE', `_PT_CLASS_FILE_(`Canonify', `$1')')
-define(`TRUST_AUTH_MECH', `_PT_CLASS_(`TrustAuthMech', `$1')')
-define(`LDAPROUTE_DOMAIN', `_PT_CLASS_(`LDAPRoute', `$1')')
-define(`LDAPROUTE_DOMAIN_FILE', `_PT_CLASS_FILE_(`LDAPRoute', `$1')')
+define(`_PT_B_LOCAL_DOMAIN', `_PT_CLASS_(`w', `$1')')
+define(`_PT_B_MASQUERADE_AS', `define(`_PT_MASQ_AS_', `$1')')
+define(`_PT_B_MASQUERADE_DOMAIN', `_PT_CLASS_(`M', `$1')')
+define(`_PT_B_MASQUERADE_DOMAIN_FILE', `_PT_CLASS_FILE_(`M', `$1')')
+define(`_PT_B_MASQUERADE_EXCEPTION', `_PT_CLASS_(`N', `$1')')
+define(`_PT_B_MASQUERADE_EXCEPTION_FILE', `_PT_CLASS_FILE_(`N', `$1')')
+define(`_PT_B_EXPOSED_USER', `_PT_CLASS_(`E', `$1')')
+define(`_PT_B_EXPOSED_USER_FILE', `_PT_CLASS_FILE_(`E', `$1')')
+define(`_PT_B_LOCAL_USER', `_PT_CLASS_(`L', `$1')')
+define(`_PT_B_LOCAL_USER_FILE', `_PT_CLASS_FILE_(`L', `$1')')
+define(`_PT_B_GENERICS_DOMAIN', `_PT_CLASS_(`G', `$1')')
+define(`_PT_B_GENERICS_DOMAIN_FILE', `_PT_CLASS_FILE_(`G', `$1')')
+define(`_PT_B_RELAY_DOMAIN', `_PT_CLASS_(`R', `$1')')
+define(`_PT_B_RELAY_DOMAIN_FILE', `_PT_CLASS_FILE_(`R', `$1')')
+define(`_PT_B_VIRTUSER_DOMAIN', `define(`_PT_VIRTHOST_')_PT_CLASS_(`VirtHost', `$1')')
+define(`_PT_B_VIRTUSER_DOMAIN_FILE', `define(`_PT_VIRTHOST_')_PT_CLASS_FILE_(`VirtHost', `$1')')
+define(`_PT_B_CANONIFY_DOMAIN', `_PT_CLASS_(`Canonify', `$1')')
+define(`_PT_B_CANONIFY_DOMAIN_FILE', `_PT_CLASS_FILE_(`Canonify', `$1')')
+define(`_PT_B_TRUST_AUTH_MECH', `_PT_CLASS_(`TrustAuthMech', `$1')')
+define(`_PT_B_LDAPROUTE_DOMAIN', `_PT_CLASS_(`LDAPRoute', `$1')')
+define(`_PT_B_LDAPROUTE_DOMAIN_FILE', `_PT_CLASS_FILE_(`LDAPRoute', `$1')')
 
 dnl # UUCPSMTP(uucpname, domain): a LOCAL_RULE_3 rule turning uucpname!user
 dnl # into user@domain.
-define(`UUCPSMTP', `R$`'* < @ $1 .UUCP > $`'*	$`'@ $`'1 < @ $2 . > $`'2
+define(`_PT_B_UUCPSMTP', `R$`'* < @ $1 .UUCP > $`'*	$`'@ $`'1 < @ $2 . > $`'2
 ')
 
-define(`SITECONFIG', `_PT_DIE_(`SITECONFIG($1) (UUCP site tables) is not supported by this package; route UUCP hosts with FEATURE(mailertable)')')
+define(`_PT_B_SITECONFIG', `_PT_DIE_(`SITECONFIG($1) (UUCP site tables) is not supported by this package; route UUCP hosts with FEATURE(mailertable)')')
 
 dnl ######################################################################
 dnl # Daemons, clients, filters, queue groups
@@ -168,22 +168,22 @@ dnl ######################################################################
 dnl # The first DAEMON_OPTIONS replaces the default MTA listener; later ones
 dnl # add listeners.  The MSA listener on 587 stays unless
 dnl # FEATURE(no_default_msa) is used.
-define(`DAEMON_OPTIONS', `_PT_APPEND_(`_PT_DAEMONS_', `O DaemonPortOptions=$1')')
-define(`CLIENT_OPTIONS', `_PT_APPEND_(`_PT_CLIENTS_', `O ClientPortOptions=$1')')
+define(`_PT_B_DAEMON_OPTIONS', `_PT_APPEND_(`_PT_DAEMONS_', `O DaemonPortOptions=$1')')
+define(`_PT_B_CLIENT_OPTIONS', `_PT_APPEND_(`_PT_CLIENTS_', `O ClientPortOptions=$1')')
 
-define(`MAIL_FILTER', `_PT_APPEND_(`_PT_FILTERS_', `X$1, $2')')
-define(`INPUT_MAIL_FILTER', `MAIL_FILTER(`$1', `$2')dnl
+define(`_PT_B_MAIL_FILTER', `_PT_APPEND_(`_PT_FILTERS_', `X$1, $2')')
+define(`_PT_B_INPUT_MAIL_FILTER', `MAIL_FILTER(`$1', `$2')dnl
 ifdef(`confINPUT_MAIL_FILTERS',
 	`define(`confINPUT_MAIL_FILTERS', defn(`confINPUT_MAIL_FILTERS')`, $1')',
 	`define(`confINPUT_MAIL_FILTERS', `$1')')')
 
-define(`QUEUE_GROUP', `_PT_APPEND_(`_PT_QGROUPS_', `Q$1, $2')')
+define(`_PT_B_QUEUE_GROUP', `_PT_APPEND_(`_PT_QGROUPS_', `Q$1, $2')')
 
 dnl # MODIFY_MAILER_FLAGS(NAME, change): +flags adds, -flags removes, anything
 dnl # else replaces the flags of mailer NAME (LOCAL, SHELL for prog, SMTP,
 dnl # ESMTP, SMTP8, DSMTP, RELAY, PROCMAIL, CYRUS, ...).  Removals apply before
 dnl # additions.
-define(`MODIFY_MAILER_FLAGS', `ifelse(substr(`$2', 0, 1), `+',
+define(`_PT_B_MODIFY_MAILER_FLAGS', `ifelse(substr(`$2', 0, 1), `+',
 	`define(`_PT_MF_ADD_$1', ifdef(`_PT_MF_ADD_$1', `defn(`_PT_MF_ADD_$1')')`'substr(`$2', 1))',
 	substr(`$2', 0, 1), `-',
 	`define(`_PT_MF_DEL_$1', ifdef(`_PT_MF_DEL_$1', `defn(`_PT_MF_DEL_$1')')`'substr(`$2', 1))',
@@ -194,6 +194,40 @@ dnl # MODIFY_MAILER_FLAGS calls.
 define(`_PT_MAILER_FLAGS_', `_PT_FLAGS_ADD_(_PT_FLAGS_DEL_(ifdef(`_PT_MF_SET_$1',
 	`defn(`_PT_MF_SET_$1')', `$2'), ifdef(`_PT_MF_DEL_$1', `defn(`_PT_MF_DEL_$1')')),
 	ifdef(`_PT_MF_ADD_$1', `defn(`_PT_MF_ADD_$1')'))')
+
+
+dnl # Like m4's own builtins, the macros that take arguments are only
+dnl # recognized with them, so their names may appear in comments.
+define(`LOCAL_DOMAIN', `ifelse(`$#', `0', ``LOCAL_DOMAIN'', `_PT_B_LOCAL_DOMAIN($@)')')
+define(`MASQUERADE_AS', `ifelse(`$#', `0', ``MASQUERADE_AS'', `_PT_B_MASQUERADE_AS($@)')')
+define(`MASQUERADE_DOMAIN', `ifelse(`$#', `0', ``MASQUERADE_DOMAIN'', `_PT_B_MASQUERADE_DOMAIN($@)')')
+define(`MASQUERADE_DOMAIN_FILE', `ifelse(`$#', `0', ``MASQUERADE_DOMAIN_FILE'', `_PT_B_MASQUERADE_DOMAIN_FILE($@)')')
+define(`MASQUERADE_EXCEPTION', `ifelse(`$#', `0', ``MASQUERADE_EXCEPTION'', `_PT_B_MASQUERADE_EXCEPTION($@)')')
+define(`MASQUERADE_EXCEPTION_FILE', `ifelse(`$#', `0', ``MASQUERADE_EXCEPTION_FILE'', `_PT_B_MASQUERADE_EXCEPTION_FILE($@)')')
+define(`EXPOSED_USER', `ifelse(`$#', `0', ``EXPOSED_USER'', `_PT_B_EXPOSED_USER($@)')')
+define(`EXPOSED_USER_FILE', `ifelse(`$#', `0', ``EXPOSED_USER_FILE'', `_PT_B_EXPOSED_USER_FILE($@)')')
+define(`LOCAL_USER', `ifelse(`$#', `0', ``LOCAL_USER'', `_PT_B_LOCAL_USER($@)')')
+define(`LOCAL_USER_FILE', `ifelse(`$#', `0', ``LOCAL_USER_FILE'', `_PT_B_LOCAL_USER_FILE($@)')')
+define(`GENERICS_DOMAIN', `ifelse(`$#', `0', ``GENERICS_DOMAIN'', `_PT_B_GENERICS_DOMAIN($@)')')
+define(`GENERICS_DOMAIN_FILE', `ifelse(`$#', `0', ``GENERICS_DOMAIN_FILE'', `_PT_B_GENERICS_DOMAIN_FILE($@)')')
+define(`RELAY_DOMAIN', `ifelse(`$#', `0', ``RELAY_DOMAIN'', `_PT_B_RELAY_DOMAIN($@)')')
+define(`RELAY_DOMAIN_FILE', `ifelse(`$#', `0', ``RELAY_DOMAIN_FILE'', `_PT_B_RELAY_DOMAIN_FILE($@)')')
+define(`VIRTUSER_DOMAIN', `ifelse(`$#', `0', ``VIRTUSER_DOMAIN'', `_PT_B_VIRTUSER_DOMAIN($@)')')
+define(`VIRTUSER_DOMAIN_FILE', `ifelse(`$#', `0', ``VIRTUSER_DOMAIN_FILE'', `_PT_B_VIRTUSER_DOMAIN_FILE($@)')')
+define(`CANONIFY_DOMAIN', `ifelse(`$#', `0', ``CANONIFY_DOMAIN'', `_PT_B_CANONIFY_DOMAIN($@)')')
+define(`CANONIFY_DOMAIN_FILE', `ifelse(`$#', `0', ``CANONIFY_DOMAIN_FILE'', `_PT_B_CANONIFY_DOMAIN_FILE($@)')')
+define(`TRUST_AUTH_MECH', `ifelse(`$#', `0', ``TRUST_AUTH_MECH'', `_PT_B_TRUST_AUTH_MECH($@)')')
+define(`LDAPROUTE_DOMAIN', `ifelse(`$#', `0', ``LDAPROUTE_DOMAIN'', `_PT_B_LDAPROUTE_DOMAIN($@)')')
+define(`LDAPROUTE_DOMAIN_FILE', `ifelse(`$#', `0', ``LDAPROUTE_DOMAIN_FILE'', `_PT_B_LDAPROUTE_DOMAIN_FILE($@)')')
+define(`UUCPSMTP', `ifelse(`$#', `0', ``UUCPSMTP'', `_PT_B_UUCPSMTP($@)')')
+define(`SITECONFIG', `ifelse(`$#', `0', ``SITECONFIG'', `_PT_B_SITECONFIG($@)')')
+define(`DAEMON_OPTIONS', `ifelse(`$#', `0', ``DAEMON_OPTIONS'', `_PT_B_DAEMON_OPTIONS($@)')')
+define(`CLIENT_OPTIONS', `ifelse(`$#', `0', ``CLIENT_OPTIONS'', `_PT_B_CLIENT_OPTIONS($@)')')
+define(`MAIL_FILTER', `ifelse(`$#', `0', ``MAIL_FILTER'', `_PT_B_MAIL_FILTER($@)')')
+define(`INPUT_MAIL_FILTER', `ifelse(`$#', `0', ``INPUT_MAIL_FILTER'', `_PT_B_INPUT_MAIL_FILTER($@)')')
+define(`QUEUE_GROUP', `ifelse(`$#', `0', ``QUEUE_GROUP'', `_PT_B_QUEUE_GROUP($@)')')
+define(`MODIFY_MAILER_FLAGS', `ifelse(`$#', `0', ``MODIFY_MAILER_FLAGS'', `_PT_B_MODIFY_MAILER_FLAGS($@)')')
+define(`VERSIONID', `ifelse(`$#', `0', ``VERSIONID'', `_PT_B_VERSIONID($@)')')
 
 dnl ######################################################################
 dnl # Maps the features declare
