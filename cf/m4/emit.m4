@@ -29,22 +29,15 @@ define(`_PT_RELAY_MAILER_', `ifdef(`_PT_SMTP_DEFINED_', `confRELAY_MAILER', `unk
 
 dnl # _PT_DAEMON_LINES_: the listeners (see DAEMON_OPTIONS in macros.m4).
 define(`_PT_DAEMON_LINES_', `ifdef(`_PT_DAEMONS_',
-	`_PT_FIRST_LINE_(defn(`_PT_DAEMONS_'))',
+	`defn(`_PT_DAEMONS_')',
 	`O DaemonPortOptions=Name=MTA
 ')dnl
 ifdef(`_PT_F_no_default_msa', `',
 	`O DaemonPortOptions=Port=587, Name=MSA, M=E
 ')dnl
-ifdef(`_PT_DAEMONS_', `_PT_REST_LINES_(defn(`_PT_DAEMONS_'))')dnl
 _PT_EMIT_(`_PT_CLIENTS_')')
 
-dnl # _PT_FIRST_LINE_(text) and _PT_REST_LINES_(text): split collected lines.
-define(`_PT_FIRST_LINE_', `substr(`$1', 0, incr(index(`$1', `
-')))')
-define(`_PT_REST_LINES_', `substr(`$1', incr(index(`$1', `
-')))')
-
-dnl # The end of input: check the .mc as a whole, then write everything.
+# The end of input: check the .mc as a whole, then write everything.
 define(`_PT_FINISH_', `dnl
 ifdef(`__OSTYPE__', `',
 	`_PT_DIE_AT_END_(`no OSTYPE: every configuration must name its system type, for example OSTYPE(linux), near the top of the .mc, before any MAILER line')')dnl
@@ -63,7 +56,17 @@ _PT_RULES_(`rules_hooks')dnl
 _PT_RULES_(`tail')dnl
 ')
 
-dnl # _PT_RESOLVE_PATHS_: file names that default to MAIL_SETTINGS_DIR are
+dnl # _PT_MILTER_DEFAULTS_: the macros sent to mail filters, unless the .mc
+# chose them (cf/README, confMILTER_MACROS_*).
+define(`_PT_MILTER_DEFAULTS_', `dnl
+_PT_SET_DEFAULT_(`confMILTER_MACROS_CONNECT', ``j, _, {daemon_name}, {if_name}, {if_addr}'')dnl
+_PT_SET_DEFAULT_(`confMILTER_MACROS_HELO', ``{tls_version}, {cipher}, {cipher_bits}, {cert_subject}, {cert_issuer}'')dnl
+_PT_SET_DEFAULT_(`confMILTER_MACROS_ENVFROM', ``i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}'')dnl
+_PT_SET_DEFAULT_(`confMILTER_MACROS_ENVRCPT', ``{rcpt_mailer}, {rcpt_host}, {rcpt_addr}'')dnl
+_PT_SET_DEFAULT_(`confMILTER_MACROS_EOM', ``{msg_id}'')dnl
+')
+
+# _PT_RESOLVE_PATHS_: file names that default to MAIL_SETTINGS_DIR are
 dnl # fixed only now, so an .mc may change MAIL_SETTINGS_DIR anywhere.
 define(`_PT_RESOLVE_PATHS_', `dnl
 ifdef(`_PT_F_msp', `', `ifdef(`_PT_F_nullclient', `',
@@ -79,6 +82,7 @@ _PT_SET_DEFAULT_(`confPID_FILE', MSP_QUEUE_DIR`/sm-client.pid')')dnl
 ifdef(`confTIME_ZONE', `ifelse(confTIME_ZONE, `USE_SYSTEM', `undefine(`confTIME_ZONE')',
 	confTIME_ZONE, `USE_TZ', `define(`confTIME_ZONE', `')')')dnl
 ifdef(`_PT_MASQ_AS_', `define(`_PT_MASQ_ON_', `1')')dnl
+ifdef(`_PT_FILTERS_', `_PT_MILTER_DEFAULTS_()')dnl
 ifdef(`_PT_F_msp', `define(`_PT_QUEUE_DIR_', defn(`MSP_QUEUE_DIR'))',
 	`define(`_PT_QUEUE_DIR_', defn(`QUEUE_DIR'))')dnl
 ')

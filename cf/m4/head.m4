@@ -57,12 +57,14 @@ ifdef(`_PT_F_accept_unresolvable_domains', `', `Kresolve host -a<OKR> -T<TEMP>
 C{ResOk}OKR
 FR`'confCR_FILE
 Karith arith
-ifdef(`_PT_F_access_db', `Kmacro macro
-C{Tls}VERIFY ENCR
+ifdef(`_PT_F_access_db', `define(`_PT_MACRO_MAP_', `1')')dnl
+ifdef(`_PT_MACRO_MAP_', `Kmacro macro
+')dnl
+ifdef(`_PT_F_access_db', `C{Tls}VERIFY ENCR
 C{TlsVerified}OK TRUSTED
 ')dnl
 Kdequote dequote`'ifdef(`confDEQUOTE_OPTS', ` confDEQUOTE_OPTS')
-_PT_EMIT_(`_PT_CLASSES_')dnl
+ifdef(`_PT_CLASSES_', `_PT_CLASSES_()')dnl
 ifdef(`_PT_VIRTHOST_', `CR$={VirtHost}
 ')dnl
 ifdef(`_PT_MASQ_AS_', `DM`'_PT_MASQ_AS_
@@ -72,7 +74,7 @@ ifdef(`_PT_F_msp', `D{MTAHost}_PT_MSP_HOST_
 Dn`'confMAILER_NAME
 ifdef(`_PT_F_redirect', `CPREDIRECT
 ')dnl
-_PT_EMIT_(`_PT_MAPS_')dnl
+ifdef(`_PT_MAPS_', `_PT_MAPS_()')dnl
 undivert(10)dnl
 DZ`'_PT_CF_VERSION_`'ifdef(`confCF_VERSION', `/confCF_VERSION')
 

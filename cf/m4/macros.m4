@@ -165,9 +165,9 @@ dnl ######################################################################
 dnl # Daemons, clients, filters, queue groups
 dnl ######################################################################
 
-dnl # The first DAEMON_OPTIONS replaces the default MTA listener; later ones
-dnl # add listeners.  The MSA listener on 587 stays unless
-dnl # FEATURE(no_default_msa) is used.
+dnl # The listeners of DAEMON_OPTIONS replace the default MTA one, in order;
+dnl # the MSA listener on 587 comes after them unless FEATURE(no_default_msa)
+dnl # is used.
 define(`_PT_B_DAEMON_OPTIONS', `_PT_APPEND_(`_PT_DAEMONS_', `O DaemonPortOptions=$1')')
 define(`_PT_B_CLIENT_OPTIONS', `_PT_APPEND_(`_PT_CLIENTS_', `O ClientPortOptions=$1')')
 

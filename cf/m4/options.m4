@@ -39,6 +39,7 @@ define(`confEBINDIR', `/usr/libexec')
 define(`confFROM_HEADER', `$?x$x <$g>$|$g$.')
 define(`confMESSAGEID_HEADER', `<$t.$i@$j>')
 define(`confTRUSTED_USERS', `')
+define(`confFORWARD_PATH', `$z/.forward.$w:$z/.forward')
 define(`confRECEIVED_HEADER', `$?sfrom $s $.$?_($?s$|from $.$_)
 	$.$?{auth_type}(authenticated$?{auth_ssf} bits=${auth_ssf}$.)
 	$.by $j ($v/$Z)$?r with $r$. id $i$?{tls_version}

@@ -106,38 +106,58 @@ R$+			$: $1 $| $>Local_localaddr $1
 R$+ $| $#ok		$@ $1				site rules: keep as is
 R$+ $| $#$*		$#$2				site rules: decided
 R$+ $| $*		$: $1
+ifdef(`_PT_F_preserve_luser_host', `# remember in {Host} the host part the address came with
+R$+			$: $1 $| $&h $| $&{Host}
+R$+ $| $|		$: $(macro {Host} $@ $) $1
+R$+ $| $| $+		$: $1
+R$+ $| +$* $| $*	$: $1
+R$+ $| $* @ $+ $| $*	$: $(macro {Host} $@ @$3 $) $1
+R$+ $| $+ $| $*		$: $(macro {Host} $@ @$2 $) $1
+')dnl
 ifdef(`_PT_F_preserve_local_plus_detail', `', `# user+detail: aliases see user+detail, user+* and user
 R$+ + *			$#_PT_LOCAL_MAILER_ $@ $&h $: $1
 R$+ + $*		$#_PT_LOCAL_MAILER_ $@ + $2 $: $1 + *
 ')dnl
 R$+			$: <> $1			no forward host yet
 ifdef(`LUSER_RELAY', `# users without an account go to the luser relay
-R< > $+			$: < $L > $(user $1 $)
+ifdef(`_PT_F_preserve_local_plus_detail', `R< > $+ + $*		$: < ? $L > <+ $2> $(user $1 $)
+R< > $+			$: < ? $L > < > $(user $1 $)
+R< ? $* > < $* > $+ <>	$: < > $3 $2
+R< ? $* > < $* > $+	$: < $1 > $3 $2
+', `R< > $+			$: < $L > $(user $1 $)
 R< $* > $+ <>		$: < > $2
 ')dnl
-ifdef(`_PT_F_stickyhost', `', `ifdef(`MAIL_HUB', `R< > $+			$: < $H > $1			the hub
-')')dnl
+ifdef(`_PT_F_preserve_luser_host', `R< $+ > $+		$: < $1 > $2 $&{Host}
+')dnl
+')dnl
+ifdef(`MAIL_HUB', `R< > $+			$: < $H > $1			the hub
+')dnl
 ifdef(`LOCAL_RELAY', `R< > $+			$: < $R > $1			the local relay
 ')dnl
 ifdef(`_PT_F_preserve_local_plus_detail', `R< > $+			$@ $1
 ', `# put a +detail back and deliver locally
 R< > $+			$: < > < $1 <> $&h >
+ifdef(`_PT_F_preserve_luser_host', `R< > < $+ @ $+ <> + $* >	$: < > < $1 + $3 @ $2 >
+')dnl
 R< > < $+ <> + $* >	$: < > < $1 + $2 >
 R< > < $+ <> $* >	$: < > < $1 >
 R< > < $+ + $* > $*	   < > < $1 > + $2 $3
 R< > < $+ > + $*	$#_PT_LOCAL_MAILER_ $@ $2 $: @ $1
 R< > < $+ >		$@ $1
 R$+			$: $1 <> $&h
+ifdef(`_PT_F_preserve_luser_host', `R$+ @ $+ <> + $*	$: $1 + $3 @ $2
+')dnl
 R$+ <> + $*		$: $1 + $2
 R$+ <> $*		$: $1
 ')dnl
 # a forward host was chosen
 R< local : $* > $*	$: $>HostToTriple < local : $1 > $2
 R< error : $* > $*	$: $>HostToTriple < error : $1 > $2
-ifdef(`_PT_F_preserve_luser_host', `R< $~[ : $+ > $+ < @ $+ >	$: $>HostToTriple < $1 : $2 > $3 < @ $4 >
-R< $+ > $+ < @ $+ >	$@ $>HostToTriple < $1 > $2 < @ $3 >
+ifdef(`_PT_F_preserve_luser_host', `R< $~[ : $+ > $+ @ $+	$: $>HostToTriple < $1 : $2 > $3 < @ $4 >
 ')dnl
 R< $~[ : $+ > $+	$: $>HostToTriple < $1 : $2 > $3 < @ $2 >
+ifdef(`_PT_F_preserve_luser_host', `R< $+ > $+ @ $+		$@ $>HostToTriple < $1 > $2 < @ $3 >
+')dnl
 R< $+ > $+		$@ $>HostToTriple < $1 > $2 < @ $1 >
 
 ifdef(`_PT_F_mailertable', `######################################################################

@@ -2,12 +2,12 @@ dnl mailer/cyrus.m4: delivery into Cyrus mailboxes (cyrus) and bulletin
 dnl boards (cyrusbb) with Cyrus's deliver program.
 dnl Knobs: CYRUS_MAILER_{PATH,FLAGS,ARGS,MAX,USER,QGRP},
 dnl CYRUS_BB_MAILER_{FLAGS,ARGS}, MODIFY_MAILER_FLAGS(`CYRUS').
-_PT_SET_DEFAULT_(`CYRUS_MAILER_PATH', `/usr/cyrus/bin/deliver')dnl
+_PT_SET_DEFAULT_(`CYRUS_MAILER_PATH', `/usr/sbin/cyrdeliver')dnl
 _PT_SET_DEFAULT_(`CYRUS_MAILER_FLAGS', `Ah5@/:|')dnl
-_PT_SET_DEFAULT_(`CYRUS_MAILER_ARGS', `deliver -e -m $h -- $u')dnl
+_PT_SET_DEFAULT_(`CYRUS_MAILER_ARGS', `cyrdeliver -e -m $h -- $u')dnl
 _PT_SET_DEFAULT_(`CYRUS_MAILER_USER', `cyrus:mail')dnl
 _PT_SET_DEFAULT_(`CYRUS_BB_MAILER_FLAGS', `u')dnl
-_PT_SET_DEFAULT_(`CYRUS_BB_MAILER_ARGS', `deliver -e -m $u')dnl
+_PT_SET_DEFAULT_(`CYRUS_BB_MAILER_ARGS', `cyrdeliver -e -m $u')dnl
 
 ######################################################################
 #  cyrus mailers

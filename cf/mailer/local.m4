@@ -60,7 +60,7 @@ Mprog,		P=[IPC], F=_PT_MAILER_FLAGS_(`SHELL', `lmDFMuXk5'), S=EnvFromL/HdrFromL,
 		A=TCP $h
 ', `dnl
 Mlocal,		P=LOCAL_MAILER_PATH, dnl
-F=_PT_MAILER_FLAGS_(`LOCAL', ifdef(`_PT_F_nullclient', `lsDFM5q', `lsDFMAw5:/|@q')defn(`LOCAL_MAILER_FLAGS')), dnl
+F=_PT_MAILER_FLAGS_(`LOCAL', ifdef(`_PT_F_nullclient', `lsDFM5q', `lsDFMAw5:/|@q')`'defn(`LOCAL_MAILER_FLAGS')), dnl
 S=ifdef(`_PT_LOCAL_LMTP_', `EnvFromSMTP', `EnvFromL')/HdrFromL, R=EnvToL/HdrToL,dnl
 ifdef(`LOCAL_MAILER_EOL', ` E=LOCAL_MAILER_EOL,')dnl
 ifdef(`LOCAL_MAILER_MAX', ` M=LOCAL_MAILER_MAX,')dnl

@@ -107,6 +107,14 @@ def script(include_try=True):
         lines.append("3,0 " + a)
     for a in ADDRESSES[:40]:
         lines.append("/parse " + a)
+    # ruleset 5, for local users that are not aliases (with h as the
+    # parse would set it)
+    for h, user in [("", "user"), ("", "user+detail"), ("+detail", "user"),
+                    ("", "root"), ("", "nosuchuserhere"), ("", "nosuchuser+x"),
+                    ("other.example.org", "user"), ("user@host.example.org", "user")]:
+        lines.append(".Dh" + h)
+        lines.append(".D{Host}")
+        lines.append("5 " + user)
     for _, ctx in CONTEXTS:
         lines += ctx
         lines.append(".Dfsender@example.org")

@@ -28,6 +28,9 @@ def compare(tap, orc, case, settings, work):
     if not tap.ok(rc2 == 0 and rc1 == 0, "%s: both packages compile it" % name,
                   "upstream rc %d: %s\npetrel rc %d: %s" % (rc1, err1, rc2, err2)):
         return
+    diffs = L.declaration_diffs(L.cf_declarations(up_cf), L.cf_declarations(pt_cf))
+    tap.ok(not diffs, "%s: the same options, macros, classes, maps, mailers and headers" % name,
+           "\n".join(diffs))
     up_path = os.path.join(work, name + ".up.cf")
     pt_path = os.path.join(work, name + ".pt.cf")
     with open(up_path, "w") as f:

@@ -230,6 +230,76 @@ def run_bt(engine, cf, script_lines, workdir, settings=None):
     return r.stdout
 
 
+def cf_declarations(text):
+    """The declarations of a cf (everything but rulesets and comments),
+    normalized so that two files that configure sendmail the same way give
+    equal values: options, macros, classes (as sets), maps, mailers (flags
+    as sets), headers, precedences, trusted users, filters, queue groups."""
+    lines = []
+    for raw in text.splitlines():
+        if raw.startswith(("\t", " ")) and lines:
+            lines[-1] += " " + raw.strip()
+        elif raw and not raw.startswith("#"):
+            lines.append(raw)
+    d = {"O": {}, "D": {}, "C": {}, "K": {}, "M": {}, "H": [], "P": set(), "T": set(),
+         "X": set(), "Q": set(), "daemons": []}
+    for l in lines:
+        kind = l[0]
+        if kind == "O":
+            name, _, val = l[1:].strip().partition("=")
+            if name == "DaemonPortOptions":
+                d["daemons"].append(val.strip())
+            else:
+                if name == "DontBlameSendmail":
+                    val = ",".join(v for v in val.split(",") if v)
+                d["O"][name] = val.strip()
+        elif kind == "D":
+            name = l[1] if l[1] != "{" else l[1:l.index("}") + 1]
+            if name != "Z":
+                d["D"][name] = l[1 + len(name):].strip()
+        elif kind in "CF":
+            name = l[1] if l[1] != "{" else l[1:l.index("}") + 1]
+            short = name if len(name) != 3 else name[1]   # {w} is w
+            rest = l[1 + len(name):].strip()
+            members = rest.split() if kind == "C" else ["file:" + rest]
+            if name != "{Src}":
+                d["C"].setdefault(short, set()).update(members)
+        elif kind == "K":
+            name, _, spec = l[1:].partition(" ")
+            d["K"][name] = " ".join(spec.split())
+        elif kind == "M":
+            name, _, eqs = l[1:].partition(",")
+            fields = {}
+            for eq in eqs.split(","):
+                k, _, v = eq.strip().partition("=")
+                if k:
+                    fields[k] = v.strip()
+            if "A" in fields:   # A= runs to the end of the line
+                fields["A"] = " ".join(l.split("A=", 1)[1].split())
+            if "F" in fields:
+                fields["F"] = "".join(sorted(set(fields["F"])))
+            d["M"][name.strip()] = fields
+        elif kind == "H":
+            d["H"].append(" ".join(l.split()))
+        elif kind in "PTXQ":
+            d[kind].add(" ".join(l.split()))
+    return d
+
+
+def declaration_diffs(a, b):
+    """The differences between two cf_declarations, as text lines."""
+    out = []
+    for key in ["O", "D", "C", "K", "M"]:
+        for name in sorted(set(a[key]) | set(b[key])):
+            x, y = a[key].get(name), b[key].get(name)
+            if x != y:
+                out.append("%s %s: upstream %r, petrel %r" % (key, name, x, y))
+    for key in ["H", "P", "T", "X", "Q", "daemons"]:
+        if a[key] != b[key]:
+            out.append("%s: upstream %r, petrel %r" % (key, a[key], b[key]))
+    return out
+
+
 def load_errors(output, cf):
     """The configuration errors (lines naming the file) in an engine's output."""
     return [l for l in output.splitlines() if cf + ":" in l]

@@ -135,6 +135,47 @@ def listen_everywhere(tap, orc, settings, work):
            "the listen-everywhere configuration loads and routes mail", out[-500:])
 
 
+def sandbox(tap, orc, work):
+    """cf/cf/sandbox.mc puts every file under the root given on the m4
+    command line, listens on 127.0.0.1:2525 (or the port given), and
+    delivers with the mail.local it is told about."""
+    root = os.path.join(work, "sbx")
+    mc = os.path.join(L.PT_CF, "cf", "sandbox.mc")
+    def build(*defines):
+        r = L.subprocess.run(["m4"] + ["-D" + d for d in defines] +
+                             [os.path.join(L.PT_CF, "m4", "cf.m4"), mc],
+                             capture_output=True, text=True)
+        return r.returncode, r.stdout, r.stderr
+    rc, cf, err = build("PETREL_SANDBOX=" + root)
+    tap.ok(rc == 0, "sandbox.mc compiles with PETREL_SANDBOX set", err)
+    paths = re.findall(r"(?:^O [A-Za-z.]+=|^F\S*?|^K\S+ .* |^Mlocal,\s+P=)(/[^\s,]+)", cf, re.M)
+    outside = [p for p in paths if not p.startswith(root + "/")]
+    tap.ok(len(paths) >= 12 and not outside,
+           "every file of the sandbox configuration is under its root (%d paths)" % len(paths),
+           "outside: %s" % outside)
+    tap.ok("O DaemonPortOptions=Family=inet, Name=MTA, Port=2525, Addr=127.0.0.1" in cf
+           and cf.count("O DaemonPortOptions=") == 1,
+           "the sandbox listens on 127.0.0.1 port 2525 only")
+    rc, cf2, err = build("PETREL_SANDBOX=" + root, "PETREL_SANDBOX_PORT=2600",
+                         "LOCAL_MAILER_PATH=/build/tree/mail.local",
+                         "PETREL_SANDBOX_SPOOL_OPTION=-S")
+    tap.ok(rc == 0 and "Port=2600, Addr=127.0.0.1" in cf2
+           and re.search(r"^Mlocal,\s+P=/build/tree/mail.local,", cf2, re.M)
+           and "A=mail.local -l -S %s/spool" % root in cf2,
+           "the port, the mail.local path and its spool option come from the command line", err)
+    rc, _, err = build()
+    tap.ok(rc != 0 and "PETREL_SANDBOX is not set" in err, "without PETREL_SANDBOX, m4 stops", err)
+    path = os.path.join(work, "sandbox.cf")
+    with open(path, "w") as f:
+        f.write(cf)
+    os.makedirs(os.path.join(root, "etc"), exist_ok=True)
+    for n in ("local-host-names", "trusted-users", "aliases"):
+        open(os.path.join(root, "etc", n), "a").close()
+    out = L.run_bt(orc["sendmail"], path, ["3,0 user"], work)
+    tap.ok(not L.load_errors(out, path) and "$# local $: user" in out,
+           "the sandbox configuration loads and delivers local names locally", out[-400:])
+
+
 def main():
     tap = L.Tap()
     orc = L.oracle()
@@ -145,6 +186,7 @@ def main():
     settings = os.path.join(work, "etc")
     L.make_settings(orc["makemap"], settings)
     listen_everywhere(tap, orc, settings, work)
+    sandbox(tap, orc, work)
     for name, checks in (("seed-access", ACCESS), ("feat-masquerade", MASQ)):
         pt, up = compile_both(tap, orc, name, C.own_mc(name), settings, work)
         scenario(tap, orc, name, pt, up, checks, work)
