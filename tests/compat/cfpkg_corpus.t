@@ -65,6 +65,11 @@ def main():
         L.make_settings(pt["makemap"], settings + "-petrel")
         engines.append(("Petrel sendmail", pt["sendmail"], (settings + "-petrel", settings)))
 
+    # the sandbox configuration reads its files from <root>/etc
+    os.makedirs(os.path.join(work, "sandbox"), exist_ok=True)
+    os.makedirs(settings, exist_ok=True)
+    os.symlink(settings, os.path.join(work, "sandbox", "etc"))
+
     def one(item):
         name, mc = item
         src = C.sources({"mc": mc}, orc, work) if orc else {"pt_mc": mc}
