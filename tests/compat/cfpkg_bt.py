@@ -33,6 +33,10 @@ ADDRESSES = [
     "user@mx.example.test.", "user;", "<user@example.com>;",
     "user@example.com,other@example.com", ":include:/etc/list",
     "user@[127.0.0.1]:other@example.com", "user@[IPv6:::1]junk",
+    # names the test's DNS server knows (cfpkg_lib.DNS_RECORDS)
+    "user@alias.example.com", "user@mail.example.com", "user@mx.example.org",
+    "user@relaymx.example.net", "user@nosuch.example.com", "user@www.baidu.com",
+    "user%other@mx.example.org", "user@[192.0.2.10]",
 ]
 
 # Client contexts for the policy rulesets: macro lines set before the tests.
@@ -55,6 +59,8 @@ SENDERS = [
     "<x@discard.example.org>", "<x@quarantine.example.org>", "<sender+spam@example.net>",
     "<sender+foo@plus.example.net>", "<user@baidu.com>", "<user@sub.baidu.com>",
     "<user@host.UUCP>", "<oldstyle@oldstyle.example.org>", "<x@[1.2.3.4]>",
+    "<x@example.com>", "<x@nosuch.example.com>", "<x@badmx.example.net>", "<x@alias.example.com>",
+    "<x@aol.com>", "<x@outside.invalid>",
 ]
 
 RECIPIENTS = [
@@ -68,6 +74,7 @@ RECIPIENTS = [
     "<user@host.my.TLD>", "<user@other.my.TLD>", "<user+x@plus.example.net>",
     "<admin@123.com>", "<abuse@baidu.com>", "<hater@baidu.com>", "<user@[10.20.1.1]>",
     "<postmaster>", "<>", "<user@sub.baidu.com>",
+    "<u@relaymx.example.net>", "<u@mx.example.org>", "<u@alias.example.com>",
 ]
 
 # client name BAR client address (BAR becomes $|, see cfpkg_lib)
@@ -130,6 +137,22 @@ def script(include_try=True):
         lines.append("PtBar,greet_pause " + c)
     for pair in ["<a@example.com> BAR <b@example.com>", "<c@example.com> BAR <d@example.com>"]:
         lines.append("PtBar,check_compat " + pair)
+    # the TLS, AUTH and session hooks
+    for ctx in [[".D{client_name}tls.example.org", ".D{client_addr}10.1.1.1"],
+                [".D{client_name}feat.example.org", ".D{client_addr}10.1.1.2"]]:
+        lines += ctx
+        for verify in ["OK", "NO", "FAIL", "SOFTWARE", "NONE"]:
+            lines.append(".D{verify}" + verify)
+            lines.append(".D{cipher_bits}128")
+            lines.append("PtBar,tls_client %s BAR MAIL" % verify)
+            lines.append("tls_server " + verify)
+        lines.append("srv_features x")
+    lines += [".D{server_name}smart.example.net", ".D{server_addr}10.2.2.2",
+              "clt_features x", "try_tls x", "authinfo x", "tls_rcpt <user@example.com>",
+              ".D{server_name}other.example.net", "authinfo x", "try_tls x",
+              ".D{auth_type}PLAIN", ".D{auth_authen}joe", ".D{auth_author}joe",
+              "trust_auth joe", "trust_auth other", ".D{auth_type}", "trust_auth joe",
+              "queuegroup <user@queued.example.org>", "queuegroup <user@example.org>"]
     if include_try:
         last = None
         for flags, mailer, addr in TRIES:

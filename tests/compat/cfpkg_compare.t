@@ -18,7 +18,7 @@ import cfpkg_bt as B  # noqa: E402
 import cfpkg_cases as C  # noqa: E402
 
 
-def compare(tap, orc, case, settings, work):
+def compare(tap, orc, case, settings, work, resolv):
     """Compiles one case both ways and compares the -bt results."""
     name = case["name"]
     src = C.sources(case, orc, work)
@@ -44,7 +44,8 @@ def compare(tap, orc, case, settings, work):
         engines.append(("Petrel sendmail", pt["sendmail"], (settings + "-petrel", settings)))
     by_engine = {}
     for ename, engine, maps in engines:
-        outs = L.parallel(lambda p: L.run_bt(engine, p, lines, work, maps), [up_path, pt_path])
+        outs = L.parallel(lambda p: L.run_bt(engine, p, lines, work, maps, resolv),
+                          [up_path, pt_path])
         by_engine[ename] = [L.bt_results(o, lines) for o in outs]
         if ename != "upstream sendmail":
             errs = L.load_errors(outs[0], up_path) + L.load_errors(outs[1], pt_path)
@@ -87,11 +88,17 @@ def main():
     pt = L.petrel_engine()
     if pt:
         L.make_settings(pt["makemap"], settings + "-petrel")
+    dns = L.LoopbackDns(work)
+    if not dns.start():
+        tap.skip("no DNS server for the tests (%s): every DNS lookup fails" % dns.why)
     want = set(sys.argv[1:])
-    for case in C.COMPARE_CASES:
-        if want and case["name"] not in want:
-            continue
-        compare(tap, orc, case, settings, work)
+    try:
+        for case in C.COMPARE_CASES:
+            if want and case["name"] not in want:
+                continue
+            compare(tap, orc, case, settings, work, dns.resolv)
+    finally:
+        dns.stop()
     if not tap.failed and not os.environ.get("CFPKG_KEEP"):
         shutil.rmtree(work, ignore_errors=True)
     else:

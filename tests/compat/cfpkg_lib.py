@@ -208,21 +208,101 @@ def with_test_rules(cf_text):
     return cf_text + TEST_RULES
 
 
-def run_bt(engine, cf, script_lines, workdir, settings=None):
+# The DNS data of the address tests: a dnsmasq on a loopback address,
+# authoritative for these zones (names without a record answer NXDOMAIN,
+# names outside them REFUSED, a temporary failure) and forwarding nothing.
+DNS_ZONES = ["example.test", "example.com", "example.org", "example.net", "aol.com",
+             "baidu.com", "pg.com", "dom2.org", "in-addr.arpa"]
+DNS_RECORDS = [
+    "--host-record=mx.example.test,127.0.0.1",
+    "--mx-host=example.com,mail.example.com,10", "--host-record=mail.example.com,192.0.2.10",
+    "--host-record=client.example.com,1.2.3.4", "--cname=alias.example.com,mail.example.com",
+    "--host-record=lan.example.com,192.168.0.9",
+    "--mx-host=example.org,mail.example.org,10", "--host-record=mail.example.org,192.0.2.11",
+    "--host-record=other.example.org,192.0.2.12",
+    "--mx-host=mx.example.org,mx.example.test,10",
+    "--mx-host=relaymx.example.net,mx.example.test,10",
+    "--mx-host=badmx.example.net,lo.example.net,10", "--host-record=lo.example.net,127.0.0.5",
+    "--host-record=example.net,192.0.2.13", "--host-record=plus.example.net,192.0.2.14",
+    "--mx-host=aol.com,mx.aol.com,10", "--host-record=mx.aol.com,192.0.2.20",
+    "--host-record=sub.baidu.com,192.0.2.30", "--host-record=www.baidu.com,192.0.2.31",
+    "--mx-host=pg.com,mx.pg.com,10", "--host-record=mx.pg.com,192.0.2.40",
+    "--host-record=dom2.org,192.0.2.41",
+    "--host-record=4.3.2.1.bl.example.net,127.0.0.2",
+    "--host-record=4.3.2.1.bl2.example.net,127.0.0.2",
+    "--host-record=4.3.2.1.bl3.example.net,127.0.0.3",
+    "--host-record=5.3.2.1.bl3.example.net,127.0.0.9",
+    "--host-record=4.3.2.1.bl4.example.net,127.0.0.2",
+    "--host-record=4.3.2.1.bl5.example.net,127.0.0.2",
+    "--ptr-record=4.3.2.1.in-addr.arpa,client.example.com",
+]
+
+
+class LoopbackDns:
+    """dnsmasq on a fresh 127.53.x.y address; .resolv is a resolv.conf
+    naming it.  start() returns False (and .why) when it cannot run."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.proc = None
+        self.why = ""
+        self.resolv = None
+
+    def start(self):
+        import random
+        import time
+        if os.getuid() != 0 or not shutil.which("dnsmasq"):
+            self.why = "needs root and dnsmasq (dnsmasq-base)"
+            return False
+        log = os.path.abspath(os.path.join(self.workdir, "dnsmasq.log"))
+        for _ in range(5):
+            addr = "127.53.%d.%d" % (os.getpid() % 250 + 1, random.randint(2, 251))
+            args = ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+                    "--no-hosts", "--port=53", "--listen-address=" + addr, "--bind-interfaces",
+                    "--pid-file=", "--user=nobody", "--group=nogroup", "--cache-size=0",
+                    "--log-facility=" + log]
+            args += ["--local=/%s/" % z for z in DNS_ZONES] + DNS_RECORDS
+            self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE)
+            for _ in range(50):
+                if self.proc.poll() is not None:
+                    break
+                if os.path.exists(log) and "started" in open(log).read():
+                    self.resolv = os.path.abspath(os.path.join(self.workdir, "resolv-dns.conf"))
+                    with open(self.resolv, "w") as f:
+                        f.write("nameserver %s\noptions timeout:2 attempts:1\n" % addr)
+                    return True
+                time.sleep(0.1)
+            self.stop()
+        self.why = "dnsmasq would not start"
+        return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        self.proc = None
+
+
+def run_bt(engine, cf, script_lines, workdir, settings=None, resolv=None):
     """Runs engine -bt with cf on the lines in a sandbox; returns the output.
     settings: (folder with this engine's maps, the path the cf names),
-    bind-mounted so each engine reads maps its makemap built."""
-    resolv = os.path.join(workdir, "resolv.conf")
-    if not os.path.exists(resolv):
-        with open(resolv, "w") as f:
-            f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+    bind-mounted so each engine reads maps its makemap built.
+    resolv: a resolv.conf naming the test's DNS server (LoopbackDns); without
+    it the run has no network at all and every DNS lookup fails."""
+    isolate = "-mu" if resolv else "-mun"
+    if not resolv:
+        resolv = os.path.join(workdir, "resolv.conf")
+        if not os.path.exists(resolv):
+            with open(resolv, "w") as f:
+                f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
     mounts = 'mount --bind "$0" /etc/resolv.conf'
     extra = []
     if settings and settings[0] != settings[1]:
         mounts += ' && mount --bind "$1" "$2" && shift 2'
         extra = [settings[0], settings[1]]
     inner = '%s && hostname %s && exec "$@"' % (mounts, HOSTNAME)
-    args = (["unshare", "-mun", "sh", "-c", inner, resolv] + extra
+    args = (["unshare", isolate, "sh", "-c", inner, resolv] + extra
             + [engine, "-C" + cf, "-bt"])
     r = subprocess.run(args, input="\n".join(script_lines) + "\n",
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -370,4 +450,7 @@ def tempdir():
     """A temporary folder in the build tree, removed at exit by the caller."""
     base = os.path.join(BUILDDIR, "tests", "tmp")
     os.makedirs(base, exist_ok=True)
-    return tempfile.mkdtemp(prefix="cfpkg.", dir=base)
+    work = tempfile.mkdtemp(prefix="cfpkg.", dir=base)
+    # readable by the DNS server, which runs as nobody
+    os.chmod(work, 0o755)
+    return work
