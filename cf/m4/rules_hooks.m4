@@ -287,6 +287,40 @@ R<?>		ifelse(_PT_QGRP_DEFAULT_, `', `$@', `$# _PT_QGRP_DEFAULT_')
 R<$+>		$# $1
 
 ')dnl
+ifdef(`_PT_F_check_other', `######################################################################
+# check_other: a command that looks like a header line ends the session
+######################################################################
+Scheck_other
+R$* $| 2	$@ ok
+R$+ $| 5	$: $(badcmd $1 $)
+R$*<BADCMD>	$#error $@ 4.7.0 $: 421 bad command
+
+')dnl
+ifdef(`_PT_F_tls_session_features', `######################################################################
+# tls_srv_features, tls_clt_features: TLS settings per peer
+# (TLS_Srv_Features:, TLS_Clt_Features: with the name, then the address)
+######################################################################
+Stls_srv_features
+R$* $| $*		$: $>AccDomain <$1> <?> <! TLS_Srv_Features> <$2>
+R<?> <$*>		$: $>AccAddr <$1> <?> <! TLS_Srv_Features> <$1>
+R<?> <$*>		$@ ""
+R<$+> <$*>		$@ $1
+
+STlsCltFeatures
+R$* $| $*		$: $>AccDomain <$1> <?> <! TLS_Clt_Features> <$2>
+R<?> <$*>		$: $>AccAddr <$1> <?> <! TLS_Clt_Features> <$1>
+R<?> <$*>		$@ ""
+R<$+> <$*>		$@ $1
+
+Stls_clt_features
+R$*			$: $1 $| <>
+R$* $| <>		$: $1 $| $>TlsCltFeatures $1
+R$* $| $* $| $*		$: $1 $| $2 $| <$3>
+R$* $| $* $| <"">	$@ ""
+R$* $| $* $| <$+>	$@ $3
+R$*			$@ ""
+
+')dnl
 ifdef(`_PT_F_compat_check', `######################################################################
 # check_compat: sender and recipient pairs (Compat:sender<@>recipient)
 ######################################################################

@@ -152,7 +152,11 @@ def script(include_try=True):
               ".D{server_name}other.example.net", "authinfo x", "try_tls x",
               ".D{auth_type}PLAIN", ".D{auth_authen}joe", ".D{auth_author}joe",
               "trust_auth joe", "trust_auth other", ".D{auth_type}", "trust_auth joe",
-              "queuegroup <user@queued.example.org>", "queuegroup <user@example.org>"]
+              "queuegroup <user@queued.example.org>", "queuegroup <user@example.org>",
+              "PtBar,check_other MAIL FROM:<a@b> BAR 2", "PtBar,check_other Subject: hi BAR 5",
+              "PtBar,check_other NOOP BAR 5",
+              "PtBar,tls_srv_features feat.example.org BAR 10.1.1.2",
+              "PtBar,tls_clt_features smart.example.net BAR 10.2.2.2"]
     if include_try:
         last = None
         for flags, mailer, addr in TRIES:

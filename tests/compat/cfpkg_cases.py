@@ -31,6 +31,18 @@ def own_mc(name):
         return f.read()
 
 
+def shipped_mc(name):
+    """One of the .mc files the package ships (cf/cf)."""
+    with open(os.path.join(HERE, "..", "..", "cf", "cf", name + ".mc")) as f:
+        return f.read()
+
+
+def shipped_names():
+    """The shipped .mc files that compile without command-line defines."""
+    d = os.path.join(HERE, "..", "..", "cf", "cf")
+    return sorted(f[:-3] for f in os.listdir(d) if f.endswith(".mc") and f != "sandbox.mc")
+
+
 # files that use what only Petrel's package has (FEATURE(always_bcc))
 PETREL_ONLY = ["feat-always-bcc"]
 
@@ -96,4 +108,5 @@ COMPARE_CASES = (
     + [{"name": "debian-sendmail", "mc": debian_mc("sendmail")},
        {"name": "debian-submit", "mc": debian_mc("submit")}]
     + [{"name": n, "mc": own_mc(n)} for n in own_names() if n not in PETREL_ONLY]
+    + [{"name": "shipped-" + n, "mc": shipped_mc(n)} for n in shipped_names()]
 )

@@ -133,6 +133,8 @@ MAP_SOURCES = {
         "Compat:a@example.com<@>b@example.com\tDISCARD\n"
         "Srv_Features:feat.example.org\tV\n"
         "TLS_Clt:tls.example.org\tENCR:112\n"
+        "TLS_Srv_Features:feat.example.org\tCipherList=HIGH;\n"
+        "TLS_Clt_Features:10.2.2.2\tOptions=SSL_OP_NO_TLSv1_2;\n"
         "AuthInfo:smart.example.net\t\"U:user\" \"P:secret\"\n"),
     "virtusertable": (
         "admin@123.com\tshopper\n"
