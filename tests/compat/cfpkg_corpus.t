@@ -15,12 +15,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cfpkg_lib as L  # noqa: E402
 import cfpkg_cases as C  # noqa: E402
 
-# what a loader may print that is not a problem of the file: the
-# users the file names (smmsp, mailnull, cyrus...) may not exist here, and
-# upstream does not know Petrel's AlwaysBcc option (it ignores it)
-HARMLESS = re.compile(r"unknown user |unknown option name AlwaysBcc")
-
-
 # what Petrel's engine does not have yet (map classes it does not know);
 # the package cannot be blamed for these, but they are reported as skips
 ENGINE_TODO = re.compile(r"class \S+ not available")
@@ -33,10 +27,7 @@ def shipped(name):
 
 def load_errors(engine, cf, work, maps=None):
     """The configuration errors an engine reports while loading cf."""
-    out = L.run_bt(engine, cf, ["/quit"], work, maps)
-    errs = [l for l in out.splitlines()
-            if cf in l and not HARMLESS.search(l)]
-    return errs
+    return L.load_errors(L.run_bt(engine, cf, ["/quit"], work, maps), cf)
 
 
 def main():
