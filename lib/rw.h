@@ -103,6 +103,9 @@ int rw_remotename(struct rw_ctx *ctx, const char *addr, const struct cf_mailer *
  */
 void rw_cataddr(const struct rw_ctx *c, const struct addr_vec *v, int from, int to,
     int spacesub, struct pt_buf *out);
+/* Removes the unescaped double quotes of b (sendmail's stripquotes). */
+void rw_stripquotes(struct pt_buf *b);
+
 /* The same with an explicit token table. */
 void rw_cataddr_tab(const struct addr_toktab *t, const struct addr_vec *v, int from, int to,
     int spacesub, struct pt_buf *out);

@@ -56,6 +56,22 @@ blanksub(const struct rw_ctx *c)
 	return c->cfg->opt.blank_sub ? c->cfg->opt.blank_sub : ' ';
 }
 
+void
+rw_stripquotes(struct pt_buf *b)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < b->len; i++) {
+		if (b->s[i] == '\\' && i + 1 < b->len) {
+			b->s[k++] = b->s[i++];
+			b->s[k++] = b->s[i];
+		} else if (b->s[i] != '"')
+			b->s[k++] = b->s[i];
+	}
+	if (b->s != NULL)
+		pt_buf_truncate(b, k);
+}
+
 /* Prints "text... message" to the context's message stream. */
 static void
 tell(struct rw_ctx *c, const char *text, const char *msg)
@@ -91,17 +107,16 @@ joined(struct rw_ctx *c, const struct addr_vec *v, int from, int to)
 static void
 error_triple(struct rw_ctx *c, const char *text, struct rw_triple *t)
 {
-	const char *u = t->user_raw;
-	size_t n = strlen(u);
+	struct pt_buf b = PT_BUF_INIT;
 	char *msg;
 
 	t->error = true;
 	t->mailer_name = "*error*";
 	t->error_status = t->host;
-	if (n >= 2 && u[0] == '"' && u[n - 1] == '"')
-		msg = pt_arena_memdup0(c->arena, u + 1, n - 2);
-	else
-		msg = pt_arena_strdup(c->arena, u);
+	pt_buf_adds(&b, t->user_raw);
+	rw_stripquotes(&b);
+	msg = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
+	pt_buf_free(&b);
 	t->error_code = 553;
 	if (isdigit((unsigned char)msg[0]) && isdigit((unsigned char)msg[1]) &&
 	    isdigit((unsigned char)msg[2]) && (msg[3] == ' ' || msg[3] == '-' || msg[3] == '\0')) {

@@ -33,6 +33,11 @@ mode_print_version(struct sm_run *run)
 }
 
 static const struct sm_mode modes[] = {
+	{ 'd', true, mode_daemon },
+	{ 'D', true, mode_daemon },
+	{ 's', true, mode_smtp_stdio },
+	{ 'q', true, mode_queue_run },
+	{ 'i', true, mode_newaliases },
 	{ 't', true, mode_test },
 	{ 'v', true, mode_verify },
 	{ 'V', false, mode_print_version },
@@ -98,7 +103,7 @@ take_option(struct sm_run *run, int c, const char *arg)
 		push(&run->options, &run->noptions, s);
 		break;
 	}
-	case 'O': push(&run->options, &run->noptions, arg); break;
+	case 'O': push(&run->options, &run->noptions, pt_strdup(arg)); break;
 	default: break;	/* accepted and ignored, as upstream ignores obsolete flags */
 	}
 	return 0;
@@ -217,6 +222,8 @@ main(int argc, char **argv)
 		rc = modes[i].run(&run);
 		cf_free(run.cfg);
 		free(run.hostname);
+		for (int k = 0; k < run.noptions; k++)
+			free(run.options[k]);
 		free(run.options);
 		free(run.defines);
 		free(run.queue_args);

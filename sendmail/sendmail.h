@@ -53,6 +53,10 @@ int mode_verify(struct sm_run *run);		/* -bv: mode_bv.c */
 int mode_print_version(struct sm_run *run);	/* -bV: main.c */
 int mode_print_queue(struct sm_run *run);	/* -bp, mailq: mode_bp.c */
 int mode_print_count(struct sm_run *run);	/* -bP: mode_bp.c */
+int mode_daemon(struct sm_run *run);		/* -bd, -bD: daemon.c */
+int mode_smtp_stdio(struct sm_run *run);	/* -bs: smtpd.c */
+int mode_queue_run(struct sm_run *run);		/* -q: queuerun.c */
+int mode_newaliases(struct sm_run *run);	/* -bi, newaliases: mode_bi.c */
 
 /* Host identity (host.c): the qualified name and the names and literals for class w. */
 char *host_qualified_name(void);

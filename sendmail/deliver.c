@@ -1,0 +1,332 @@
+/*
+ * deliver: one delivery attempt of one queued message, and the queue
+ * update that follows: sent and failed recipients leave the queue, deferred
+ * ones stay with their status, expansions of aliases are written back so a
+ * retry never delivers twice, bounces and delay warnings go out (dsn.c),
+ * and a finished message is removed.
+ *
+ * Runs in a delivery process forked as root by the daemon, a queue run or
+ * sendmail itself.  It holds the qf lock for the whole attempt, so no other
+ * process (Petrel's or upstream's) delivers the same message meanwhile.
+ */
+#include "config.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "deliver.h"
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_log.h"
+#include "pt_str.h"
+
+/* Formats a duration as upstream logs it: [D+]HH:MM:SS. */
+static void
+duration(long secs, char out[32])
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 86400)
+		snprintf(out, 32, "%ld+%02ld:%02ld:%02ld", secs / 86400, secs % 86400 / 3600,
+		    secs % 3600 / 60, secs % 60);
+	else
+		snprintf(out, 32, "%02ld:%02ld:%02ld", secs / 3600, secs % 3600 / 60, secs % 60);
+}
+
+/* Logs the outcome of one target: "to=..., delay=..., mailer=..., stat=...". */
+static void
+log_target(struct dlv *d, const struct dlv_target *t, time_t started)
+{
+	char delay[32], xdelay[32];
+	const char *stat = t->state == DLV_SENT ? "Sent" : t->text;
+	struct pt_buf b = PT_BUF_INIT;
+
+	duration((long)(d->now - (time_t)d->e->ctime), delay);
+	duration((long)(time(NULL) - started), xdelay);
+	pt_buf_printf(&b, "to=%s, ", t->addr);
+	if (!t->primary && t->rcpt >= 0)
+		pt_buf_printf(&b, "ctladdr=%s, ", d->e->rcpts[t->rcpt].addr);
+	pt_buf_printf(&b, "delay=%s, xdelay=%s, mailer=%s, pri=%ld, ", delay, xdelay,
+	    t->mailer ? t->mailer->name : "*error*", d->e->priority);
+	if (t->host[0] != '\0')
+		pt_buf_printf(&b, "relay=%s, ", t->host);
+	pt_buf_printf(&b, "dsn=%s, stat=%s%s", t->status && *t->status ? t->status : "5.0.0",
+	    t->state == DLV_DEFERRED ? "Deferred: " : "", stat ? stat : "");
+	pt_log_id(t->state == DLV_SENT ? LOG_INFO : LOG_NOTICE, d->e->id, "%s", b.s);
+	pt_buf_free(&b);
+}
+
+/* Sets up the attempt's macros from the envelope's saved ones. */
+static void
+attempt_macros(struct dlv *d)
+{
+	for (size_t i = 0; i < d->e->nmacros; i++)
+		mac_set_name(d->rw.macros, d->e->macros[i].name, d->e->macros[i].value, 0);
+	mac_set(d->rw.macros, 'i', d->e->id, 0);
+	mac_set(d->rw.macros, 'f', d->e->sender ? d->e->sender : "<>", 0);
+}
+
+/* Resolves DefaultUser (default: 1:1, as upstream). */
+static void
+default_user(struct dlv *d)
+{
+	const char *spec = d->cfg->opt.default_user;
+	struct passwd *pw;
+
+	d->default_uid = 1;
+	d->default_gid = 1;
+	if (spec == NULL) {
+		if ((pw = getpwnam("mailnull")) != NULL || (pw = getpwnam("daemon")) != NULL) {
+			d->default_uid = pw->pw_uid;
+			d->default_gid = pw->pw_gid;
+		}
+		return;
+	}
+	if ((pw = getpwnam(spec)) != NULL) {
+		d->default_uid = pw->pw_uid;
+		d->default_gid = pw->pw_gid;
+	} else {
+		d->default_uid = (uid_t)strtoul(spec, NULL, 10);
+		const char *colon = strchr(spec, ':');
+
+		if (colon != NULL)
+			d->default_gid = (gid_t)strtoul(colon + 1, NULL, 10);
+	}
+}
+
+/* True if target t goes over SMTP. */
+static bool
+is_smtp(const struct dlv_target *t)
+{
+	return t->mailer != NULL && strcmp(t->mailer->path, "[IPC]") == 0;
+}
+
+/* Delivers the pending SMTP targets that share t's mailer and host, together. */
+static void
+run_smtp_group(struct dlv *d, int first)
+{
+	const struct dlv_target *t = &d->targets.v[first];
+	int *idx = pt_calloc((size_t)d->targets.n, sizeof(int)), n = 0;
+
+	for (int k = first; k < d->targets.n; k++) {
+		const struct dlv_target *u = &d->targets.v[k];
+
+		if (u->state == DLV_PENDING && is_smtp(u) && u->mailer == t->mailer &&
+		    pt_strcasecmp(u->host, t->host) == 0 &&
+		    (k == first || cf_mflag(&t->mailer->flags, 'm')))
+			idx[n++] = k;
+	}
+	dlv_smtp(d, idx, n);
+	free(idx);
+}
+
+/* Delivers every pending target. */
+static void
+run_targets(struct dlv *d)
+{
+	for (int i = 0; i < d->targets.n; i++) {
+		struct dlv_target *t = &d->targets.v[i];
+		time_t started = time(NULL);
+
+		if (t->state == DLV_PENDING && is_smtp(t))
+			run_smtp_group(d, i);
+		else if (t->state == DLV_PENDING && t->mailer != NULL)
+			dlv_prog(d, t);
+		log_target(d, t, started);
+	}
+}
+
+/* The state of queued recipient i after the attempt: sent, failed or deferred. */
+static int
+rcpt_outcome(const struct dlv *d, int i, bool *expanded)
+{
+	int sent = 0, failed = 0, deferred = 0;
+
+	*expanded = false;
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->rcpt != i)
+			continue;
+		if (!t->primary)
+			*expanded = true;
+		if (t->state == DLV_SENT)
+			sent++;
+		else if (t->state == DLV_FAILED)
+			failed++;
+		else
+			deferred++;
+	}
+	if (deferred > 0)
+		return DLV_DEFERRED;
+	return failed > 0 && sent == 0 ? DLV_FAILED : DLV_SENT;
+}
+
+/* Writes back the deferred expansions of recipient i as recipients of their own. */
+static void
+requeue_expansions(struct dlv *d, int i)
+{
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+		struct queue_rcpt *r;
+		int ctl = -1;
+
+		if (t->rcpt != i || t->state != DLV_DEFERRED)
+			continue;
+		if (t->owner != NULL)
+			ctl = queue_env_add_ctl(d->e, t->owner, (long)t->uid, (long)t->gid, NULL);
+		r = queue_env_add_rcpt(d->e, t->addr);
+		r->ctl = ctl;
+		r->state = QRS_DEFERRED;
+		r->message = queue_env_str(d->e, t->text);
+		r->orcpt = d->e->rcpts[i].orcpt;
+		r->flags = d->e->rcpts[i].flags & ~QRF_PRIMARY;
+	}
+}
+
+/* Applies the outcome to the envelope's recipients. */
+static void
+update_rcpts(struct dlv *d)
+{
+	size_t n = d->e->nrcpts;
+
+	for (size_t i = 0; i < n; i++) {
+		struct queue_rcpt *r = &d->e->rcpts[i];
+		bool expanded;
+		int st;
+
+		if (r->state != QRS_PENDING && r->state != QRS_DEFERRED)
+			continue;
+		st = rcpt_outcome(d, (int)i, &expanded);
+		if (st == DLV_DEFERRED && expanded) {
+			requeue_expansions(d, (int)i);
+			r = &d->e->rcpts[i];
+			r->state = QRS_EXPANDED;
+		} else if (st == DLV_DEFERRED) {
+			r->state = QRS_DEFERRED;
+			for (int k = 0; k < d->targets.n; k++)
+				if (d->targets.v[k].rcpt == (int)i &&
+				    d->targets.v[k].state == DLV_DEFERRED)
+					r->message = queue_env_str(d->e, d->targets.v[k].text);
+		} else
+			r->state = st == DLV_SENT ? QRS_SENT : QRS_FAILED;
+	}
+}
+
+/* Gives up on deferred targets older than Timeout.queuereturn. */
+static void
+expire(struct dlv *d)
+{
+	long limit = d->cfg->opt.timeout.queuereturn_normal;
+
+	if (limit <= 0 || d->now - (time_t)d->e->ctime < limit)
+		return;
+	for (int k = 0; k < d->targets.n; k++) {
+		struct dlv_target *t = &d->targets.v[k];
+		char text[160];
+
+		if (t->state != DLV_DEFERRED)
+			continue;
+		snprintf(text, sizeof text, "Cannot send message for %ld day%s (%s)",
+		    limit / 86400, limit / 86400 == 1 ? "" : "s", t->text ? t->text : "");
+		dlv_set(t, DLV_FAILED, 550, "4.4.7", text);
+	}
+}
+
+/* One attempt on an opened message. */
+static int
+attempt(struct dlv *d)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	int rc = EX_OK;
+
+	attempt_macros(d);
+	default_user(d);
+	for (size_t i = 0; i < d->e->nrcpts; i++)
+		if (d->e->rcpts[i].state == QRS_PENDING || d->e->rcpts[i].state == QRS_DEFERRED)
+			dlv_expand(d, (int)i);
+	run_targets(d);
+	expire(d);
+	dsn_send(d);
+	update_rcpts(d);
+	if (queue_env_open_rcpts(d->e) == 0) {
+		if (queue_msg_remove(d->m, &err) != QUEUE_OK)
+			pt_log_id(LOG_ERR, d->e->id, "cannot remove: %s", pt_buf_str(&err));
+	} else {
+		d->e->attempts++;
+		d->e->last_attempt = (long long)d->now;
+		d->e->priority += d->cfg->opt.retry_factor;
+		if (queue_msg_update(d->m, d->e, &err) != QUEUE_OK) {
+			pt_log_id(LOG_ERR, d->e->id, "cannot update the queue file: %s",
+			    pt_buf_str(&err));
+			rc = EX_TEMPFAIL;
+		}
+	}
+	pt_buf_free(&err);
+	return rc;
+}
+
+/* Opens the queue directory of the configuration. */
+int
+dlv_open_queue(struct sm_run *run, struct queue_dir **qd)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	const char *qdir = run->cfg->opt.queue_directory;
+	int rc = queue_dir_open(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", "mqueue",
+	    QUEUE_SYNC_GROUP, qd, &err);
+
+	if (rc != QUEUE_OK)
+		pt_log(LOG_ERR, "%s", pt_buf_str(&err));
+	pt_buf_free(&err);
+	return rc;
+}
+
+int
+dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	struct dlv d;
+	int rc;
+
+	memset(&d, 0, sizeof d);
+	d.run = run;
+	d.cfg = run->cfg;
+	d.qd = qd;
+	d.now = time(NULL);
+	rc = queue_msg_open(qd, id, false, &d.m, &err);
+	if (rc != QUEUE_OK) {
+		if (rc == QUEUE_BAD)
+			pt_log_id(LOG_ERR, id, "%s", pt_buf_str(&err));
+		pt_buf_free(&err);
+		return rc == QUEUE_TEMPFAIL ? EX_TEMPFAIL : EX_OK;
+	}
+	d.e = queue_msg_env(d.m);
+	rw_ctx_init(&d.rw, run->cfg);
+	pt_log_set_qid(id);
+	rc = attempt(&d);
+	pt_log_set_qid(NULL);
+	rw_ctx_done(&d.rw);
+	dlv_list_free(&d.targets);
+	queue_msg_close(d.m);
+	pt_buf_free(&err);
+	return rc;
+}
+
+int
+deliver_queued(struct sm_run *run, const char *id)
+{
+	struct queue_dir *qd;
+	int rc;
+
+	if (dlv_open_queue(run, &qd) != QUEUE_OK)
+		return EX_TEMPFAIL;
+	rc = dlv_message_id(run, qd, id);
+	queue_dir_close(qd);
+	return rc;
+}

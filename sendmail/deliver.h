@@ -1,0 +1,104 @@
+/*
+ * deliver.h: delivering one queued message: what deliver.c (the attempt
+ * and the queue update), deliver_expand.c (aliases, :include:, .forward),
+ * deliver_prog.c (program and file mailers), deliver_msg.c (the message as
+ * a mailer gets it) and dsn.c (bounces) share.
+ */
+#ifndef DELIVER_H
+#define DELIVER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cf.h"
+#include "queue.h"
+#include "rw.h"
+#include "sendmail.h"
+
+/* Where one delivery target stands after an attempt. */
+enum dlv_state {
+	DLV_PENDING = 0,
+	DLV_SENT,
+	DLV_DEFERRED,
+	DLV_FAILED,
+};
+
+/* One place a message goes: a (mailer, host, user) and who owns the delivery. */
+struct dlv_target {
+	const struct cf_mailer *mailer;
+	char *host;		/* "" for none */
+	char *user;		/* the user part, as the mailer gets it in $u */
+	char *addr;		/* the address, as written back to the queue */
+	int rcpt;		/* the queued recipient it came from */
+	bool from_alias;	/* reached through an alias, :include: or .forward */
+	bool primary;		/* the queued recipient itself, not an expansion */
+	uid_t uid;		/* the identity a program or file delivery takes */
+	gid_t gid;
+	char *owner;		/* that identity's login name, or NULL */
+	int state;		/* enum dlv_state */
+	int code;		/* the reply code of a failure (550, 451 ...) */
+	char *status;		/* the DSN status, "5.1.1" */
+	char *text;		/* what happened, for the log and the DSN */
+};
+
+/* The targets of one attempt. */
+struct dlv_list {
+	struct dlv_target *v;
+	int n, cap;
+};
+
+/* One delivery attempt of one message. */
+struct dlv {
+	struct sm_run *run;
+	const struct cf_config *cfg;
+	struct queue_dir *qd;
+	struct queue_msg *m;
+	struct queue_env *e;
+	struct rw_ctx rw;
+	struct dlv_list targets;
+	time_t now;
+	const char *aliasing[32];	/* the aliases being expanded, outermost first */
+	int naliasing;
+	uid_t default_uid;	/* DefaultUser: programs from the aliases file run as this */
+	gid_t default_gid;
+};
+
+/* Adds a target; strings are copied.  Returns it (valid until the next add). */
+struct dlv_target *dlv_add(struct dlv_list *l, const struct cf_mailer *m, const char *host,
+    const char *user, const char *addr, int rcpt);
+/* Marks a target failed or deferred with code, status and text. */
+void dlv_set(struct dlv_target *t, int state, int code, const char *status, const char *text);
+void dlv_list_free(struct dlv_list *l);
+
+/* Expands queued recipient i of d->e into targets (aliases, :include:, .forward). */
+void dlv_expand(struct dlv *d, int i);
+
+/*
+ * Delivers targets idx[0..n) of d (one [IPC] mailer, one host) over SMTP in
+ * one transaction; sets their states (deliver_smtp.c).
+ */
+void dlv_smtp(struct dlv *d, const int *idx, int n);
+
+/* Opens the configuration's queue directory (logs why not). */
+int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
+/* One delivery attempt of message id in qd; an exit status. */
+int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id);
+
+/* Delivers target t with a program or file mailer; sets its state. */
+void dlv_prog(struct dlv *d, struct dlv_target *t);
+
+/*
+ * Writes the message as mailer m gets it into out: the headers (templates
+ * kept for the mailer's flags, $g as the mailer's form of the sender,
+ * address headers rewritten by the mailer's header rulesets), the empty
+ * line, and the body read from the df, with the mailer's line end.  With
+ * from_line, a UNIX "From " line comes first.  Returns 0 or -1 (df unreadable).
+ */
+int dlv_message(struct dlv *d, const struct cf_mailer *m, bool from_line, struct pt_buf *out);
+/* The envelope sender as mailer m sees it ($g). */
+void dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out);
+
+/* Sends the delivery status notifications the attempt calls for (dsn.c). */
+void dsn_send(struct dlv *d);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * deliver_expand: from one queued recipient to the places its mail goes:
+ * rulesets 3 and 0, the alias files (nested lists, |program, /file,
+ * :include:, error:), .forward files by ForwardPath, and loop and duplicate
+ * suppression, as upstream's recipient() does.
+ *
+ * Runs in the delivery process (root).  A program or file target is only
+ * made from an alias, :include: or .forward entry, never from the envelope,
+ * and it records whose it is: the delivery takes that identity.  .forward
+ * and :include: files must pass the ownership and mode checks first.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alias.h"
+#include "deliver.h"
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_file.h"
+#include "pt_log.h"
+#include "pt_str.h"
+
+#define MAX_INCLUDE 65536	/* bytes of one :include: or .forward file */
+
+/* Who an expansion acts for: the owner of the alias, include or .forward. */
+struct owner {
+	uid_t uid;
+	gid_t gid;
+	const char *name;	/* login name, or NULL */
+	bool set;
+};
+
+static void expand_addr(struct dlv *d, int rcpt, const char *addr, int depth,
+    const struct owner *own);
+
+struct dlv_target *
+dlv_add(struct dlv_list *l, const struct cf_mailer *m, const char *host, const char *user,
+    const char *addr, int rcpt)
+{
+	struct dlv_target *t;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = pt_reallocarray(l->v, (size_t)l->cap, sizeof *l->v);
+	}
+	t = &l->v[l->n++];
+	memset(t, 0, sizeof *t);
+	t->mailer = m;
+	t->host = pt_strdup(host ? host : "");
+	t->user = pt_strdup(user ? user : "");
+	t->addr = pt_strdup(addr ? addr : "");
+	t->rcpt = rcpt;
+	t->uid = (uid_t)-1;
+	t->gid = (gid_t)-1;
+	return t;
+}
+
+void
+dlv_set(struct dlv_target *t, int state, int code, const char *status, const char *text)
+{
+	t->state = state;
+	t->code = code;
+	free(t->status);
+	free(t->text);
+	t->status = pt_strdup(status ? status : "");
+	t->text = pt_strdup(text ? text : "");
+}
+
+void
+dlv_list_free(struct dlv_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		free(l->v[i].host);
+		free(l->v[i].user);
+		free(l->v[i].addr);
+		free(l->v[i].owner);
+		free(l->v[i].status);
+		free(l->v[i].text);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* True if the list already has a target for (mailer, host, user). */
+static bool
+duplicate(const struct dlv_list *l, const struct cf_mailer *m, const char *host,
+    const char *user)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->v[i].mailer == m && pt_strcasecmp(l->v[i].host, host) == 0 &&
+		    strcmp(l->v[i].user, user) == 0)
+			return true;
+	return false;
+}
+
+/* Adds a target unless it is a duplicate; records the owner. */
+static struct dlv_target *
+add_target(struct dlv *d, int rcpt, const struct cf_mailer *m, const char *host,
+    const char *user, const char *addr, const struct owner *own)
+{
+	struct dlv_target *t;
+
+	if (duplicate(&d->targets, m, host, user))
+		return NULL;
+	t = dlv_add(&d->targets, m, host, user, addr, rcpt);
+	t->from_alias = own != NULL;
+	if (own != NULL && own->set) {
+		t->uid = own->uid;
+		t->gid = own->gid;
+		t->owner = own->name ? pt_strdup(own->name) : NULL;
+	}
+	return t;
+}
+
+/* Splits an alias value on commas outside quotes and angle brackets; calls fn on each. */
+static void
+each_element(struct dlv *d, int rcpt, const char *list, int depth, const struct owner *own)
+{
+	char *copy = pt_strdup(list), *p = copy, *start = copy;
+	bool quoted = false;
+	int angle = 0;
+
+	for (;; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle++;
+		else if (!quoted && *p == '>' && angle > 0)
+			angle--;
+		else if (*p == '\0' || (*p == ',' && !quoted && angle == 0) || *p == '\n') {
+			char end = *p, *e;
+
+			*p = '\0';
+			e = pt_str_trim(start);
+			if (*e != '\0')
+				expand_addr(d, rcpt, e, depth, own);
+			if (end == '\0')
+				break;
+			start = p + 1;
+		}
+	}
+	free(copy);
+}
+
+/* Reads an :include: or .forward file and expands its addresses as its owner. */
+static void
+expand_file(struct dlv *d, int rcpt, const char *path, int depth, bool forward,
+    struct dlv_target *fail)
+{
+	struct pt_buf text = PT_BUF_INIT;
+	struct stat st;
+	struct owner own = { 0, 0, NULL, true };
+	const char *why;
+	struct passwd *pw;
+	int err = pt_safefile(path, 0, PT_SFF_NOGWFILES | PT_SFF_NOWWFILES | PT_SFF_NOSLINK, &st,
+	    &why);
+
+	if (err == 0 && st.st_size > MAX_INCLUDE)
+		err = EFBIG, why = "is too large";
+	if (err != 0) {
+		if (fail != NULL)
+			dlv_set(fail, DLV_FAILED, 550, "5.3.0", "Cannot open include file");
+		pt_log(LOG_NOTICE, "%s: %s: %s", forward ? "forward" : "include", path, why);
+		return;
+	}
+	if (pt_file_read(path, &text) != 0)
+		return;
+	own.uid = st.st_uid;
+	own.gid = st.st_gid;
+	pw = getpwuid(st.st_uid);
+	own.name = pw ? pw->pw_name : NULL;
+	for (char *line = text.s, *next; line != NULL && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line != '#')
+			each_element(d, rcpt, line, depth + 1, &own);
+	}
+	pt_buf_free(&text);
+}
+
+/* Looks for the user's .forward along ForwardPath; true if one was used. */
+static bool
+try_forward(struct dlv *d, int rcpt, const char *user, int depth)
+{
+	const char *path = d->cfg->opt.forward_path ? d->cfg->opt.forward_path : "$z/.forward";
+	struct passwd *pw = getpwnam(user);
+	struct pt_buf exp = PT_BUF_INIT;
+	bool used = false;
+	char *list, *p, *item;
+
+	if (pw == NULL)
+		return false;
+	mac_set(d->rw.macros, 'z', pw->pw_dir, 0);
+	mac_set(d->rw.macros, 'u', user, 0);
+	mac_expand(d->rw.macros, path, &exp);
+	list = pt_buf_steal(&exp);
+	for (p = list; !used && (item = strsep(&p, ":")) != NULL;) {
+		struct stat st;
+
+		if (*item == '\0' || stat(item, &st) < 0)
+			continue;
+		if (st.st_uid != pw->pw_uid && st.st_uid != 0) {
+			pt_log(LOG_NOTICE, "forward: %s: not owned by %s", item, user);
+			continue;
+		}
+		expand_file(d, rcpt, item, depth, true, NULL);
+		used = true;
+	}
+	free(list);
+	return used;
+}
+
+/* Delivers to a local user after aliases and .forward. */
+static void
+local_user(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr, int depth,
+    const struct owner *own, bool self)
+{
+	struct dlv_target *tg;
+	size_t before = (size_t)d->targets.n;
+
+	if (!self && try_forward(d, rcpt, t->user, depth)) {
+		if ((size_t)d->targets.n > before)
+			return;
+	}
+	tg = add_target(d, rcpt, t->mailer, t->host, t->user, addr, own);
+	if (tg != NULL && cf_mflag(&t->mailer->flags, 'w') && getpwnam(t->user) == NULL)
+		dlv_set(tg, DLV_FAILED, 550, "5.1.1", "User unknown");
+}
+
+/* Expands one address: parse, then aliases and .forward for local users. */
+static void
+expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct owner *own)
+{
+	struct rw_triple t;
+	struct pt_buf val = PT_BUF_INIT;
+	struct dlv_target *tg;
+	bool self = false;
+
+	if (depth > d->cfg->opt.max_alias_recursion) {
+		tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+		if (tg != NULL)
+			dlv_set(tg, DLV_FAILED, 554, "5.3.0", "aliasing/forwarding loop broken");
+		return;
+	}
+	if (addr[0] == '\\') {
+		self = true;
+		addr++;
+	}
+	if (pt_str_iprefix(addr, ":include:")) {
+		if (own == NULL) {
+			tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+			if (tg != NULL)
+				dlv_set(tg, DLV_FAILED, 550, "5.7.1", "Cannot mail directly to :include:s");
+			return;
+		}
+		expand_file(d, rcpt, pt_str_trim((char *)addr + 9), depth, false, NULL);
+		return;
+	}
+	if (pt_str_iprefix(addr, "error:")) {
+		const char *msg = addr + 6;
+		int code = atoi(msg);
+
+		while (isdigit((unsigned char)*msg) || *msg == '.' || *msg == ':' || *msg == ' ')
+			msg++;
+		tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+		if (tg != NULL)
+			dlv_set(tg, code >= 400 && code < 500 ? DLV_DEFERRED : DLV_FAILED,
+			    code >= 400 ? code : 550, code >= 400 && code < 500 ? "4.0.0" : "5.0.0",
+			    msg);
+		return;
+	}
+	d->rw.msgs = NULL;
+	if (rw_parse(&d->rw, addr, 0, 0, NULL, &t) != EX_OK && !t.error && t.mailer == NULL) {
+		tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+		if (tg != NULL)
+			dlv_set(tg, DLV_DEFERRED, 451, "4.4.3", "Address could not be parsed now");
+		return;
+	}
+	if (t.error) {
+		tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+		if (tg != NULL)
+			dlv_set(tg, t.error_code >= 400 && t.error_code < 500 ? DLV_DEFERRED :
+			    DLV_FAILED, t.error_code, t.error_status, t.error_text);
+		return;
+	}
+	if ((strcmp(t.mailer->name, "prog") == 0 || strcmp(t.mailer->name, "*file*") == 0) &&
+	    own == NULL) {
+		tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+		if (tg != NULL)
+			dlv_set(tg, DLV_FAILED, 550, "5.7.1", t.user[0] == '|' ?
+			    "Cannot mail directly to programs" : "Cannot mail directly to files");
+		return;
+	}
+	for (int k = 0; k < d->naliasing; k++)
+		if (pt_strcasecmp(d->aliasing[k], t.user) == 0)
+			self = true;	/* "user2: user1, user2": the alias names itself */
+	if (!self && cf_mflag(&t.mailer->flags, 'A') && cf_mflag(&t.mailer->flags, 'l') &&
+	    d->naliasing < 32 && alias_lookup(d->cfg->maps, t.user, &val) == MAP_FOUND) {
+		struct owner aown = { d->default_uid, d->default_gid, NULL, true };
+		char *name = pt_strdup(t.user);
+
+		pt_log(LOG_INFO, "alias %s => %s", t.user, pt_buf_str(&val));
+		d->aliasing[d->naliasing++] = name;
+		each_element(d, rcpt, pt_buf_str(&val), depth + 1, own ? own : &aown);
+		d->naliasing--;
+		free(name);
+		pt_buf_free(&val);
+		return;
+	}
+	pt_buf_free(&val);
+	if (cf_mflag(&t.mailer->flags, 'l') && strcmp(t.mailer->name, "local") == 0) {
+		local_user(d, rcpt, &t, addr, depth, own, self);
+		return;
+	}
+	add_target(d, rcpt, t.mailer, t.host, t.user, addr, own);
+}
+
+void
+dlv_expand(struct dlv *d, int i)
+{
+	const struct queue_rcpt *r = &d->e->rcpts[i];
+	const struct queue_ctl *c = r->ctl >= 0 ? &d->e->ctls[r->ctl] : NULL;
+	int before = d->targets.n;
+
+	if (c != NULL && c->user != NULL) {
+		struct owner own = { (uid_t)c->uid, (gid_t)c->gid, c->user, c->uid >= 0 };
+
+		expand_addr(d, i, r->addr, 0, &own);
+	} else
+		expand_addr(d, i, r->addr, 0, NULL);
+	if (d->targets.n == before + 1 && strcmp(d->targets.v[before].addr, r->addr) == 0)
+		d->targets.v[before].primary = true;
+	pt_arena_reset(d->rw.arena);
+}

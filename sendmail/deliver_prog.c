@@ -1,0 +1,251 @@
+/*
+ * deliver_prog: the mailers that are programs on a pipe (local, prog,
+ * procmail ...) and the *file* mailer.
+ *
+ * Runs in the delivery process (root) and forks the mailer: it takes the
+ * identity the delivery calls for (the alias or .forward owner for
+ * programs and files, DefaultUser otherwise; mailers with F=S keep root,
+ * as mail.local needs) before exec, with the environment of the E lines
+ * only.  The address reaches the program as argv words, never through a
+ * shell, except for the prog mailer whose whole purpose is "sh -c".
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_log.h"
+#include "pt_str.h"
+
+#define MAX_OUTPUT 4096	/* bytes of a mailer's output kept for the log */
+
+/* The result of a mailer's exit status, as upstream reports it. */
+static void
+exit_status(struct dlv_target *t, int st, const char *output)
+{
+	const char *why = output && *output ? output : NULL;
+
+	switch (st) {
+	case EX_OK:
+		dlv_set(t, DLV_SENT, 250, "2.0.0", "Sent");
+		break;
+	case EX_NOUSER:
+		dlv_set(t, DLV_FAILED, 550, "5.1.1", why ? why : "User unknown");
+		break;
+	case EX_NOHOST:
+		dlv_set(t, DLV_FAILED, 550, "5.1.2", why ? why : "Host unknown");
+		break;
+	case EX_DATAERR:
+	case EX_NOINPUT:
+	case EX_UNAVAILABLE:
+	case EX_SOFTWARE:
+	case EX_CANTCREAT:
+	case EX_NOPERM:
+	case EX_CONFIG:
+	case EX_USAGE:
+		dlv_set(t, DLV_FAILED, 554, "5.3.0", why ? why : "unknown mailer error");
+		break;
+	default:	/* EX_TEMPFAIL, EX_OSERR, EX_IOERR, a signal ... */
+		dlv_set(t, DLV_DEFERRED, 451, "4.0.0", why ? why : "local mailer temporary failure");
+		break;
+	}
+}
+
+/* Takes the identity a delivery runs with; -1 on failure. */
+static int
+become(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t)
+{
+	uid_t uid = t->uid != (uid_t)-1 ? t->uid : d->default_uid;
+	gid_t gid = t->gid != (gid_t)-1 ? t->gid : d->default_gid;
+
+	if (cf_mflag(&m->flags, 'S') && t->uid == (uid_t)-1)
+		return 0;
+	if (m->uid != (uid_t)-1 && t->uid == (uid_t)-1) {
+		uid = m->uid;
+		gid = m->gid != (gid_t)-1 ? m->gid : gid;
+	}
+	if (geteuid() != 0)
+		return 0;
+	if (t->owner != NULL ? initgroups(t->owner, gid) < 0 : setgroups(0, NULL) < 0)
+		return -1;
+	if (setgid(gid) < 0 || setuid(uid) < 0)
+		return -1;
+	return 0;
+}
+
+/* Expands the mailer's A= words for target t. */
+static char **
+make_argv(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t,
+    const char *sender)
+{
+	int n = 0;
+	char **argv;
+
+	while (m->argv[n])
+		n++;
+	argv = pt_calloc((size_t)n + 1, sizeof(char *));
+	mac_set(d->rw.macros, 'u', t->user, 0);
+	mac_set(d->rw.macros, 'h', t->host, 0);
+	mac_set(d->rw.macros, 'f', sender[0] ? sender : "MAILER-DAEMON", 0);
+	mac_set(d->rw.macros, 'g', sender, 0);
+	for (int i = 0; i < n; i++) {
+		struct pt_buf b = PT_BUF_INIT;
+
+		mac_expand(d->rw.macros, m->argv[i], &b);
+		argv[i] = pt_buf_steal(&b);
+	}
+	return argv;
+}
+
+/* Frees an argv made by make_argv. */
+static void
+free_argv(char **argv)
+{
+	for (int i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* The child side: identity, environment, descriptors, exec. */
+static void __attribute__((noreturn))
+child(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t, char **argv,
+    int in, int out)
+{
+	static char *empty_env[] = { NULL };
+	char **envp = d->cfg->mailer_env.n ? d->cfg->mailer_env.v : empty_env;
+
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	signal(SIGPIPE, SIG_DFL);
+	if (become(d, m, t) < 0)
+		_exit(EX_OSERR);
+	if (m->dirs != NULL) {
+		char *dirs = pt_strdup(m->dirs), *p = dirs, *dir;
+		struct pt_buf x = PT_BUF_INIT;
+
+		while ((dir = strsep(&p, ":")) != NULL) {
+			pt_buf_reset(&x);
+			mac_expand(d->rw.macros, dir, &x);
+			if (x.len && chdir(x.s) == 0)
+				break;
+		}
+	}
+	execve(m->path, argv, envp);
+	_exit(EX_UNAVAILABLE);
+}
+
+/* Runs the program mailer m for t with msg on its standard input. */
+static void
+run_program(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg, const char *sender)
+{
+	const struct cf_mailer *m = t->mailer;
+	char **argv = make_argv(d, m, t, sender);
+	int in[2], out[2], st;
+	char output[MAX_OUTPUT + 1];
+	size_t got = 0, off = 0;
+	pid_t pid;
+
+	if (pipe(in) < 0 || pipe(out) < 0) {
+		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", strerror(errno));
+		free_argv(argv);
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		child(d, m, t, argv, in[0], out[1]);
+	close(in[0]);
+	close(out[1]);
+	free_argv(argv);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", "cannot fork the mailer");
+		return;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	while (off < msg->len) {
+		ssize_t n = write(in[1], msg->s + off, msg->len - off);
+
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(in[1]);
+	for (ssize_t n; (n = read(out[0], output + got, MAX_OUTPUT - got)) > 0 && got < MAX_OUTPUT;)
+		got += (size_t)n;
+	close(out[0]);
+	output[got] = '\0';
+	output[strcspn(output, "\n")] = '\0';
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	exit_status(t, WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR, output);
+}
+
+/* Appends the message to a file as the target's owner (the *file* mailer). */
+static void
+write_file(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		int fd;
+		const char *path = t->user;
+
+		if (become(d, t->mailer, t) < 0)
+			_exit(EX_OSERR);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			_exit(errno == EACCES ? EX_CANTCREAT : EX_TEMPFAIL);
+		for (size_t off = 0; off < msg->len;) {
+			ssize_t n = write(fd, msg->s + off, msg->len - off);
+
+			if (n <= 0)
+				_exit(EX_IOERR);
+			off += (size_t)n;
+		}
+		if (fsync(fd) < 0 || close(fd) < 0)
+			_exit(EX_IOERR);
+		_exit(EX_OK);
+	}
+	if (pid < 0) {
+		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", "cannot fork");
+		return;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	exit_status(t, WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR,
+	    WIFEXITED(st) && WEXITSTATUS(st) == EX_CANTCREAT ? "Permission denied" : NULL);
+}
+
+void
+dlv_prog(struct dlv *d, struct dlv_target *t)
+{
+	const struct cf_mailer *m = t->mailer;
+	struct pt_buf msg = PT_BUF_INIT, sender = PT_BUF_INIT;
+	bool file = strcmp(m->path, "[FILE]") == 0;
+
+	dlv_sender(d, m, &sender);
+	if (dlv_message(d, m, !cf_mflag(&m->flags, 'n'), &msg) < 0)
+		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", "cannot read the message body");
+	else if (file)
+		write_file(d, t, &msg);
+	else
+		run_program(d, t, &msg, pt_buf_str(&sender));
+	pt_buf_free(&msg);
+	pt_buf_free(&sender);
+}

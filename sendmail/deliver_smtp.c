@@ -1,0 +1,351 @@
+/*
+ * deliver_smtp: the SMTP client of the [IPC] mailers (smtp, esmtp, smtp8,
+ * dsmtp, relay): MX hosts in order, EHLO with a HELO fallback, the ESMTP
+ * parameters the server offers (SIZE, 8BITMIME, DSN), one transaction for
+ * all recipients of one host, each reply mapped to a delivery status.
+ *
+ * Runs in a delivery process.  It gives up root before it connects (it
+ * needs none).  Connections go where the rulesets and DNS say, with the
+ * Timeout.* limits on every stage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <netdb.h>
+#include <poll.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "mx.h"
+#include "pt_alloc.h"
+#include "pt_log.h"
+#include "pt_str.h"
+#include "smtp_data.h"
+#include "smtp_io.h"
+#include "smtp_param.h"
+#include "smtp_reply.h"
+
+/* One client session to one host. */
+struct client {
+	struct dlv *d;
+	struct smtp_io *io;
+	int fd;
+	const char *host;
+	struct smtp_ehlo ehlo;
+	struct smtp_reply r;
+	struct pt_buf err;
+};
+
+/* Connects to host:port within the connect timeout; -1 on failure (errno set). */
+static int
+connect_to(const char *host, const char *port, long timeout_ms)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		errno = rc == EAI_AGAIN ? EAGAIN : ENOENT;
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		struct pollfd p;
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		p.fd = fd;
+		p.events = POLLOUT;
+		if (errno == EINPROGRESS && poll(&p, 1, (int)timeout_ms) == 1) {
+			int e = 0;
+			socklen_t l = sizeof e;
+
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
+			if (e == 0)
+				break;
+			errno = e;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/* Sends a command and reads the reply into c->r; false on an I/O failure. */
+static bool
+command(struct client *c, long timeout, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool
+command(struct client *c, long timeout, const char *fmt, ...)
+{
+	va_list ap;
+	struct pt_buf line = PT_BUF_INIT;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		pt_buf_vprintf(&line, fmt, ap);
+		va_end(ap);
+		pt_buf_adds(&line, "\r\n");
+		smtp_io_write(c->io, line.s, line.len);
+		pt_buf_free(&line);
+		if (smtp_io_flush(c->io) != SMTP_IO_OK)
+			return false;
+	}
+	smtp_io_set_timeout(c->io, timeout > 0 ? timeout * 1000 : 300000);
+	pt_buf_reset(&c->err);
+	return smtp_reply_read(c->io, &c->r, &c->err) == SMTP_IO_OK;
+}
+
+/* Sets the outcome of the listed targets from reply r. */
+static void
+set_all(struct dlv *d, const int *idx, int n, int code, const char *status, const char *text)
+{
+	for (int i = 0; i < n; i++) {
+		struct dlv_target *t = &d->targets.v[idx[i]];
+
+		if (t->state != DLV_PENDING)
+			continue;
+		dlv_set(t, code >= 500 ? DLV_FAILED : code >= 400 ? DLV_DEFERRED : DLV_SENT, code,
+		    status, text);
+	}
+}
+
+/* The text of a reply for logs and DSNs: "550 5.1.1 <x>... User unknown". */
+static void
+reply_text(const struct smtp_reply *r, struct pt_buf *out)
+{
+	smtp_reply_summary(r, out);
+}
+
+/* Sets targets from the reply the client holds. */
+static void
+set_from_reply(struct client *c, const int *idx, int n)
+{
+	struct pt_buf t = PT_BUF_INIT;
+	char status[16];
+
+	reply_text(&c->r, &t);
+	snprintf(status, sizeof status, "%s", c->r.status[0] ? c->r.status :
+	    c->r.code >= 500 ? "5.0.0" : c->r.code >= 400 ? "4.0.0" : "2.0.0");
+	set_all(c->d, idx, n, c->r.code, status, c->r.code < 300 ? "Sent" : t.s);
+	pt_buf_free(&t);
+}
+
+/* EHLO, or HELO when EHLO is refused.  False if the session cannot go on. */
+static bool
+greet(struct client *c, const char *me)
+{
+	const struct cf_timeouts *to = &c->d->cfg->opt.timeout;
+
+	if (!command(c, to->initial, NULL) || c->r.code != 220)
+		return false;
+	if (!command(c, to->helo, "EHLO %s", me))
+		return false;
+	if (c->r.code == 250) {
+		smtp_ehlo_parse(&c->r, &c->ehlo);
+		return true;
+	}
+	return command(c, to->helo, "HELO %s", me) && c->r.code == 250;
+}
+
+/* The MAIL command's parameters this server understands. */
+static void
+mail_params(struct client *c, struct pt_buf *p)
+{
+	const struct queue_env *e = c->d->e;
+
+	if (c->ehlo.ext & SMTP_EXT_SIZE) {
+		struct stat st;
+		int fd = queue_msg_df(c->d->m);
+
+		if (fd >= 0 && fstat(fd, &st) == 0)
+			pt_buf_printf(p, " SIZE=%lld", (long long)st.st_size);
+	}
+	if ((c->ehlo.ext & SMTP_EXT_8BITMIME) && e->bodytype != NULL &&
+	    pt_strcasecmp(e->bodytype, "8BITMIME") == 0)
+		pt_buf_adds(p, " BODY=8BITMIME");
+	if (c->ehlo.ext & SMTP_EXT_DSN) {
+		if (e->flags & QEF_RET_PARAM)
+			pt_buf_adds(p, (e->flags & QEF_NO_BODY_RETURN) ? " RET=HDRS" : " RET=FULL");
+		if (e->envid != NULL)
+			pt_buf_printf(p, " ENVID=%s", e->envid);
+	}
+}
+
+/* The RCPT command's parameters for queued recipient r. */
+static void
+rcpt_params(struct client *c, const struct queue_rcpt *r, struct pt_buf *p)
+{
+	if (!(c->ehlo.ext & SMTP_EXT_DSN))
+		return;
+	if (r->flags & QRF_HAS_NOTIFY) {
+		pt_buf_adds(p, " NOTIFY=");
+		if (!(r->flags & (QRF_NOTIFY_SUCCESS | QRF_NOTIFY_FAILURE | QRF_NOTIFY_DELAY)))
+			pt_buf_adds(p, "NEVER");
+		else {
+			bool first = true;
+
+			if (r->flags & QRF_NOTIFY_SUCCESS)
+				pt_buf_adds(p, "SUCCESS"), first = false;
+			if (r->flags & QRF_NOTIFY_FAILURE)
+				pt_buf_printf(p, "%sFAILURE", first ? "" : ","), first = false;
+			if (r->flags & QRF_NOTIFY_DELAY)
+				pt_buf_printf(p, "%sDELAY", first ? "" : ",");
+		}
+	}
+	if (r->orcpt != NULL)
+		pt_buf_printf(p, " ORCPT=%s", r->orcpt);
+}
+
+/* Sends the message after a 354, dot-stuffed. */
+static bool
+send_body(struct client *c, const struct cf_mailer *m)
+{
+	struct pt_buf msg = PT_BUF_INIT, wire = PT_BUF_INIT;
+	struct smtp_stuffer st = { false };
+	bool ok;
+
+	if (dlv_message(c->d, m, false, &msg) < 0) {
+		pt_buf_free(&msg);
+		return false;
+	}
+	smtp_data_stuff(&st, msg.s, msg.len, &wire);
+	smtp_data_stuff_end(&st, &wire);
+	smtp_io_write(c->io, wire.s, wire.len);
+	ok = smtp_io_flush(c->io) == SMTP_IO_OK;
+	pt_buf_free(&msg);
+	pt_buf_free(&wire);
+	return ok;
+}
+
+/* One transaction for the targets idx[0..n) on an open session. */
+static void
+transaction(struct client *c, const int *idx, int n)
+{
+	struct dlv *d = c->d;
+	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
+	const struct cf_timeouts *to = &d->cfg->opt.timeout;
+	struct pt_buf sender = PT_BUF_INIT, p = PT_BUF_INIT;
+	int *accepted = pt_calloc((size_t)n, sizeof(int)), nacc = 0;
+
+	dlv_sender(d, m, &sender);
+	mail_params(c, &p);
+	if (!command(c, to->mail, "MAIL FROM:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p)) ||
+	    c->r.code != 250) {
+		if (smtp_reply_is_set(&c->r))
+			set_from_reply(c, idx, n);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		struct dlv_target *t = &d->targets.v[idx[i]];
+
+		pt_buf_reset(&p);
+		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
+		if (!command(c, to->rcpt, "RCPT TO:<%s>%s", t->user, pt_buf_str(&p)))
+			goto out;
+		if (c->r.code == 250 || c->r.code == 251)
+			accepted[nacc++] = idx[i];
+		else
+			set_from_reply(c, &idx[i], 1);
+	}
+	if (nacc == 0) {
+		command(c, to->rset, "RSET");
+		goto out;
+	}
+	if (!command(c, to->datainit, "DATA") || c->r.code != 354) {
+		if (smtp_reply_is_set(&c->r))
+			set_from_reply(c, accepted, nacc);
+		goto out;
+	}
+	if (!send_body(c, m) || !command(c, to->datafinal, NULL))
+		goto out;
+	set_from_reply(c, accepted, nacc);
+out:
+	free(accepted);
+	pt_buf_free(&sender);
+	pt_buf_free(&p);
+}
+
+/* The port of an [IPC] mailer: A=TCP $h [port]. */
+static const char *
+mailer_port(const struct cf_mailer *m)
+{
+	return m->argv[1] != NULL && m->argv[2] != NULL ? m->argv[2] : "25";
+}
+
+/* Tries one host; true if the session was held (the targets have their outcome). */
+static bool
+try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *why)
+{
+	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
+	const struct cf_timeouts *to = &d->cfg->opt.timeout;
+	const char *me = d->cfg->opt.helo_name ? d->cfg->opt.helo_name :
+	    mac_get(d->cfg->macros, 'j', NULL);
+	struct client c = { d, NULL, -1, host, { 0 }, SMTP_REPLY_INIT, PT_BUF_INIT };
+	bool held = false;
+
+	c.fd = connect_to(host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
+	if (c.fd < 0) {
+		pt_buf_reset(why);
+		pt_buf_printf(why, "Connection refused by %s", host);
+		return false;
+	}
+	c.io = smtp_io_new(c.fd, c.fd);
+	if (greet(&c, me)) {
+		transaction(&c, idx, n);
+		held = true;
+		command(&c, to->quit, "QUIT");
+	} else {
+		pt_buf_reset(why);
+		if (smtp_reply_is_set(&c.r))
+			reply_text(&c.r, why);
+		else
+			pt_buf_printf(why, "lost connection with %s", host);
+	}
+	smtp_io_free(c.io);
+	close(c.fd);
+	smtp_reply_free(&c.r);
+	smtp_ehlo_free(&c.ehlo);
+	pt_buf_free(&c.err);
+	return held;
+}
+
+void
+dlv_smtp(struct dlv *d, const int *idx, int n)
+{
+	const struct dlv_target *t0 = &d->targets.v[idx[0]];
+	struct mx_list mx;
+	struct pt_buf why = PT_BUF_INIT;
+	int st = mx_lookup(t0->host, d->cfg->opt.fallback_mx_host, &mx);
+
+	if (st == MX_NOHOST) {
+		set_all(d, idx, n, 550, "5.1.2", "Host unknown (Name server: host not found)");
+		return;
+	}
+	if (st == MX_TEMP) {
+		set_all(d, idx, n, 451, "4.4.3", "Host name lookup failure");
+		return;
+	}
+	pt_buf_printf(&why, "Connection refused by %s", t0->host);
+	for (int i = 0; i < mx.n; i++)
+		if (try_host(d, mx.host[i], idx, n, &why))
+			break;
+	set_all(d, idx, n, 451, "4.4.1", pt_buf_str(&why));
+	mx_list_free(&mx);
+	pt_buf_free(&why);
+}

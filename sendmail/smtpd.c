@@ -1,0 +1,437 @@
+/*
+ * smtpd: the SMTP server: a session's setup, greeting and command loop.
+ *
+ * Runs in the process forked for one connection (or in sendmail -bs).  By
+ * the time it reads a byte from the client it no longer runs as root when
+ * the queue folder belongs to a mail user.  Every command is read under a
+ * deadline for the whole command; replies come from the verb handlers
+ * through one table.  Nothing accepted is acknowledged before it is on disk
+ * (smtpd_data.c).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_log.h"
+#include "pt_str.h"
+#include "smtpd.h"
+
+void
+smtpd_send(struct smtpd *s, const struct smtp_reply *r)
+{
+	smtp_reply_send(r, s->io);
+	smtp_io_flush(s->io);
+}
+
+void
+smtpd_say(struct smtpd *s, int code, const char *status, const char *fmt, ...)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	smtp_reply_vset(&r, code, status, fmt, ap);
+	va_end(ap);
+	smtp_reply_send(&r, s->io);
+	smtp_io_flush(s->io);
+	smtp_reply_free(&r);
+}
+
+void
+smtpd_macro(struct smtpd *s, const char *name, const char *value)
+{
+	mac_set_name(s->rw.macros, name, value, 0);
+}
+
+void
+smtpd_reset(struct smtpd *s)
+{
+	queue_env_free(s->env);
+	s->env = NULL;
+	smtp_mail_params_free(&s->mp);
+	s->nrcpts = 0;
+	s->discard = false;
+	s->size = 0;
+	smtpd_macro(s, "f", NULL);
+	smtpd_macro(s, "{mail_addr}", NULL);
+	smtpd_macro(s, "{nrcpts}", "0");
+}
+
+bool
+smtpd_privacy(const struct smtpd *s, const char *name)
+{
+	const struct cf_strlist *l = &s->cfg->opt.privacy_options;
+	static const char *const goaway[] = { "needmailhelo", "needexpnhelo", "needvrfyhelo",
+		"noexpn", "novrfy", "noetrn", "noverb", "authwarnings", "noreceipts",
+		"nobodyreturn", NULL };
+
+	for (int i = 0; i < l->n; i++) {
+		if (pt_strcasecmp(l->v[i], name) == 0)
+			return true;
+		if (pt_strcasecmp(l->v[i], "goaway") == 0)
+			for (int k = 0; goaway[k]; k++)
+				if (pt_strcasecmp(goaway[k], name) == 0)
+					return true;
+		if (pt_strcasecmp(l->v[i], "public") == 0)
+			continue;
+	}
+	return false;
+}
+
+/* The verb table: handler, and whether it is refused in a refused session. */
+static const struct {
+	enum smtp_verb verb;
+	void (*fn)(struct smtpd *, const struct smtp_cmd *);
+	bool in_refused;	/* still served after check_relay refused */
+} verbs[] = {
+	{ SMTP_VERB_HELO, smtpd_helo, false },
+	{ SMTP_VERB_EHLO, smtpd_ehlo, false },
+	{ SMTP_VERB_MAIL, smtpd_mail, false },
+	{ SMTP_VERB_RCPT, smtpd_rcpt, false },
+	{ SMTP_VERB_DATA, smtpd_data, false },
+	{ SMTP_VERB_RSET, smtpd_rset, true },
+	{ SMTP_VERB_NOOP, smtpd_noop, true },
+	{ SMTP_VERB_QUIT, smtpd_quit, true },
+	{ SMTP_VERB_VRFY, smtpd_vrfy, false },
+	{ SMTP_VERB_EXPN, smtpd_expn, false },
+	{ SMTP_VERB_HELP, smtpd_help, false },
+	{ SMTP_VERB_ETRN, smtpd_etrn, false },
+	{ SMTP_VERB_VERB, smtpd_verb, false },
+};
+
+/* Counts a bad command; true when the session must end. */
+static bool
+bad_command(struct smtpd *s)
+{
+	if (++s->badcmds < SMTPD_MAXBADCMDS)
+		return false;
+	pt_log(LOG_NOTICE, "%s: too many bad commands; closing connection", s->relay);
+	smtpd_say(s, 421, "4.7.0", "%s Too many bad commands; closing connection",
+	    mac_get(s->cfg->macros, 'j', NULL));
+	return true;
+}
+
+/* Dispatches one command line. */
+static void
+dispatch(struct smtpd *s, const char *line, size_t len)
+{
+	struct smtp_cmd c;
+	struct pt_buf echo = PT_BUF_INIT;
+
+	smtp_cmd_parse(line, len, &c);
+	if (c.info != NULL && (c.info->flags & SMTP_VF_HTTP)) {
+		pt_log(LOG_NOTICE, "%s: possible SMTP attack: command=%.*s", s->relay,
+		    (int)c.word.len, c.word.p);
+		smtpd_say(s, 421, "4.7.0", "%s Rejecting open proxy %s",
+		    mac_get(s->cfg->macros, 'j', NULL), s->relay);
+		s->quit = true;
+		return;
+	}
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (verbs[i].verb != c.verb)
+			continue;
+		if (s->reject_all && !verbs[i].in_refused) {
+			smtpd_say(s, 550, "5.0.0", "Command rejected");
+			return;
+		}
+		verbs[i].fn(s, &c);
+		return;
+	}
+	smtp_cmd_echo(&c, &echo);
+	smtpd_say(s, 500, "5.5.1", "Command unrecognized: \"%s\"", pt_buf_str(&echo));
+	pt_buf_free(&echo);
+	if (bad_command(s))
+		s->quit = true;
+}
+
+/* Reads and runs commands until QUIT, end of input or a fatal error. */
+static void
+command_loop(struct smtpd *s)
+{
+	struct pt_buf line = PT_BUF_INIT;
+	const struct cf_timeouts *to = &s->cfg->opt.timeout;
+	const char *host = mac_get(s->cfg->macros, 'j', NULL);
+
+	while (!s->quit) {
+		unsigned flags = 0;
+		enum smtp_io_status st;
+
+		smtp_io_set_deadline(s->io, to->command > 0 ? to->command * 1000 : 3600000);
+		st = smtp_io_getline(s->io, &line, SMTP_CMD_MAXLINE, &flags);
+		smtp_io_clear_deadline(s->io);
+		if (st == SMTP_IO_TOOLONG) {
+			smtp_io_skip_line(s->io);
+			smtpd_say(s, 500, "5.5.0", "Command line too long");
+			if (bad_command(s))
+				break;
+			continue;
+		}
+		if (st == SMTP_IO_TIMEOUT) {
+			pt_log(LOG_NOTICE, "timeout waiting for input from %s during server cmd read",
+			    s->relay);
+			smtpd_say(s, 421, "4.4.1", "%s Lost input channel from %s", host, s->relay);
+			break;
+		}
+		if (st != SMTP_IO_OK) {
+			pt_log(LOG_NOTICE, "lost input channel from %s to %s after %s", s->relay,
+			    s->daemon ? s->daemon->name : "MTA", s->helo ? "helo" : "connect");
+			break;
+		}
+		dispatch(s, pt_buf_str(&line), line.len);
+	}
+	pt_buf_free(&line);
+}
+
+/* The greeting text: SmtpGreetingMessage expanded, with ESMTP in it. */
+static void
+greeting(struct smtpd *s, struct pt_buf *out)
+{
+	const char *msg = s->cfg->opt.smtp_greeting_message;
+	struct pt_buf b = PT_BUF_INIT;
+	const char *sp;
+
+	mac_expand(s->rw.macros, msg ? msg : "$j Sendmail $v ready at $b", &b);
+	if (strstr(pt_buf_str(&b), "ESMTP") == NULL && (sp = strchr(pt_buf_str(&b), ' ')) != NULL) {
+		pt_buf_add(out, b.s, (size_t)(sp - b.s));
+		pt_buf_adds(out, " ESMTP");
+		pt_buf_adds(out, sp);
+	} else
+		pt_buf_adds(out, pt_buf_str(&b));
+	pt_buf_free(&b);
+}
+
+/* Sets the date macros ($b, $d, $t) to now. */
+static void
+set_dates(struct smtpd *s)
+{
+	char buf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	smtpd_macro(s, "b", buf);
+	strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+	smtpd_macro(s, "d", buf);
+	strftime(buf, sizeof buf, "%Y%m%d%H%M", &tm);
+	smtpd_macro(s, "t", buf);
+}
+
+/* greet_pause: waits the ruleset's milliseconds; true if the client talked first. */
+static bool
+greet_pause(struct smtpd *s)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct addr_vec v = { NULL, 0, 0 };
+	struct pt_buf err = PT_BUF_INIT;
+	int set = cf_ruleset_find(s->cfg, "greet_pause");
+	long ms = 0;
+
+	if (set < 0 || s->daemon == NULL)
+		return false;
+	if (rw_tokenize(&s->rw, s->client_name, 0, &v, NULL, &err) != ADDR_TOK_FAIL) {
+		addr_vec_push(&v, "\001|");
+		struct addr_vec a = { NULL, 0, 0 };
+
+		rw_tokenize(&s->rw, s->client_addr, 0, &a, NULL, &err);
+		for (int i = 0; i < a.n; i++)
+			addr_vec_push(&v, a.tok[i]);
+		addr_vec_free(&a);
+		rw_run(&s->rw, set, &v);
+		if (v.n >= 2 && strcmp(v.tok[0], "\001#") == 0)
+			pt_str_to_long(v.tok[1], &ms);
+	}
+	addr_vec_free(&v);
+	pt_buf_free(&err);
+	smtp_reply_free(&r);
+	if (ms <= 0)
+		return false;
+	if (smtp_io_wait_input(s->io, ms) == SMTP_IO_OK) {
+		pt_log(LOG_NOTICE, "rejecting commands from %s due to pre-greeting traffic after %ld seconds",
+		    s->relay, ms / 1000);
+		return true;
+	}
+	return false;
+}
+
+int
+smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
+    const char *addr, const char *name, const char *resolve, int reqfd)
+{
+	struct smtpd s;
+	struct pt_buf g = PT_BUF_INIT, err = PT_BUF_INIT;
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	const char *qdir = run->cfg->opt.queue_directory;
+
+	memset(&s, 0, sizeof s);
+	s.run = run;
+	s.cfg = run->cfg;
+	s.daemon = d;
+	s.io = io;
+	s.reqfd = reqfd;
+	rw_ctx_init(&s.rw, run->cfg);
+	pt_strlcpy(s.client_addr, addr, sizeof s.client_addr);
+	pt_strlcpy(s.client_name, name, sizeof s.client_name);
+	snprintf(s.relay, sizeof s.relay, "%s [%s]", name, addr);
+	queue_idgen_init(&s.idgen, (long)getpid(), (unsigned)time(NULL));
+	smtpd_macro(&s, "{client_addr}", addr);
+	smtpd_macro(&s, "{client_name}", name);
+	smtpd_macro(&s, "{client_resolve}", resolve);
+	s.forged = strcmp(resolve, "FORGED") == 0;
+	smtpd_macro(&s, "{daemon_name}", d ? d->name : "");
+	smtpd_macro(&s, "{daemon_flags}", d ? d->flags : "");
+	smtpd_macro(&s, "r", "SMTP");
+	smtpd_macro(&s, "{nrcpts}", "0");
+	set_dates(&s);
+	if (queue_dir_open(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", "mqueue",
+	    QUEUE_SYNC_GROUP, &s.qd, &err) != QUEUE_OK) {
+		pt_log(LOG_ERR, "%s", pt_buf_str(&err));
+		smtpd_say(&s, 421, "4.3.0", "%s Service unavailable: cannot open the queue",
+		    mac_get(run->cfg->macros, 'j', NULL));
+		goto out;
+	}
+	if (d != NULL && smtpd_check(&s, "check_relay", name, addr, NULL, &r) == SMTPD_CHECK_REJECT) {
+		s.reject_all = true;
+		smtpd_send(&s, &r);
+	} else if (greet_pause(&s)) {
+		s.reject_all = true;
+		smtpd_say(&s, 554, NULL, "%s not accepting messages",
+		    mac_get(run->cfg->macros, 'j', NULL));
+	} else {
+		greeting(&s, &g);
+		smtpd_say(&s, 220, NULL, "%s", g.s);
+	}
+	command_loop(&s);
+out:
+	smtpd_reset(&s);
+	smtp_reply_free(&r);
+	smtp_reply_free(&s.reply);
+	free(s.helo);
+	queue_dir_close(s.qd);
+	rw_ctx_done(&s.rw);
+	pt_buf_free(&g);
+	pt_buf_free(&err);
+	return EX_OK;
+}
+
+/* Gives up root for the owner of the queue folder, when that is not root. */
+static int
+drop_privileges(struct sm_run *run)
+{
+	const char *qdir = run->cfg->opt.queue_directory;
+	struct stat st;
+
+	if (geteuid() != 0 || stat(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", &st) < 0 ||
+	    st.st_uid == 0)
+		return 0;
+	if (setgroups(0, NULL) < 0 || setgid(st.st_gid) < 0 || setuid(st.st_uid) < 0) {
+		pt_log(LOG_CRIT, "cannot give up root privileges: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens one map before privileges go (map files may be readable by root only). */
+static void
+open_map(struct map *m, void *ctx)
+{
+	(void)ctx;
+	map_open(m);
+}
+
+/* Finds the client's name: reverse lookup confirmed by a forward one. */
+static void
+client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr, size_t alen,
+    char *name, size_t nlen, const char **resolve)
+{
+	char host[NI_MAXHOST];
+	struct addrinfo hints, *res = NULL;
+
+	*resolve = "FAIL";
+	if (peer->ss_family == AF_UNIX) {
+		pt_strlcpy(addr, "127.0.0.1", alen);
+		pt_strlcpy(name, "localhost", nlen);
+		*resolve = "OK";
+		return;
+	}
+	getnameinfo((const struct sockaddr *)peer, plen, addr, (socklen_t)alen, NULL, 0,
+	    NI_NUMERICHOST);
+	if (nlen > 2 && strlen(addr) < nlen - 2) {
+		name[0] = '[';
+		memcpy(name + 1, addr, strlen(addr));
+		name[strlen(addr) + 1] = ']';
+		name[strlen(addr) + 2] = '\0';
+	}
+	if (getnameinfo((const struct sockaddr *)peer, plen, host, sizeof host, NULL, 0,
+	    NI_NAMEREQD) != 0)
+		return;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = peer->ss_family;
+	*resolve = "FORGED";
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		char a[NI_MAXHOST];
+
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, a, sizeof a, NULL, 0,
+		    NI_NUMERICHOST) == 0 && strcmp(a, addr) == 0) {
+			pt_strlcpy(name, host, nlen);
+			*resolve = "OK";
+			break;
+		}
+	}
+	freeaddrinfo(res);
+}
+
+int
+smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
+    const struct sockaddr_storage *peer, socklen_t plen, int reqfd)
+{
+	char addr[NI_MAXHOST], name[NI_MAXHOST];
+	const char *resolve;
+	struct smtp_io *io;
+	int rc;
+
+	client_identity(peer, plen, addr, sizeof addr, name, sizeof name, &resolve);
+	map_set_each(run->cfg->maps, open_map, NULL);
+	if (drop_privileges(run) < 0)
+		return EX_OSERR;
+	io = smtp_io_new(fd, fd);
+	smtp_io_set_timeout(io, run->cfg->opt.timeout.command > 0 ?
+	    run->cfg->opt.timeout.command * 1000 : 3600000);
+	rc = smtpd_session(run, io, d, addr, name, resolve, reqfd);
+	smtp_io_flush(io);
+	smtp_io_free(io);
+	close(fd);
+	return rc;
+}
+
+int
+mode_smtp_stdio(struct sm_run *run)
+{
+	struct smtp_io *io = smtp_io_new(0, 1);
+	struct passwd *pw = getpwuid(getuid());
+	char who[300];
+	int rc;
+
+	snprintf(who, sizeof who, "%s@localhost", pw != NULL ? pw->pw_name : "root");
+	rc = smtpd_session(run, io, NULL, "", who, "OK", -1);
+	smtp_io_flush(io);
+	smtp_io_free(io);
+	return rc;
+}

@@ -1,0 +1,109 @@
+/*
+ * smtpd.h: the SMTP server session, shared by the files that implement it
+ * (smtpd.c: the loop and the session; smtpd_cmds.c: the simple verbs;
+ * smtpd_mail.c: MAIL and RCPT; smtpd_data.c: DATA and the commit;
+ * smtpd_check.c: the check_* rulesets).
+ */
+#ifndef SMTPD_H
+#define SMTPD_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "cf.h"
+#include "cf_daemon.h"
+#include "queue.h"
+#include "rw.h"
+#include "sendmail.h"
+#include "smtp_cmd.h"
+#include "smtp_io.h"
+#include "smtp_param.h"
+#include "smtp_reply.h"
+
+#define SMTPD_MAXBADCMDS 25	/* upstream's MAXBADCOMMANDS */
+
+/* One SMTP session. */
+struct smtpd {
+	struct sm_run *run;
+	const struct cf_config *cfg;
+	const struct cf_daemon *daemon;	/* NULL for -bs */
+	struct smtp_io *io;
+	struct rw_ctx rw;		/* rw.macros: the session's macros */
+	int reqfd;			/* where queue ids for delivery go, or -1 */
+	struct queue_dir *qd;
+	struct queue_idgen idgen;
+	/* the client */
+	char client_addr[64];		/* "1.2.3.4" or "IPv6:..." */
+	char client_name[256];		/* resolved name, or "[addr]" */
+	char relay[320];		/* "name [addr]" for log lines */
+	bool forged;			/* the address's name did not map back to it */
+	char *helo;			/* the HELO/EHLO argument */
+	bool esmtp;
+	bool verbose;			/* VERB */
+	/* the transaction */
+	struct queue_env *env;		/* NULL until MAIL */
+	struct smtp_mail_params mp;
+	int nrcpts;
+	bool discard;			/* a check said $#discard */
+	unsigned long long size;	/* of the message being read */
+	/* counters and state */
+	int badcmds, noops, badrcpts;
+	bool reject_all;		/* check_relay refused the connection */
+	bool quit;
+	struct smtp_reply reply;	/* the reply being built */
+};
+
+/* Sends a one-line reply now. */
+void smtpd_say(struct smtpd *s, int code, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sends s->reply. */
+void smtpd_send(struct smtpd *s, const struct smtp_reply *r);
+/* Sets a session macro (value copied; NULL undefines it). */
+void smtpd_macro(struct smtpd *s, const char *name, const char *value);
+/* Ends the transaction: drops the envelope and its parameters. */
+void smtpd_reset(struct smtpd *s);
+
+/* Results of running a check_* ruleset. */
+enum smtpd_check {
+	SMTPD_CHECK_OK = 0,	/* go on */
+	SMTPD_CHECK_REJECT,	/* refused: reply filled */
+	SMTPD_CHECK_DISCARD,	/* accept, then throw away */
+	SMTPD_CHECK_RELAY,	/* accepted explicitly ($#OK, $#RELAY) */
+};
+
+/*
+ * Runs ruleset name over arg1 (and "arg1 $| arg2" when arg2 is not NULL).
+ * A $#error result fills r with its code, status and text, prefixed by
+ * "echo... " when echo is not NULL.  A ruleset the configuration does not
+ * have accepts.  Logs rejections in upstream's shape.
+ */
+int smtpd_check(struct smtpd *s, const char *name, const char *arg1, const char *arg2,
+    const char *echo, struct smtp_reply *r);
+
+/* The verbs. */
+void smtpd_helo(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_mail(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_data(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_rset(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_noop(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_quit(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_vrfy(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_expn(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_help(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_etrn(struct smtpd *s, const struct smtp_cmd *c);
+void smtpd_verb(struct smtpd *s, const struct smtp_cmd *c);
+
+/* True if PrivacyOptions has flag name (goaway implies the need* and no* flags). */
+bool smtpd_privacy(const struct smtpd *s, const char *name);
+
+/*
+ * Runs a session on io with the given client identity (name and address
+ * strings, either may be empty for -bs; resolve is ${client_resolve}: OK,
+ * FAIL, FORGED or TEMP).  Returns an exit status.
+ */
+int smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
+    const char *addr, const char *name, const char *resolve, int reqfd);
+
+#endif

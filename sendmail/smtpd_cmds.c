@@ -1,0 +1,301 @@
+/*
+ * smtpd_cmds: the verbs outside a mail transaction: HELO, EHLO, RSET, NOOP,
+ * QUIT, VRFY, EXPN, HELP, ETRN, VERB, with upstream's replies and the
+ * PrivacyOptions that restrict them.
+ *
+ * Runs in the session process.  VRFY and EXPN only parse addresses; they
+ * never reveal more than the privacy options allow.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "pt_alloc.h"
+#include "pt_file.h"
+#include "pt_log.h"
+#include "pt_str.h"
+#include "smtpd.h"
+
+/* $j, the host's name for replies. */
+static const char *
+myname(const struct smtpd *s)
+{
+	const char *j = mac_get(s->cfg->macros, 'j', NULL);
+
+	return j != NULL ? j : "localhost";
+}
+
+/* Common part of HELO and EHLO: checks the argument, resets the transaction. */
+static bool
+hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
+{
+	struct smtp_reply err = SMTP_REPLY_INIT;
+
+	if (!smtp_cmd_check_helo(c, &err)) {
+		smtpd_send(s, &err);
+		smtp_reply_free(&err);
+		return false;
+	}
+	free(s->helo);
+	s->helo = pt_strndup(c->arg.p, c->arg.len);
+	s->esmtp = esmtp;
+	smtpd_reset(s);
+	smtpd_macro(s, "s", s->helo);
+	smtpd_macro(s, "r", esmtp ? "ESMTP" : "SMTP");
+	return true;
+}
+
+/* "client [addr]" and "(may be forged)" as the Hello reply names the client. */
+static void
+hello_who(const struct smtpd *s, struct pt_buf *out)
+{
+	if (s->daemon == NULL)
+		pt_buf_adds(out, s->client_name);
+	else {
+		pt_buf_printf(out, "%s", s->relay);
+		if (s->forged)
+			pt_buf_adds(out, " (may be forged)");
+	}
+}
+
+void
+smtpd_helo(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct pt_buf who = PT_BUF_INIT;
+
+	if (!hello(s, c, false))
+		return;
+	hello_who(s, &who);
+	smtpd_say(s, 250, NULL, "%s Hello %s, pleased to meet you", myname(s), who.s);
+	pt_buf_free(&who);
+}
+
+void
+smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct pt_buf who = PT_BUF_INIT;
+	long max = s->cfg->opt.max_message_size;
+
+	if (!hello(s, c, true))
+		return;
+	hello_who(s, &who);
+	smtp_reply_set(&r, 250, NULL, "%s Hello %s, pleased to meet you", myname(s), who.s);
+	smtp_reply_add(&r, "ENHANCEDSTATUSCODES");
+	smtp_reply_add(&r, "PIPELINING");
+	if (!smtpd_privacy(s, "noexpn"))
+		smtp_reply_add(&r, "EXPN");
+	if (!smtpd_privacy(s, "noverb"))
+		smtp_reply_add(&r, "VERB");
+	smtp_reply_add(&r, "8BITMIME");
+	if (max > 0)
+		smtp_reply_add(&r, "SIZE %ld", max);
+	else
+		smtp_reply_add(&r, "SIZE");
+	smtp_reply_add(&r, "DSN");
+	if (!smtpd_privacy(s, "noetrn") && !(s->daemon && cf_daemon_has(s->daemon, 'E')))
+		smtp_reply_add(&r, "ETRN");
+	smtp_reply_add(&r, "DELIVERBY");
+	smtp_reply_add(&r, "HELP");
+	smtpd_send(s, &r);
+	smtp_reply_free(&r);
+	pt_buf_free(&who);
+}
+
+void
+smtpd_rset(struct smtpd *s, const struct smtp_cmd *c)
+{
+	(void)c;
+	smtpd_reset(s);
+	smtpd_say(s, 250, "2.0.0", "Reset state");
+}
+
+void
+smtpd_noop(struct smtpd *s, const struct smtp_cmd *c)
+{
+	long max = s->cfg->opt.max_noop_commands;
+
+	(void)c;
+	if (max > 0 && ++s->noops > max) {
+		smtpd_say(s, 421, "4.7.0", "%s Too many NOOP commands; closing connection", myname(s));
+		s->quit = true;
+		return;
+	}
+	smtpd_say(s, 250, "2.0.0", "OK");
+}
+
+void
+smtpd_quit(struct smtpd *s, const struct smtp_cmd *c)
+{
+	(void)c;
+	smtpd_say(s, 221, "2.0.0", "%s closing connection", myname(s));
+	s->quit = true;
+}
+
+/* VRFY and EXPN: one address parsed and shown qualified. */
+static void
+verify(struct smtpd *s, const struct smtp_cmd *c, const char *verb)
+{
+	struct rw_triple t;
+	char *arg;
+	int st;
+
+	if (c->arg.len == 0) {
+		smtpd_say(s, 501, "5.5.2", "Argument required");
+		return;
+	}
+	if (s->helo == NULL && smtpd_privacy(s, strcmp(verb, "VRFY") == 0 ? "needvrfyhelo" :
+	    "needexpnhelo")) {
+		smtpd_say(s, 503, "5.0.0", "I demand that you introduce yourself first");
+		return;
+	}
+	arg = pt_strndup(c->arg.p, c->arg.len);
+	s->rw.msgs = NULL;
+	st = rw_parse(&s->rw, arg, 0, 0, NULL, &t);
+	if (st != 0 && st != 75)
+		smtpd_say(s, 553, "5.1.3", "%s... Address could not be parsed", arg);
+	else if (t.error)
+		smtpd_say(s, t.error_code, t.error_status[0] ? t.error_status : NULL, "%s... %s",
+		    arg, t.error_text);
+	else if (t.mailer != NULL && cf_mflag(&t.mailer->flags, 'l') && t.host[0] == '\0')
+		smtpd_say(s, 250, "2.1.5", "<%s@%s>", t.user, myname(s));
+	else
+		smtpd_say(s, 250, "2.1.5", "<%s>", t.user);
+	free(arg);
+	pt_arena_reset(s->rw.arena);
+}
+
+void
+smtpd_vrfy(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	char *arg = pt_strndup(c->arg.p, c->arg.len);
+
+	if (smtpd_check(s, "check_vrfy", arg, NULL, NULL, &r) == SMTPD_CHECK_REJECT)
+		smtpd_send(s, &r);
+	else if (smtpd_privacy(s, "novrfy")) {
+		pt_log(LOG_INFO, "%s: vrfy %s [denied]", s->relay, arg);
+		smtpd_say(s, 252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery "
+		    "(or try finger)");
+	} else
+		verify(s, c, "VRFY");
+	smtp_reply_free(&r);
+	free(arg);
+}
+
+void
+smtpd_expn(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	char *arg = pt_strndup(c->arg.p, c->arg.len);
+
+	if (smtpd_check(s, "check_expn", arg, NULL, NULL, &r) == SMTPD_CHECK_REJECT)
+		smtpd_send(s, &r);
+	else if (smtpd_privacy(s, "noexpn")) {
+		pt_log(LOG_INFO, "%s: expn %s [denied]", s->relay, arg);
+		smtpd_say(s, 502, "5.7.0", "Sorry, we do not allow this operation");
+	} else
+		verify(s, c, "EXPN");
+	smtp_reply_free(&r);
+	free(arg);
+}
+
+/* Adds the lines of the help file for topic (lines "topic<TAB>text"). */
+static int
+help_lines(struct smtpd *s, const char *topic, struct smtp_reply *r)
+{
+	const char *path = s->cfg->opt.help_file;
+	FILE *fp = path != NULL ? fopen(path, "r") : NULL;
+	struct pt_buf line = PT_BUF_INIT, exp = PT_BUF_INIT;
+	size_t tl = strlen(topic);
+	int n = 0;
+
+	if (fp == NULL)
+		return -1;
+	while (pt_file_getline(fp, &line)) {
+		if (line.s == NULL || line.s[0] == '#' || pt_strncasecmp(line.s, topic, tl) != 0 ||
+		    line.s[tl] != '\t')
+			continue;
+		pt_buf_reset(&exp);
+		mac_expand(s->rw.macros, line.s + tl + 1, &exp);
+		if (n++ == 0)
+			smtp_reply_set(r, 214, "2.0.0", "%s", pt_buf_str(&exp));
+		else
+			smtp_reply_add(r, "%s", pt_buf_str(&exp));
+	}
+	fclose(fp);
+	pt_buf_free(&line);
+	pt_buf_free(&exp);
+	return n;
+}
+
+void
+smtpd_help(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	char *topic = c->arg.len ? pt_strndup(c->arg.p, c->arg.len) : pt_strdup("smtp");
+	int n;
+
+	pt_str_lower(topic);
+	n = help_lines(s, topic, &r);
+	if (n < 0)
+		smtpd_say(s, 502, "5.3.0", "%s %s -- HELP not implemented", PACKAGE_NAME,
+		    PACKAGE_VERSION);
+	else if (n == 0)
+		smtpd_say(s, 504, "5.3.0", "HELP topic \"%s\" unknown", topic);
+	else {
+		smtp_reply_add(&r, "End of HELP info");
+		smtpd_send(s, &r);
+	}
+	smtp_reply_free(&r);
+	free(topic);
+}
+
+void
+smtpd_etrn(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct pt_buf req = PT_BUF_INIT;
+	char *arg;
+
+	if (c->arg.len == 0) {
+		smtpd_say(s, 500, "5.5.2", "Parameter required");
+		return;
+	}
+	if (smtpd_privacy(s, "noetrn") || (s->daemon && cf_daemon_has(s->daemon, 'E'))) {
+		smtpd_say(s, 502, "5.7.0", "Sorry, we do not allow this operation");
+		return;
+	}
+	arg = pt_strndup(c->arg.p, c->arg.len);
+	if (smtpd_check(s, "check_etrn", arg, NULL, NULL, &r) == SMTPD_CHECK_REJECT)
+		smtpd_send(s, &r);
+	else if (arg[0] == '#' && pt_strcasecmp(arg + 1, "mqueue") != 0)
+		smtpd_say(s, 459, "4.5.4", "Queue %s unknown", arg + 1);
+	else {
+		pt_log(LOG_INFO, "%s: ETRN %s", s->relay, arg);
+		if (s->reqfd >= 0) {
+			pt_buf_printf(&req, "ETRN %s", arg[0] == '#' ? "" : arg);
+			send(s->reqfd, req.s, req.len, MSG_DONTWAIT);
+		}
+		smtpd_say(s, 250, "2.0.0", "Queuing for node %s started", arg);
+	}
+	smtp_reply_free(&r);
+	pt_buf_free(&req);
+	free(arg);
+}
+
+void
+smtpd_verb(struct smtpd *s, const struct smtp_cmd *c)
+{
+	(void)c;
+	if (smtpd_privacy(s, "noverb")) {
+		smtpd_say(s, 502, "5.7.0", "Verbose unavailable");
+		return;
+	}
+	s->verbose = true;
+	smtpd_say(s, 250, "2.0.0", "Verbose mode");
+}

@@ -1,0 +1,273 @@
+/*
+ * smtpd_mail: MAIL and RCPT: the envelope of a transaction, each address
+ * parsed through the rulesets and checked by check_mail and check_rcpt, the
+ * ESMTP parameters, the limits on recipients.
+ *
+ * Runs in the session process.  A recipient that resolves to a program or a
+ * file is refused: those come only from aliases and .forward files.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pt_alloc.h"
+#include "pt_exit.h"
+#include "pt_log.h"
+#include "pt_str.h"
+#include "smtpd.h"
+
+/* What the parameters may be: DSN offered, the size limit. */
+static void
+param_opts(const struct smtpd *s, struct smtp_param_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->dsn = true;
+	o->max_size = s->cfg->opt.max_message_size > 0 ?
+	    (unsigned long long)s->cfg->opt.max_message_size : 0;
+}
+
+/* Splits "FROM:<addr> params" into the address text (with <>) and parameters. */
+static bool
+split(struct smtpd *s, const struct smtp_cmd *c, char **addr, struct pt_slice *params)
+{
+	struct smtp_reply err = SMTP_REPLY_INIT;
+	struct smtp_path path;
+
+	if (!smtp_cmd_split_path(c, &path, &err)) {
+		smtpd_send(s, &err);
+		smtp_reply_free(&err);
+		return false;
+	}
+	*addr = pt_strndup(path.addr.p, path.addr.len);
+	*params = path.params;
+	return true;
+}
+
+/* Parses addr through the rulesets; replies and returns false on an error. */
+static bool
+parse(struct smtpd *s, const char *addr, unsigned flags, struct rw_triple *t)
+{
+	int st;
+
+	s->rw.msgs = NULL;
+	st = rw_parse(&s->rw, addr, flags, 0, NULL, t);
+	if (st != EX_OK && st != EX_TEMPFAIL) {
+		smtpd_say(s, 553, "5.1.0", "%s... Address could not be parsed", addr);
+		return false;
+	}
+	if (t->error) {
+		smtpd_say(s, t->error_code, t->error_status[0] ? t->error_status : NULL, "%s... %s",
+		    addr, t->error_text);
+		return false;
+	}
+	return true;
+}
+
+/* Starts the envelope of a transaction with sender addr. */
+static void
+start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
+{
+	struct queue_env *e = queue_env_new();
+	char date[32];
+
+	e->ctime = (long long)time(NULL);
+	e->sender = queue_env_str(e, addr);
+	e->flags |= QEF_DELETE_BCC;
+	if (s->mp.envid)
+		e->envid = queue_env_str(e, s->mp.envid);
+	if (s->mp.ret != SMTP_RET_NONE) {
+		e->flags |= QEF_RET_PARAM;
+		if (s->mp.ret == SMTP_RET_HDRS)
+			e->flags |= QEF_NO_BODY_RETURN;
+	}
+	if (s->mp.body == SMTP_BODY_8BITMIME)
+		e->bodytype = queue_env_str(e, "8BITMIME");
+	if (s->mp.auth)
+		e->auth = queue_env_str(e, s->mp.auth);
+	queue_env_set_macro(e, "r", s->esmtp ? "ESMTP" : "SMTP");
+	if (s->helo)
+		queue_env_set_macro(e, "s", s->helo);
+	queue_env_set_macro(e, "_", s->relay);
+	if (s->daemon != NULL)
+		queue_env_set_macro(e, "{daemon_flags}", s->daemon->flags);
+	snprintf(date, sizeof date, "%lld", e->ctime);
+	(void)date;
+	(void)t;
+	s->env = e;
+}
+
+void
+smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct smtp_param_opts po;
+	struct pt_slice params;
+	struct rw_triple t;
+	char *addr = NULL;
+	bool null_sender;
+
+	if (s->helo == NULL && smtpd_privacy(s, "needmailhelo")) {
+		smtpd_say(s, 503, "5.0.0", "Polite people say HELO first");
+		return;
+	}
+	if (s->env != NULL) {
+		smtpd_say(s, 503, "5.5.0", "Sender already specified");
+		return;
+	}
+	if (!split(s, c, &addr, &params))
+		return;
+	param_opts(s, &po);
+	smtp_mail_params_free(&s->mp);
+	if (!smtp_mail_params_parse(params, &po, &s->mp, &r)) {
+		smtpd_send(s, &r);
+		goto out;
+	}
+	null_sender = strcmp(addr, "<>") == 0;
+	memset(&t, 0, sizeof t);
+	if (!null_sender && !parse(s, addr, RW_SENDER, &t))
+		goto out;
+	smtpd_macro(s, "{mail_addr}", null_sender ? "" : t.user);
+	smtpd_macro(s, "{mail_host}", null_sender ? "" : t.host);
+	smtpd_macro(s, "{mail_mailer}", null_sender ? "" : t.mailer_name);
+	{
+		char *f = pt_strdup(addr);
+		size_t n = strlen(f);
+
+		if (n >= 2 && f[0] == '<' && f[n - 1] == '>') {
+			memmove(f, f + 1, n - 2);
+			f[n - 2] = '\0';
+		}
+		smtpd_macro(s, "f", null_sender ? "<>" : f);
+		free(f);
+	}
+	switch (smtpd_check(s, "check_mail", addr, NULL, NULL, &r)) {
+	case SMTPD_CHECK_REJECT:
+		smtpd_send(s, &r);
+		goto out;
+	case SMTPD_CHECK_DISCARD:
+		s->discard = true;
+		break;
+	default:
+		break;
+	}
+	start_envelope(s, addr, &t);
+	smtpd_say(s, 250, "2.1.0", "%s... Sender ok", addr);
+out:
+	smtp_reply_free(&r);
+	free(addr);
+	pt_arena_reset(s->rw.arena);
+}
+
+/* Records a recipient in the envelope, with its DSN parameters. */
+static void
+add_rcpt(struct smtpd *s, const char *addr, const struct smtp_rcpt_params *rp)
+{
+	struct queue_rcpt *q = queue_env_add_rcpt(s->env, addr);
+
+	q->flags |= QRF_PRIMARY;
+	if (rp->notify != 0) {
+		q->flags |= QRF_HAS_NOTIFY;
+		if (rp->notify & SMTP_NOTIFY_SUCCESS)
+			q->flags |= QRF_NOTIFY_SUCCESS;
+		if (rp->notify & SMTP_NOTIFY_FAILURE)
+			q->flags |= QRF_NOTIFY_FAILURE;
+		if (rp->notify & SMTP_NOTIFY_DELAY)
+			q->flags |= QRF_NOTIFY_DELAY;
+	}
+	if (rp->orcpt != NULL)
+		q->orcpt = queue_env_str(s->env, rp->orcpt);
+}
+
+/* Slows down a client that sends too many bad recipients (BadRcptThrottle). */
+static void
+bad_rcpt(struct smtpd *s)
+{
+	long throttle = s->cfg->opt.bad_rcpt_throttle;
+
+	if (throttle > 0 && ++s->badrcpts >= throttle) {
+		if (s->badrcpts == throttle)
+			pt_log(LOG_NOTICE, "%s: Possible SMTP RCPT flood, throttling.", s->relay);
+		sleep(1);
+	}
+}
+
+/* Refuses recipients an SMTP client may not name; true if refused. */
+static bool
+forbidden_mailer(struct smtpd *s, const char *addr, const struct rw_triple *t)
+{
+	if (t->mailer == NULL)
+		return false;
+	if (strcmp(t->mailer->name, "prog") == 0) {
+		smtpd_say(s, 550, "5.7.1", "%s... Cannot mail directly to programs", addr);
+		return true;
+	}
+	if (strcmp(t->mailer->name, "*file*") == 0) {
+		smtpd_say(s, 550, "5.7.1", "%s... Cannot mail directly to files", addr);
+		return true;
+	}
+	return false;
+}
+
+void
+smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct smtp_rcpt_params rp;
+	struct smtp_param_opts po;
+	struct pt_slice params;
+	struct rw_triple t;
+	char *addr = NULL, n[16];
+	long max = s->cfg->opt.max_rcpts_per_message;
+
+	memset(&rp, 0, sizeof rp);
+	if (s->env == NULL) {
+		smtpd_say(s, 503, "5.0.0", "Need MAIL before RCPT");
+		return;
+	}
+	if (!split(s, c, &addr, &params))
+		return;
+	param_opts(s, &po);
+	if (!smtp_rcpt_params_parse(params, &po, &rp, &r)) {
+		smtpd_send(s, &r);
+		goto out;
+	}
+	if (max > 0 && s->nrcpts >= max) {
+		smtpd_say(s, 452, "4.5.3", "Too many recipients");
+		goto out;
+	}
+	if (!parse(s, addr, 0, &t) || forbidden_mailer(s, addr, &t)) {
+		bad_rcpt(s);
+		goto out;
+	}
+	smtpd_macro(s, "{rcpt_addr}", t.user);
+	smtpd_macro(s, "{rcpt_host}", t.host);
+	smtpd_macro(s, "{rcpt_mailer}", t.mailer_name);
+	switch (smtpd_check(s, "check_rcpt", addr, NULL, addr, &r)) {
+	case SMTPD_CHECK_REJECT:
+		smtpd_send(s, &r);
+		bad_rcpt(s);
+		goto out;
+	case SMTPD_CHECK_DISCARD:
+		s->discard = true;
+		break;
+	default:
+		break;
+	}
+	add_rcpt(s, addr, &rp);
+	s->nrcpts++;
+	snprintf(n, sizeof n, "%d", s->nrcpts);
+	smtpd_macro(s, "{nrcpts}", n);
+	if (s->cfg->opt.delivery_mode == 'q' || s->cfg->opt.delivery_mode == 'd')
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok (will queue)", addr);
+	else
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", addr);
+out:
+	smtp_rcpt_params_free(&rp);
+	smtp_reply_free(&r);
+	free(addr);
+	pt_arena_reset(s->rw.arena);
+}
