@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "alias.h"
 #include "cf.h"
 #include "cf_internal.h"
 #include "pt_alloc.h"
@@ -653,6 +654,13 @@ configure_maps(struct cf_config *cfg)
 	mo.blanksub = (char)cfg->opt.blank_sub;
 	mo.alias_files = aliases;
 	map_set_configure(cfg->maps, &mo);
+	if (aliases != NULL) {
+		struct pt_buf err = PT_BUF_INIT;
+
+		if (alias_declare_maps(cfg->maps, aliases, &err) < 0)
+			cf_warn(cfg, "AliasFile: %s", pt_buf_str(&err));
+		pt_buf_free(&err);
+	}
 	free(dbs);
 	free(aliases);
 	if (map_find(cfg->maps, "host") == NULL && map_class_find("host") != NULL) {

@@ -147,6 +147,33 @@ rewrite_user(struct rw_ctx *c, struct addr_vec *u, const struct cf_mailer *m, un
 	return rc != EX_OK ? rc : st;
 }
 
+/*
+ * A local address that is a program ("|cmd") or a file ("/path"), quoted or
+ * not, goes to the prog or *file* mailer (the delivery drops the quotes and
+ * the "|").  Returns true if t's mailer was changed.
+ */
+static bool
+prog_or_file(struct rw_ctx *c, struct rw_triple *t)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	const struct cf_mailer *alt = NULL;
+	const char *u;
+
+	pt_buf_adds(&b, t->user_raw);
+	rw_stripquotes(&b);
+	u = pt_buf_str(&b);
+	if (u[0] == '|')
+		alt = cf_mailer_find(c->cfg, "prog");
+	else if (u[0] == '/')
+		alt = cf_mailer_find(c->cfg, "*file*");
+	if (alt != NULL) {
+		t->mailer = alt;
+		t->mailer_name = alt->name;
+	}
+	pt_buf_free(&b);
+	return alt != NULL;
+}
+
 /* Interprets the result of ruleset 0 in v. */
 static int
 build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, struct rw_triple *t)
@@ -181,16 +208,8 @@ build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, st
 		return EX_DATAERR;
 	}
 	if (strcmp(t->mailer->name, "local") == 0 && !(flags & RW_SENDER) &&
-	    strcmp(t->mailer->path, "[IPC]") != 0) {
-		const struct cf_mailer *alt = NULL;
-
-		if (t->user_raw[0] == '|')
-			alt = cf_mailer_find(c->cfg, "prog");
-		else if (t->user_raw[0] == '/')
-			alt = cf_mailer_find(c->cfg, "*file*");
-		if (alt != NULL)
-			t->mailer = alt;
-	}
+	    strcmp(t->mailer->path, "[IPC]") != 0)
+		prog_or_file(c, t);
 	t->mailer_name = t->mailer->name;
 	if (!cf_mflag(&t->mailer->flags, 'h')) {
 		char *h = pt_arena_strdup(c->arena, t->host);
@@ -278,7 +297,7 @@ rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, uns
 
 	addr_crack(addr, &tmpl);
 	rc = addr_tokenize(&c->cfg->toktab, addr, 0, 0, c->arena, &v, NULL, &err);
-	pt_buf_free(&err);
+	pt_buf_reset(&err);
 	if (rc == ADDR_TOK_FAIL) {
 		pt_buf_adds(out, addr);
 		pt_buf_free(&tmpl);
@@ -303,9 +322,11 @@ rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, uns
 	if (rc != EX_OK)
 		st = rc;
 	rw_cataddr(c, &v, 0, v.n, blanksub(c), &joined_addr);
-	addr_uncrack(pt_buf_str(&tmpl), pt_buf_str(&joined_addr), out);
+	addr_uncrack(pt_buf_str(&tmpl), pt_buf_str(&joined_addr), &err);
+	pt_buf_add(out, err.s, err.len);
 	pt_buf_free(&tmpl);
 	pt_buf_free(&joined_addr);
+	pt_buf_free(&err);
 	addr_vec_free(&v);
 	return st;
 }

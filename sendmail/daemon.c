@@ -525,8 +525,10 @@ mode_daemon(struct sm_run *run)
 	dm.next_run = dm.interval > 0 ? time(NULL) : 0;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, dm.req) < 0)
 		pt_panic("socketpair: %s", strerror(errno));
-	if (open_listeners(&dm) < 0)
-		return EX_OSERR;
+	if (open_listeners(&dm) < 0) {
+		rc = EX_OSERR;
+		goto out;
+	}
 	if (run->mode == 'd')
 		background();
 	pt_log_open(run->log_tag ? run->log_tag : "sendmail",
@@ -537,6 +539,7 @@ mode_daemon(struct sm_run *run)
 	    dm.interval > 0 ? "+queueing" : "");
 	loop(&dm);
 	remove_pidfile(&dm);
+out:
 	for (int i = 0; i < dm.ndaemons; i++)
 		cf_daemon_free(&dm.daemons[i]);
 	free(dm.daemons);

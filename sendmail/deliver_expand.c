@@ -16,6 +16,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "alias.h"
@@ -238,6 +239,39 @@ local_user(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr,
 		dlv_set(tg, DLV_FAILED, 550, "5.1.1", "User unknown");
 }
 
+/*
+ * An "error:" entry: "error:5.1.1:550 text", "error:550 text" or
+ * "error:text"; a 4xx code defers, anything else fails.
+ */
+static void
+error_entry(struct dlv *d, int rcpt, const char *addr, const struct owner *own)
+{
+	const char *p = addr + 6, *text;
+	char status[16] = "";
+	struct dlv_target *tg;
+	int code = 0;
+	size_t n = strspn(p, "0123456789.");
+
+	if (n >= 5 && n < sizeof status && p[n] == ':' && p[1] == '.') {
+		memcpy(status, p, n);
+		status[n] = '\0';
+		p += n + 1;
+	}
+	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2]) && (p[3] == ' ' || p[3] == '\0')) {
+		code = atoi(p);
+		p += 3;
+	}
+	text = p + strspn(p, " ");
+	if (code == 0)
+		code = status[0] == '4' ? 451 : 550;
+	if (status[0] == '\0')
+		snprintf(status, sizeof status, "%c.0.0", code / 100 == 4 ? '4' : '5');
+	tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+	if (tg != NULL)
+		dlv_set(tg, code / 100 == 4 ? DLV_DEFERRED : DLV_FAILED, code, status, text);
+}
+
 /* Expands one address: parse, then aliases and .forward for local users. */
 static void
 expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct owner *own)
@@ -268,16 +302,7 @@ expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct o
 		return;
 	}
 	if (pt_str_iprefix(addr, "error:")) {
-		const char *msg = addr + 6;
-		int code = atoi(msg);
-
-		while (isdigit((unsigned char)*msg) || *msg == '.' || *msg == ':' || *msg == ' ')
-			msg++;
-		tg = add_target(d, rcpt, NULL, "", addr, addr, own);
-		if (tg != NULL)
-			dlv_set(tg, code >= 400 && code < 500 ? DLV_DEFERRED : DLV_FAILED,
-			    code >= 400 ? code : 550, code >= 400 && code < 500 ? "4.0.0" : "5.0.0",
-			    msg);
+		error_entry(d, rcpt, addr, own);
 		return;
 	}
 	d->rw.msgs = NULL;

@@ -69,8 +69,8 @@ become(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t)
 	uid_t uid = t->uid != (uid_t)-1 ? t->uid : d->default_uid;
 	gid_t gid = t->gid != (gid_t)-1 ? t->gid : d->default_gid;
 
-	if (cf_mflag(&m->flags, 'S') && t->uid == (uid_t)-1)
-		return 0;
+	if (cf_mflag(&m->flags, 'S'))
+		return 0;	/* F=S: the mailer (mail.local) takes identities itself */
 	if (m->uid != (uid_t)-1 && t->uid == (uid_t)-1) {
 		uid = m->uid;
 		gid = m->gid != (gid_t)-1 ? m->gid : gid;
@@ -84,18 +84,40 @@ become(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t)
 	return 0;
 }
 
+/*
+ * The user part a mailer gets (the caller frees it): for a program or a
+ * file named in an alias, the command or path without its quotes and "|".
+ */
+static char *
+target_user(const struct dlv_target *t)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	char *u;
+
+	pt_buf_adds(&b, t->user);
+	if (strcmp(t->mailer->name, "prog") != 0 && strcmp(t->mailer->path, "[FILE]") != 0)
+		return pt_buf_steal(&b);
+	rw_stripquotes(&b);
+	u = pt_buf_steal(&b);
+	if (u[0] == '|')
+		memmove(u, u + 1, strlen(u));
+	return u;
+}
+
 /* Expands the mailer's A= words for target t. */
 static char **
 make_argv(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t,
     const char *sender)
 {
 	int n = 0;
-	char **argv;
+	char **argv, *user;
 
 	while (m->argv[n])
 		n++;
 	argv = pt_calloc((size_t)n + 1, sizeof(char *));
-	mac_set(d->rw.macros, 'u', t->user, 0);
+	user = target_user(t);
+	mac_set(d->rw.macros, 'u', user, 0);
+	free(user);
 	mac_set(d->rw.macros, 'h', t->host, 0);
 	mac_set(d->rw.macros, 'f', sender[0] ? sender : "MAILER-DAEMON", 0);
 	mac_set(d->rw.macros, 'g', sender, 0);
@@ -204,7 +226,7 @@ write_file(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg)
 
 	if (pid == 0) {
 		int fd;
-		const char *path = t->user;
+		char *path = target_user(t);
 
 		if (become(d, t->mailer, t) < 0)
 			_exit(EX_OSERR);

@@ -196,13 +196,14 @@ static void
 log_from(struct smtpd *s, const struct smtp_data_result *res)
 {
 	const struct queue_header *mid = queue_env_header(s->env, "Message-Id");
-	char *msgid = mid ? pt_str_trim(pt_strdup(mid->value)) : NULL;
+	char *copy = mid ? pt_strdup(mid->value) : NULL;
+	const char *msgid = copy ? pt_str_trim(copy) : NULL;
 
 	pt_log_id(LOG_INFO, s->env->id, "from=%s, size=%llu, class=0, nrcpts=%d, msgid=%s, "
 	    "proto=%s, daemon=%s, relay=%s", s->env->sender, res->msg_bytes, s->nrcpts,
 	    msgid ? msgid : "", s->esmtp ? "ESMTP" : "SMTP", s->daemon ? s->daemon->name : "MTA",
 	    s->relay);
-	free(msgid);
+	free(copy);
 }
 
 /* Reads the message and answers; the transaction ends either way. */
@@ -245,6 +246,8 @@ receive(struct smtpd *s, struct queue_msg *m)
 	} else {
 		message_macros(s, id);
 		add_template_headers(s, c.resent);
+		s->env->priority = (long)res.msg_bytes +
+		    s->nrcpts * s->cfg->opt.recipient_factor;
 		if (res.has_8bit && s->env->bodytype == NULL)
 			s->env->flags |= QEF_8BIT;
 		if (s->discard) {
