@@ -100,11 +100,11 @@ default_user(struct dlv *d)
 	}
 }
 
-/* True if target t goes over SMTP. */
+/* True if target t goes over SMTP (or LMTP). */
 static bool
 is_smtp(const struct dlv_target *t)
 {
-	return t->mailer != NULL && strcmp(t->mailer->path, "[IPC]") == 0;
+	return t->mailer != NULL && dlv_speaks_smtp(t->mailer);
 }
 
 /* Delivers the pending SMTP targets that share t's mailer and host, together. */

@@ -84,6 +84,17 @@ int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
 /* One delivery attempt of message id in qd; an exit status. */
 int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id);
 
+/* True if mailer m speaks SMTP or LMTP: [IPC], or a program without $u in A=. */
+bool dlv_speaks_smtp(const struct cf_mailer *m);
+/*
+ * Starts the program of t's mailer as a delivery of t would (identity,
+ * environment, folder); *in is its standard input, *out its standard
+ * output.  Returns its pid, or -1.
+ */
+pid_t dlv_spawn(struct dlv *d, const struct dlv_target *t, int *in, int *out);
+/* Waits for a mailer program; returns its exit status (EX_OSERR for a signal). */
+int dlv_reap(pid_t pid);
+
 /* Delivers target t with a program or file mailer; sets its state. */
 void dlv_prog(struct dlv *d, struct dlv_target *t);
 

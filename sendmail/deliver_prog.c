@@ -149,7 +149,14 @@ child(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t, char
 
 	dup2(in, 0);
 	dup2(out, 1);
-	dup2(out, 2);
+	if (dlv_speaks_smtp(m)) {
+		/* the output is the protocol: error text must not get into it */
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, 2);
+	} else
+		dup2(out, 2);
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
 	signal(SIGPIPE, SIG_DFL);
@@ -170,51 +177,97 @@ child(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t, char
 	_exit(EX_UNAVAILABLE);
 }
 
+bool
+dlv_speaks_smtp(const struct cf_mailer *m)
+{
+	if (strcmp(m->path, "[IPC]") == 0)
+		return true;
+	if (strcmp(m->path, "[FILE]") == 0)
+		return false;
+	for (int i = 0; m->argv[i]; i++)
+		if (strstr(m->argv[i], "$u") != NULL)
+			return false;
+	return true;
+}
+
+pid_t
+dlv_spawn(struct dlv *d, const struct dlv_target *t, int *in, int *out)
+{
+	struct pt_buf sender = PT_BUF_INIT;
+	char **argv;
+	int pin[2], pout[2];
+	pid_t pid;
+
+	dlv_sender(d, t->mailer, &sender);
+	argv = make_argv(d, t->mailer, t, pt_buf_str(&sender));
+	pt_buf_free(&sender);
+	if (pipe2(pin, O_CLOEXEC) < 0) {
+		free_argv(argv);
+		return -1;
+	}
+	if (pipe2(pout, O_CLOEXEC) < 0) {
+		close(pin[0]);
+		close(pin[1]);
+		free_argv(argv);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0)
+		child(d, t->mailer, t, argv, pin[0], pout[1]);
+	close(pin[0]);
+	close(pout[1]);
+	free_argv(argv);
+	if (pid < 0) {
+		close(pin[1]);
+		close(pout[0]);
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	*in = pin[1];
+	*out = pout[0];
+	return pid;
+}
+
+int
+dlv_reap(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return EX_OSERR;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR;
+}
+
 /* Runs the program mailer m for t with msg on its standard input. */
 static void
 run_program(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg, const char *sender)
 {
-	const struct cf_mailer *m = t->mailer;
-	char **argv = make_argv(d, m, t, sender);
-	int in[2], out[2], st;
+	int in, out;
 	char output[MAX_OUTPUT + 1];
 	size_t got = 0, off = 0;
 	pid_t pid;
 
-	if (pipe(in) < 0 || pipe(out) < 0) {
-		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", strerror(errno));
-		free_argv(argv);
-		return;
-	}
-	pid = fork();
-	if (pid == 0)
-		child(d, m, t, argv, in[0], out[1]);
-	close(in[0]);
-	close(out[1]);
-	free_argv(argv);
+	(void)sender;
+	pid = dlv_spawn(d, t, &in, &out);
 	if (pid < 0) {
-		close(in[1]);
-		close(out[0]);
-		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", "cannot fork the mailer");
+		dlv_set(t, DLV_DEFERRED, 451, "4.3.0", "cannot start the mailer");
 		return;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	while (off < msg->len) {
-		ssize_t n = write(in[1], msg->s + off, msg->len - off);
+		ssize_t n = write(in, msg->s + off, msg->len - off);
 
 		if (n <= 0)
 			break;
 		off += (size_t)n;
 	}
-	close(in[1]);
-	for (ssize_t n; (n = read(out[0], output + got, MAX_OUTPUT - got)) > 0 && got < MAX_OUTPUT;)
+	close(in);
+	for (ssize_t n; (n = read(out, output + got, MAX_OUTPUT - got)) > 0 && got < MAX_OUTPUT;)
 		got += (size_t)n;
-	close(out[0]);
+	close(out);
 	output[got] = '\0';
 	output[strcspn(output, "\n")] = '\0';
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	exit_status(t, WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR, output);
+	exit_status(t, dlv_reap(pid), output);
 }
 
 /* Appends the message to a file as the target's owner (the *file* mailer). */

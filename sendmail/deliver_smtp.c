@@ -32,11 +32,12 @@
 #include "smtp_param.h"
 #include "smtp_reply.h"
 
-/* One client session to one host. */
+/* One client session to one host (or one mailer program on a pipe). */
 struct client {
 	struct dlv *d;
 	struct smtp_io *io;
 	int fd;
+	bool lmtp;		/* LHLO, and a reply per recipient after the data */
 	const char *host;
 	struct smtp_ehlo ehlo;
 	struct smtp_reply r;
@@ -154,13 +155,13 @@ greet(struct client *c, const char *me)
 
 	if (!command(c, to->initial, NULL) || c->r.code != 220)
 		return false;
-	if (!command(c, to->helo, "EHLO %s", me))
+	if (!command(c, to->helo, "%s %s", c->lmtp ? "LHLO" : "EHLO", me))
 		return false;
 	if (c->r.code == 250) {
 		smtp_ehlo_parse(&c->r, &c->ehlo);
 		return true;
 	}
-	return command(c, to->helo, "HELO %s", me) && c->r.code == 250;
+	return !c->lmtp && command(c, to->helo, "HELO %s", me) && c->r.code == 250;
 }
 
 /* The MAIL command's parameters this server understands. */
@@ -272,9 +273,17 @@ transaction(struct client *c, const int *idx, int n)
 			set_from_reply(c, accepted, nacc);
 		goto out;
 	}
-	if (!send_body(c, m) || !command(c, to->datafinal, NULL))
+	if (!send_body(c, m))
 		goto out;
-	set_from_reply(c, accepted, nacc);
+	if (c->lmtp) {
+		/* LMTP: one reply per accepted recipient, in order */
+		for (int i = 0; i < nacc; i++) {
+			if (!command(c, to->datafinal, NULL))
+				goto out;
+			set_from_reply(c, &accepted[i], 1);
+		}
+	} else if (command(c, to->datafinal, NULL))
+		set_from_reply(c, accepted, nacc);
 out:
 	free(accepted);
 	pt_buf_free(&sender);
@@ -296,7 +305,7 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 	const struct cf_timeouts *to = &d->cfg->opt.timeout;
 	const char *me = d->cfg->opt.helo_name ? d->cfg->opt.helo_name :
 	    mac_get(d->cfg->macros, 'j', NULL);
-	struct client c = { d, NULL, -1, host, { 0 }, SMTP_REPLY_INIT, PT_BUF_INIT };
+	struct client c = { d, NULL, -1, false, host, { 0 }, SMTP_REPLY_INIT, PT_BUF_INIT };
 	bool held = false;
 
 	c.fd = connect_to(host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
@@ -325,13 +334,50 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 	return held;
 }
 
+/* Runs a mailer program that speaks SMTP (or LMTP with F=z) on a pipe. */
+static void
+pipe_session(struct dlv *d, const int *idx, int n)
+{
+	const struct dlv_target *t0 = &d->targets.v[idx[0]];
+	const struct cf_mailer *m = t0->mailer;
+	const char *me = mac_get(d->cfg->macros, 'j', NULL);
+	struct client c = { d, NULL, -1, cf_mflag(&m->flags, 'z'), m->name, { 0 },
+		SMTP_REPLY_INIT, PT_BUF_INIT };
+	int in, out;
+	pid_t pid = dlv_spawn(d, t0, &in, &out);
+
+	if (pid < 0) {
+		set_all(d, idx, n, 451, "4.3.0", "cannot start the mailer");
+		return;
+	}
+	c.io = smtp_io_new(out, in);
+	if (greet(&c, me ? me : "localhost")) {
+		transaction(&c, idx, n);
+		command(&c, d->cfg->opt.timeout.quit, "QUIT");
+	}
+	set_all(d, idx, n, 451, "4.0.0", "mailer closed the connection");
+	smtp_io_free(c.io);
+	close(in);
+	close(out);
+	dlv_reap(pid);
+	smtp_reply_free(&c.r);
+	smtp_ehlo_free(&c.ehlo);
+	pt_buf_free(&c.err);
+}
+
 void
 dlv_smtp(struct dlv *d, const int *idx, int n)
 {
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	struct mx_list mx;
 	struct pt_buf why = PT_BUF_INIT;
-	int st = mx_lookup(t0->host, d->cfg->opt.fallback_mx_host, &mx);
+	int st;
+
+	if (strcmp(t0->mailer->path, "[IPC]") != 0) {
+		pipe_session(d, idx, n);
+		return;
+	}
+	st = mx_lookup(t0->host, d->cfg->opt.fallback_mx_host, &mx);
 
 	if (st == MX_NOHOST) {
 		set_all(d, idx, n, 550, "5.1.2", "Host unknown (Name server: host not found)");
