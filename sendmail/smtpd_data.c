@@ -259,12 +259,16 @@ receive(struct smtpd *s, struct queue_msg *m)
 			queue_msg_abort(m);
 			smtpd_say(s, 451, "4.3.0", "Error writing the queue file; try again later");
 		} else {
+			char qid[QUEUE_ID_MAX];
+
 			log_from(s, &res);
 			smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", id);
+			/* the lock goes before the delivery process is asked to take it */
+			pt_strlcpy(qid, id, sizeof qid);
+			queue_msg_close(m);
 			if (s->reqfd >= 0 && s->cfg->opt.delivery_mode != 'q' &&
 			    s->cfg->opt.delivery_mode != 'd')
-				send(s->reqfd, id, strlen(id), MSG_DONTWAIT);
-			queue_msg_close(m);
+				send(s->reqfd, qid, strlen(qid), MSG_DONTWAIT);
 		}
 	}
 	smtp_reply_free(&res.reply);
