@@ -182,7 +182,7 @@ load_config(struct sm_run *run)
 		free(name);
 	}
 	fputs(pt_buf_str(&run->cfg->warnings), stderr);
-	if (strchr(run->hostname, '.') == NULL)
+	if (strchr(run->hostname, '.') == NULL && strchr("dDtv", run->mode) != NULL)
 		fprintf(stderr, "WARNING: local host name (%s) is not qualified; see cf/README: "
 		    "WHO AM I?\n", run->hostname);
 	host_add_interfaces(run->cfg);

@@ -32,9 +32,13 @@ lhs_ok(void *ctx, const char *lhs, struct pt_buf *why)
 {
 	struct rw_ctx *rw = ctx;
 	struct rw_triple t;
-	int st = rw_parse(rw, lhs, 0, 0, NULL, &t);
-	bool ok = st == EX_OK && !t.error && t.mailer != NULL &&
-	    cf_mflag(&t.mailer->flags, 'l');
+	int st;
+	bool ok;
+
+	if (rw->cfg->rulesets[0] == NULL || rw->cfg->rulesets[0]->nrules == 0)
+		return true;	/* no ruleset 0 to tell local names by */
+	st = rw_parse(rw, lhs, 0, 0, NULL, &t);
+	ok = st == EX_OK && !t.error && t.mailer != NULL && cf_mflag(&t.mailer->flags, 'l');
 
 	if (!ok)
 		pt_buf_adds(why, "cannot alias non-local names");
