@@ -151,6 +151,7 @@ check_dirpath(const char *path, uid_t uid, int flags, const char **why)
 	char *copy = pt_strdup(path);
 	char *dir = dirname(copy);
 	struct stat st;
+	size_t len;
 	int err = 0;
 
 	for (;;) {
@@ -164,7 +165,10 @@ check_dirpath(const char *path, uid_t uid, int flags, const char **why)
 			break;
 		if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
 			break;
+		len = strlen(dir);
 		dir = dirname(dir);
+		if (strlen(dir) >= len)
+			break;	/* no progress: "//" is its own dirname */
 	}
 	free(copy);
 	return err;
