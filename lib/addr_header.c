@@ -137,6 +137,19 @@ find_group(const char *s)
 	return -1;
 }
 
+/* The colon that ends a source route "@a,@b:" at the start; -1 if none. */
+static long
+find_route(const char *s)
+{
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '"' || s[i] == '(' || s[i] == ' ')
+			return -1;
+		if (s[i] == ':')
+			return (long)i;
+	}
+	return -1;
+}
+
 void
 addr_crack(const char *addr, struct pt_buf *out)
 {
@@ -160,6 +173,13 @@ addr_crack(const char *addr, struct pt_buf *out)
 			pt_buf_adds(out, addr + gt);
 		else
 			pt_buf_addc(out, '>');
+		return;
+	}
+	if (addr[0] == '@' && (colon = find_route(addr)) > 0) {
+		/* a source route without brackets: the route is quoted like a phrase */
+		pt_buf_addc(out, '"');
+		pt_buf_add(out, addr, (size_t)colon);
+		pt_buf_adds(out, "\":$g");
 		return;
 	}
 	colon = find_group(addr);

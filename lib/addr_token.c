@@ -185,6 +185,7 @@ addr_tokenize(const struct addr_toktab *t, const char *text, int delim, unsigned
 	struct scan s = { t, a, out, PT_BUF_INIT, false, false, false };
 	const char *p = text;
 	int angles = 0;
+	bool route = false;	/* inside <@a,@b:...>, whose commas are the route's */
 	size_t errlen = err->len;
 
 	addr_vec_clear(out);
@@ -205,7 +206,7 @@ addr_tokenize(const struct addr_toktab *t, const char *text, int delim, unsigned
 			p += n;
 			continue;
 		}
-		if (delim != 0 && c == delim) {
+		if (delim != 0 && c == delim && !route) {
 			p++;
 			break;
 		}
@@ -239,14 +240,16 @@ addr_tokenize(const struct addr_toktab *t, const char *text, int delim, unsigned
 		case ADDR_CH_DROP:
 			break;
 		case ADDR_CH_OPER:
-			if (c == '<')
+			if (c == '<') {
 				angles++;
-			else if (c == '>') {
+				route = p[1] == '@';
+			} else if (c == '>') {
 				if (angles == 0) {
 					pt_buf_adds(err, "Unbalanced '>'\n");
 					break;
 				}
 				angles--;
+				route = false;
 			}
 			emit(&s, p, 1);
 			break;

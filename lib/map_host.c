@@ -126,20 +126,28 @@ from_file(const struct map *m, const char *key, bool reverse, struct pt_buf *val
 	return st;
 }
 
-/* Canonicalizes a name through DNS: address records, else MX. */
+/*
+ * Canonicalizes a name through DNS as upstream's getcanonname: AAAA, A,
+ * then MX records of the name itself when it has a dot (the search list
+ * only for a single label); a name without records of one type goes on to
+ * the next, a name that does not exist stops.  The canonical name ends
+ * with a dot.
+ */
 static int
 canon_dns(struct host_rt *rt, const char *key, struct pt_buf *value)
 {
-	static const int types[] = { ns_t_a, ns_t_aaaa, ns_t_mx };
+	static const int types[] = { ns_t_aaaa, ns_t_a, ns_t_mx };
 	struct map_res_ans ans;
 	enum map_res_status s;
-	bool temp = false;
+	bool temp = false, dotted = strchr(key, '.') != NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
-		s = map_res_query(rt->res, key, types[i], true, &ans);
+		s = map_res_query(rt->res, key, types[i], !dotted, &ans);
 		if (s == MAP_RES_OK) {
 			pt_buf_adds(value, ans.owner);
+			if (value->len > 0 && value->s[value->len - 1] != '.')
+				pt_buf_addc(value, '.');
 			map_res_ans_free(&ans);
 			return MAP_FOUND;
 		}
@@ -148,6 +156,16 @@ canon_dns(struct host_rt *rt, const char *key, struct pt_buf *value)
 		temp = temp || s == MAP_RES_TEMP;
 	}
 	return temp ? MAP_TEMPFAIL : MAP_NOTFOUND;
+}
+
+/* True if key can be a host name at all: no empty labels. */
+static bool
+valid_name(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n > 0 && key[0] != '.' && strstr(key, "..") == NULL &&
+	    strpbrk(key, " \t\"") == NULL;
 }
 
 /* The PTR name of an address text; false if it is not an address. */
@@ -202,6 +220,10 @@ resolve(struct map *m, struct host_rt *rt, const char *key, struct pt_buf *value
 		memmove(k, k + 5, strlen(k + 5) + 1);
 	if (!reverse && n > 1 && k[n - 1] == '.')
 		k[n - 1] = '\0';
+	if (!reverse && !valid_name(k)) {
+		free(k);
+		return MAP_NOTFOUND;
+	}
 	for (i = 0; i < rt->nmethods && st != MAP_FOUND; i++) {
 		pt_buf_reset(value);
 		if (pt_strcasecmp(rt->methods[i], "files") == 0)
@@ -226,7 +248,17 @@ host_lookup(struct map *m, const char *key, size_t keylen, const char *const *av
 
 	(void)av;
 	(void)ac;
-	(void)env;
+	/* one of our own addresses is our own name, without asking anybody */
+	if (keylen > 2 && key[0] == '[' && env != NULL && env->is_local_host != NULL &&
+	    env->mac_get != NULL && env->is_local_host(env->ctx, key)) {
+		const char *j = env->mac_get(env->ctx, "j");
+
+		if (j != NULL && *j != '\0') {
+			pt_buf_adds(value, j);
+			pt_buf_addc(value, '.');
+			return MAP_FOUND;
+		}
+	}
 	hit = map_tab_get(rt->cache, key, keylen, &vl);
 	if (hit != NULL) {
 		if (hit[0] == '-')

@@ -38,7 +38,8 @@ struct rw_ctx {
 
 /*
  * Initialises ctx for cfg with a macro table over the configuration's, and
- * an arena.  rw_ctx_done frees what rw_ctx_init made.
+ * an arena.  The maps keep a pointer to ctx: it must not be moved or copied
+ * afterwards.  rw_ctx_done frees what rw_ctx_init made.
  */
 void rw_ctx_init(struct rw_ctx *ctx, const struct cf_config *cfg);
 void rw_ctx_done(struct rw_ctx *ctx);

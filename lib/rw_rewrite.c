@@ -372,17 +372,24 @@ rw_run(struct rw_ctx *c, int set, struct addr_vec *v)
 	return run(c, set, v, 0);
 }
 
-/* The macro map's view of the caller's macros. */
+/* The macro map's view of the caller's macros (ctx is the rw_ctx). */
 static const char *
 env_get(void *ctx, const char *name)
 {
-	return mac_get_name(ctx, name);
+	return mac_get_name(((struct rw_ctx *)ctx)->macros, name);
 }
 
 static void
 env_set(void *ctx, const char *name, const char *value)
 {
-	mac_set_name(ctx, name, value, 0);
+	mac_set_name(((struct rw_ctx *)ctx)->macros, name, value, 0);
+}
+
+/* True if name is ours: in class w (for the host map's own addresses). */
+static bool
+env_local(void *ctx, const char *name)
+{
+	return cf_class_has(((struct rw_ctx *)ctx)->cfg, 'w', name);
 }
 
 void
@@ -393,7 +400,8 @@ rw_ctx_init(struct rw_ctx *c, const struct cf_config *cfg)
 	c->macros = mac_table_new(cfg->names, cfg->macros);
 	c->menv.mac_get = env_get;
 	c->menv.mac_set = env_set;
-	c->menv.ctx = c->macros;
+	c->menv.is_local_host = env_local;
+	c->menv.ctx = c;	/* the context must not move after this */
 	c->arena = pt_calloc(1, sizeof *c->arena);
 }
 

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,33 @@ host_qualified_name(void)
 	return q != NULL ? q : pt_strdup(name);
 }
 
+/* Adds the addresses the host's own name resolves to, as [addr], to class w. */
+static void
+add_own_addresses(struct cf_config *cfg)
+{
+	const char *j = mac_get(cfg->macros, 'j', NULL);
+	struct addrinfo hints, *res = NULL;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	if (j == NULL || getaddrinfo(j, NULL, &hints, &res) != 0)
+		return;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		char addr[INET6_ADDRSTRLEN], lit[INET6_ADDRSTRLEN + 8];
+
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr, NULL, 0,
+		    NI_NUMERICHOST) != 0)
+			continue;
+		snprintf(lit, sizeof lit, ai->ai_family == AF_INET6 ? "[IPv6:%s]" : "[%s]", addr);
+		cf_class_add(cfg, 'w', lit);
+	}
+	freeaddrinfo(res);
+}
+
 void
 host_add_interfaces(struct cf_config *cfg)
 {
+	add_own_addresses(cfg);
 	struct ifaddrs *ifs, *i;
 	char buf[INET_ADDRSTRLEN + 2];
 
