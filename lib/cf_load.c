@@ -666,7 +666,7 @@ configure_maps(struct cf_config *cfg)
 	if (map_find(cfg->maps, "host") == NULL && map_class_find("host") != NULL) {
 		struct pt_buf err = PT_BUF_INIT;
 
-		map_declare(cfg->maps, "host", "host", "", &err);
+		map_declare(cfg->maps, "host", "host", "-a.", &err);	/* upstream's builtin */
 		pt_buf_free(&err);
 	}
 }

@@ -130,8 +130,8 @@ from_file(const struct map *m, const char *key, bool reverse, struct pt_buf *val
  * Canonicalizes a name through DNS as upstream's getcanonname: AAAA, A,
  * then MX records of the name itself when it has a dot (the search list
  * only for a single label); a name without records of one type goes on to
- * the next, a name that does not exist stops.  The canonical name ends
- * with a dot.
+ * the next, a name that does not exist stops.  (The builtin host map has
+ * -a., which gives the trailing dot the rules expect.)
  */
 static int
 canon_dns(struct host_rt *rt, const char *key, struct pt_buf *value)
@@ -146,8 +146,6 @@ canon_dns(struct host_rt *rt, const char *key, struct pt_buf *value)
 		s = map_res_query(rt->res, key, types[i], !dotted, &ans);
 		if (s == MAP_RES_OK) {
 			pt_buf_adds(value, ans.owner);
-			if (value->len > 0 && value->s[value->len - 1] != '.')
-				pt_buf_addc(value, '.');
 			map_res_ans_free(&ans);
 			return MAP_FOUND;
 		}
@@ -255,7 +253,6 @@ host_lookup(struct map *m, const char *key, size_t keylen, const char *const *av
 
 		if (j != NULL && *j != '\0') {
 			pt_buf_adds(value, j);
-			pt_buf_addc(value, '.');
 			return MAP_FOUND;
 		}
 	}
