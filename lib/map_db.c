@@ -380,14 +380,15 @@ map_db_create(const char *path, mode_t mode, unsigned flags, size_t cachesize,
 		return -1;
 	}
 	how = db->had_file ? GDBM_WRITER : GDBM_NEWDB;
-	db->dbf = gdbm_fd_open(fd, db->tmp, 0, how | GDBM_NOLOCK | GDBM_CLOEXEC | GDBM_CLOERROR,
+	db->dbf = gdbm_fd_open(fd, db->tmp, 0, how | GDBM_NOLOCK | GDBM_NOMMAP | GDBM_CLOEXEC | GDBM_CLOERROR,
 	    NULL);
 	if (db->dbf == NULL) {
 		pt_buf_printf(err, "cannot create %s: %s", db->tmp, gdbm_strerror(gdbm_errno));
 		map_db_close(db);
 		return -1;
 	}
-	gdbm_setopt(db->dbf, GDBM_SETCACHESIZE, &cache, sizeof cache);
+	if (cachesize != 0)
+		gdbm_setopt(db->dbf, GDBM_SETCACHESIZE, &cache, sizeof cache);
 	*out = db;
 	return 0;
 }
