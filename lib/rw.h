@@ -62,6 +62,7 @@ int rw_tokenize(struct rw_ctx *ctx, const char *text, int delim, struct addr_vec
 enum rw_addrflag {
 	RW_SENDER = 1u << 0,	/* a sender address (else a recipient) */
 	RW_HEADER = 1u << 1,	/* a header address (else envelope) */
+	RW_CANONICAL = 1u << 2,	/* the bare address, without phrase, comments or <> */
 };
 
 /* An address resolved by rulesets 3 and 0. */

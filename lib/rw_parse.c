@@ -322,8 +322,12 @@ rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, uns
 	if (rc != EX_OK)
 		st = rc;
 	rw_cataddr(c, &v, 0, v.n, blanksub(c), &joined_addr);
-	addr_uncrack(pt_buf_str(&tmpl), pt_buf_str(&joined_addr), &err);
-	pt_buf_add(out, err.s, err.len);
+	if (flags & RW_CANONICAL)
+		pt_buf_add(out, joined_addr.s, joined_addr.len);
+	else {
+		addr_uncrack(pt_buf_str(&tmpl), pt_buf_str(&joined_addr), &err);
+		pt_buf_add(out, err.s, err.len);
+	}
 	pt_buf_free(&tmpl);
 	pt_buf_free(&joined_addr);
 	pt_buf_free(&err);

@@ -26,7 +26,7 @@ dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
 
 	if (strcmp(s, "<>") == 0 || *s == '\0')
 		return;
-	rw_remotename(&d->rw, s, m, RW_SENDER, out);
+	rw_remotename(&d->rw, s, m, RW_SENDER | RW_CANONICAL, out);
 	pt_arena_reset(d->rw.arena);
 }
 
