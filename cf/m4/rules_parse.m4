@@ -60,7 +60,9 @@ R$+ < @ $=w . >		$: < $H > $1 < @ $2 . >
 R< $+ > $+ < $+ >	$@ $>HostToTriple < $1 > $2 < $3 >
 R< > $+ + $* < $+ >	$#_PT_LOCAL_MAILER_ $: $1 + $2
 R< > $+ < $+ >		$#_PT_LOCAL_MAILER_ $: @ $1
-', `# local names; class L skips ruleset 5 (the "@")
+', `ifdef(`_PT_USENET_', `R$+ . USENET < @ $=w . >	$#usenet $@ usenet $: $1		news
+')dnl
+# local names; class L skips ruleset 5 (the "@")
 R$=L < @ $=w . >	$#_PT_LOCAL_MAILER_ $: @ $1
 R$+ < @ $=w . >		$#_PT_LOCAL_MAILER_ $: $1
 ')dnl
@@ -87,6 +89,8 @@ R$* $=O $* < @ $* @@ $=w . > $*	$@ $>Reparse $1 $2 $3
 R< @ $* @@ $=w . > : $*		$@ $>Reparse $3
 R$* < @ $* @@ $=w . > $*	$@ $>LocalTriple < $1 >
 R$* < @ $* @@ $* > $*		$: $1 < @ $2 > $4
+')dnl
+ifdef(`_PT_USENET_', `R$+ . USENET		$#usenet $@ usenet $: $1
 ')dnl
 undivert(13)dnl
 # anything else with a host: the smart host, or SMTP to the host itself

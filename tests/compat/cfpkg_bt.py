@@ -37,6 +37,7 @@ ADDRESSES = [
     "user@alias.example.com", "user@mail.example.com", "user@mx.example.org",
     "user@relaymx.example.net", "user@nosuch.example.com", "user@www.baidu.com",
     "user%other@mx.example.org", "user@[192.0.2.10]",
+    "comp.mail.USENET", "comp.mail.USENET@mx.example.test",
 ]
 
 # Client contexts for the policy rulesets: macro lines set before the tests.
