@@ -72,14 +72,18 @@
  * upstream does, so that upstream's mailq and Petrel's show the same "*" and
  * no two processes, Petrel's or upstream's, deliver the same message.
  *
- * Durability (SuperSafe): in QUEUE_SYNC_GROUP mode the data of every process
- * writing to the same queue filesystem is made durable by a shared syncfs(2)
- * round: the first waiter becomes the leader and syncs for everybody who
- * wrote before the round began (see queue_sync.c); two rounds per message
- * (data before the rename, the rename before the reply).  QUEUE_SYNC_FILES
- * fsyncs each file and folder, as upstream does.  Inodes of finished
- * messages are recycled through a pool (.petrel/ in the queue directory) so
- * that accepting a message creates no inode.
+ * Durability (SuperSafe), two rounds per message: the df and tf before the
+ * rename, the rename before the reply.  In QUEUE_SYNC_GROUP mode each round
+ * is shared: processes register their files in .petrel/state and one of
+ * them, the leader, flushes the files of everybody waiting (write-back
+ * started for all, then waited for; the folder synced once), so a round
+ * serves many messages (see queue_sync.c).  In QUEUE_SYNC_FILES mode each
+ * process syncs its own files (write-back of df and tf started together,
+ * then fdatasync of each, then fsync of the folder), and the file system's
+ * journal merges the commits of concurrent processes.  Which is faster
+ * depends on the load: measure with bench/commit.sh.  In both, inodes of
+ * finished messages are recycled through a pool (.petrel/) so that
+ * accepting a message creates no inode, the most expensive step on ext4.
  *
  * Nothing here prints or exits; errors come back as a status with a message
  * in a struct pt_buf.  Runs in the SMTP server (as the mail user or root),
@@ -308,8 +312,8 @@ enum queue_ftype {
 /* How commits are made durable. */
 enum queue_sync_mode {
 	QUEUE_SYNC_NONE = 0,	/* SuperSafe=False: no syncs at all */
-	QUEUE_SYNC_FILES,	/* fsync each file and the folder, as upstream */
-	QUEUE_SYNC_GROUP,	/* shared syncfs rounds across processes (default) */
+	QUEUE_SYNC_FILES,	/* each process syncs its own files and the folder */
+	QUEUE_SYNC_GROUP,	/* shared flush rounds led by one of the waiting processes */
 };
 
 struct queue_shared;

@@ -45,16 +45,17 @@ choose_sync(struct queue_dir *qd, int wanted)
 	struct statfs sfs;
 	struct pt_buf err = PT_BUF_INIT;
 
-	if (wanted != QUEUE_SYNC_GROUP)
+	if (wanted == QUEUE_SYNC_NONE)	/* readers (mailq) and SuperSafe=False: no shared state */
 		return wanted;
 	if (fstatfs(qd->qf_fd, &sfs) == 0 && sfs.f_type == NFS_MAGIC)
-		return QUEUE_SYNC_FILES;
+		return wanted == QUEUE_SYNC_GROUP ? QUEUE_SYNC_FILES : wanted;
+	/* the shared state also holds the inode pool, which every writer uses */
 	if (queue_shared_open(qd, true, (uid_t)-1, (gid_t)-1, &err) != QUEUE_OK) {
 		pt_buf_free(&err);
-		return QUEUE_SYNC_FILES;
+		return wanted == QUEUE_SYNC_GROUP ? QUEUE_SYNC_FILES : wanted;
 	}
 	pt_buf_free(&err);
-	return QUEUE_SYNC_GROUP;
+	return wanted;
 }
 
 int

@@ -38,8 +38,22 @@ int queue_read_fd(int fd, const char *name, struct pt_buf *out, struct pt_buf *e
 int queue_shared_open(struct queue_dir *qd, bool create, uid_t uid, gid_t gid,
     struct pt_buf *err);
 void queue_shared_close(struct queue_dir *qd);
-/* Waits until everything written before the call is on disk.  0 or an errno. */
-int queue_sync_group(struct queue_dir *qd);
+/* A file or folder to make durable: what queue_sync_items takes. */
+enum {
+	QUEUE_SYNC_QF = 'q',	/* name is a file of the qf folder */
+	QUEUE_SYNC_DF = 'd',	/* name is a file of the df folder */
+	QUEUE_SYNC_QDIR = 'Q',	/* the qf folder's entries (name "") */
+	QUEUE_SYNC_DDIR = 'D',	/* the df folder's entries (name "") */
+};
+struct queue_sync_item {
+	char type;
+	const char *name;
+};
+/*
+ * Makes the n (at most 4) items durable through a shared flush round: waits
+ * until a round that began after this call has flushed them.  0 or an errno.
+ */
+int queue_sync_items(struct queue_dir *qd, const struct queue_sync_item *items, size_t n);
 /* The shared counters the inode pool uses; NULL without shared state. */
 enum { QUEUE_CTR_SPARE_HEAD, QUEUE_CTR_SPARE_TAIL, QUEUE_CTR_SYNC_DONE };
 uint64_t *queue_shared_counter(struct queue_dir *qd, int which);

@@ -6,9 +6,9 @@
  * written as tfID and locked, the df and tf are made durable, tfID is
  * renamed to qfID without replacing anything, and the rename is made
  * durable; only then does queue_msg_commit return QUEUE_OK and may the SMTP
- * server reply 250.  "Durable" is one shared syncfs round in
- * QUEUE_SYNC_GROUP mode (queue_sync.c) or fsync of each file and folder in
- * QUEUE_SYNC_FILES mode.  A rewrite uses the same steps with a plain rename
+ * server reply 250.  "Durable" is one shared flush round in QUEUE_SYNC_GROUP
+ * mode (queue_sync.c: a leader flushes the files of every waiting process)
+ * or fsync of each file and folder in QUEUE_SYNC_FILES mode.  A rewrite uses the same steps with a plain rename
  * over the old qf, so a crash leaves the old or the new file.  Removal
  * renames the qf away first (the message is then gone, atomically), then the
  * df and xf; their inodes go to the pool (queue_spare.c).
@@ -163,6 +163,14 @@ queue_msg_write(struct queue_msg *m, const void *p, size_t n)
 	return m->werr == 0 ? QUEUE_OK : QUEUE_TEMPFAIL;
 }
 
+/* Starts writing fd back to disk without waiting, in QUEUE_SYNC_FILES mode. */
+static void
+start_writeback(const struct queue_dir *qd, int fd)
+{
+	if (qd->sync_mode == QUEUE_SYNC_FILES)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 /* fsync(2) that reports errors, in QUEUE_SYNC_FILES mode only. */
 static int
 file_sync(const struct queue_dir *qd, int fd, bool data_only)
@@ -174,11 +182,15 @@ file_sync(const struct queue_dir *qd, int fd, bool data_only)
 	return 0;
 }
 
-/* A durability round in QUEUE_SYNC_GROUP mode. */
+/* A shared durability round for up to two items, in QUEUE_SYNC_GROUP mode. */
 static int
-group_sync(struct queue_dir *qd)
+group_sync(struct queue_dir *qd, char t1, const char *n1, char t2, const char *n2)
 {
-	return qd->sync_mode == QUEUE_SYNC_GROUP ? queue_sync_group(qd) : 0;
+	struct queue_sync_item items[2] = { { t1, n1 }, { t2, n2 } };
+
+	if (qd->sync_mode != QUEUE_SYNC_GROUP)
+		return 0;
+	return queue_sync_items(qd, items, t2 != 0 ? 2 : 1);
 }
 
 /* Makes the folders' entries durable in QUEUE_SYNC_FILES mode. */
@@ -216,7 +228,7 @@ write_tf(struct queue_msg *m, const struct pt_buf *text, struct pt_buf *err)
 	if (rc == 0)
 		rc = write_all(fd, text->s, text->len);
 	if (rc == 0)
-		rc = file_sync(qd, fd, false);
+		start_writeback(qd, fd);
 	if (rc != 0) {
 		pt_buf_printf(err, "%s/%s: %s", qd->path, name, strerror(rc));
 		close(fd);
@@ -238,7 +250,7 @@ finish_body(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	if (rc == 0 && fstat(m->df_wfd, &st) < 0)
 		rc = errno;
 	if (rc == 0)
-		rc = file_sync(m->qd, m->df_wfd, true);
+		start_writeback(m->qd, m->df_wfd);
 	if (rc != 0) {
 		pt_buf_printf(err, "%s/df%s: %s", m->qd->path, m->id, strerror(rc));
 		return QUEUE_TEMPFAIL;
@@ -254,7 +266,7 @@ int
 queue_msg_commit(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 {
 	struct pt_buf text = PT_BUF_INIT;
-	char tf[QUEUE_NAME_MAX], qf[QUEUE_NAME_MAX];
+	char tf[QUEUE_NAME_MAX], qf[QUEUE_NAME_MAX], df[QUEUE_NAME_MAX];
 	int fd, rc;
 
 	if (m->state != MSG_NEW || finish_body(m, e, err) != QUEUE_OK)
@@ -267,13 +279,19 @@ queue_msg_commit(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 		return QUEUE_TEMPFAIL;
 	queue_file_name(QFT_TF, m->id, tf);
 	queue_file_name(QFT_QF, m->id, qf);
-	rc = group_sync(m->qd);
+	queue_file_name(QFT_DF, m->id, df);
+	rc = file_sync(m->qd, m->df_wfd, true);	/* both writes were started: one wait */
+	if (rc == 0)
+		rc = file_sync(m->qd, fd, true);
+	if (rc == 0)
+		rc = group_sync(m->qd, QUEUE_SYNC_DF, df, QUEUE_SYNC_QF, tf);
 	if (rc == 0)
 		rc = queue_rename_noreplace(m->qd->qf_fd, tf, m->qd->qf_fd, qf);
 	if (rc == 0)
 		rc = dir_sync(m->qd, true);
 	if (rc == 0)
-		rc = group_sync(m->qd);
+		rc = group_sync(m->qd, QUEUE_SYNC_QDIR, "",
+		    m->qd->df_fd != m->qd->qf_fd ? QUEUE_SYNC_DDIR : 0, "");
 	if (rc != 0) {
 		pt_buf_printf(err, "%s/%s: cannot commit: %s", m->qd->path, qf, strerror(rc));
 		close(fd);
@@ -443,7 +461,9 @@ queue_msg_update(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	queue_file_name(QFT_TF, m->id, tf);
 	queue_file_name(quar ? QFT_HF : QFT_QF, m->id, target);
 	queue_file_name(m->quarantined ? QFT_HF : QFT_QF, m->id, old);
-	rc = group_sync(m->qd);
+	rc = file_sync(m->qd, fd, true);
+	if (rc == 0)
+		rc = group_sync(m->qd, QUEUE_SYNC_QF, tf, 0, NULL);
 	if (rc == 0 && renameat(m->qd->qf_fd, tf, m->qd->qf_fd, target) < 0)
 		rc = errno;
 	if (rc == 0 && quar != m->quarantined)
@@ -451,7 +471,7 @@ queue_msg_update(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	if (rc == 0)
 		rc = dir_sync(m->qd, false);
 	if (rc == 0)
-		rc = group_sync(m->qd);
+		rc = group_sync(m->qd, QUEUE_SYNC_QDIR, "", 0, NULL);
 	if (rc != 0) {
 		pt_buf_printf(err, "%s/%s: cannot rewrite: %s", m->qd->path, target, strerror(rc));
 		close(fd);

@@ -1,63 +1,89 @@
 /*
  * queue_sync: group commit across processes.
  *
- * Each queue directory has a small shared state file, .petrel/state, mapped
- * into every process that writes to the queue.  It holds two generation
- * counters of durability rounds and the two ends of the spare-inode ring
- * (queue_spare.c):
+ * Each queue directory has Petrel's folder .petrel/ with a shared state
+ * file, mapped into every process that writes to the queue, and an empty
+ * file whose flock is the leader's lock.  The state holds:
  *
- * | field        | meaning                                               |
- * |--------------|-------------------------------------------------------|
- * | sync_started | number of the last round that began                   |
- * | sync_done    | number of the last round that finished without error |
- * | spare_head   | next spare slot to take                               |
- * | spare_tail   | next spare slot to fill                               |
+ * | field        | meaning                                                |
+ * |--------------|--------------------------------------------------------|
+ * | batch_closed | the last batch a leader took; new files join the next  |
+ * | batch_done   | the last batch flushed without error                   |
+ * | spare_head   | next spare inode slot to take (queue_spare.c)          |
+ * | spare_tail   | next spare inode slot to fill                          |
+ * | pend[]       | files waiting to be made durable: batch, folder, name  |
  *
- * A writer that needs its writes on disk reads sync_started = S after the
- * writes: any round numbered above S began after them.  It takes the flock
- * on the state file (the leader's lock), and if sync_done has reached S+1
- * meanwhile it is done; otherwise it is the leader: it publishes round
- * sync_started+1, calls syncfs(2) on the queue's file system(s) and
- * publishes sync_done.  Writers that arrive during a round wait on the lock
- * and are served by the next one, so one syncfs covers every message
- * written while the previous round ran.  A leader killed mid-round leaves
- * sync_done behind and the next waiter syncs again: nothing is ever
- * reported durable that a finished syncfs did not cover.  syncfs reports
- * write-back errors (Linux 5.8 and later), which fail the commit.
+ * A process that needs its files on disk registers their names in pend[]
+ * under the state lock (the flock of the state file, held for
+ * microseconds), noting the open batch B.  Then, until batch_done reaches
+ * B, it tries the leader's lock without waiting; when another process holds
+ * it, it sleeps on wake_seq (a futex in the shared page, with a short
+ * timeout in case the leader dies), so that a finished round wakes all its
+ * waiters at once instead of handing a lock from one to the next.  The
+ * process that gets the lock is the leader: it closes batch B (new
+ * registrations go to B+1), starts write-back of every pending file of
+ * batches up to B at once (sync_file_range), waits for each (fdatasync;
+ * folders get fsync, once each), and only when all succeeded publishes
+ * batch_done = B and drops the entries.  Writers that arrive while a leader
+ * flushes gather in the next batch, so one round serves all of them with
+ * one journal commit or two.  Only the files of the queue are flushed,
+ * unlike syncfs(2), so other writers of the same file system do not slow
+ * the queue down.  A leader killed in a round leaves batch_done behind and
+ * the entries in place: the next waiter flushes them again.  A file the
+ * leader cannot open (another owner) makes it fall back to syncfs.
  *
- * Runs in every process that commits messages; the state file belongs to
- * the queue's owner and lives as long as the queue directory.
+ * Runs in every process that commits messages; the state belongs to the
+ * queue's owner and lives as long as the queue directory.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pt_alloc.h"
 #include "queue_int.h"
 
 #define STATE_MAGIC 0x51525450u		/* "PTRQ" */
-#define STATE_SIZE 4096
+#define STATE_VERSION 2
+#define PEND_MAX 512
+#define FLUSH_FILE "flush"
 
-/* The shared page. */
+/* A file waiting to be made durable. */
+struct pend {
+	uint64_t batch;
+	char type;		/* QUEUE_SYNC_QF / _DF: a file; _QDIR / _DDIR: a folder; 0: free */
+	char name[QUEUE_NAME_MAX + 1];
+};
+
+/* The shared page(s).  The first fields keep their offsets across versions. */
 struct queue_state {
 	uint32_t magic;
 	uint32_t version;
-	uint64_t sync_started;
-	uint64_t sync_done;
+	uint64_t batch_closed;
+	uint64_t batch_done;
 	uint64_t spare_head;
 	uint64_t spare_tail;
+	uint32_t wake_seq;	/* bumped after every round; waiters sleep on it (futex) */
+	uint32_t pad;
+	struct pend pend[PEND_MAX];
 };
 
+#define STATE_SIZE (((sizeof(struct queue_state) + 4095) / 4096) * 4096)
+
 struct queue_shared {
-	int fd;
+	int fd;			/* the state file; its flock guards pend[] */
+	int flush_fd;		/* the leader's lock */
 	struct queue_state *st;
 };
 
@@ -65,50 +91,63 @@ struct queue_shared {
 static int
 open_state_dir(struct queue_dir *qd, bool create, uid_t uid, gid_t gid)
 {
-	int fd;
-
 	if (create && mkdirat(qd->fd, QUEUE_STATE_DIR, 0700) == 0 && (uid != (uid_t)-1 || gid != (gid_t)-1))
 		(void)fchownat(qd->fd, QUEUE_STATE_DIR, uid, gid, AT_SYMLINK_NOFOLLOW);
-	fd = openat(qd->fd, QUEUE_STATE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return openat(qd->fd, QUEUE_STATE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+/* Opens file name of folder dirfd read-write, creating it when asked. */
+static int
+open_file(int dirfd, const char *name, bool create, uid_t uid, gid_t gid, struct pt_buf *err)
+{
+	int fd = openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		pt_buf_printf(err, "%s/%s: %s", QUEUE_STATE_DIR, name, fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (create && (uid != (uid_t)-1 || gid != (gid_t)-1))
+		(void)fchown(fd, uid, gid);
 	return fd;
 }
 
-/* Opens and maps the state file in folder dirfd. */
+/* Opens and maps the state file and the leader's lock file in folder dirfd. */
 static struct queue_shared *
 map_state(int dirfd, bool create, uid_t uid, gid_t gid, struct pt_buf *err)
 {
 	struct queue_shared *sh;
 	struct stat st;
-	int fd;
+	int fd, ffd;
 	void *p;
 
-	fd = openat(dirfd, QUEUE_STATE_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
-	if (fd < 0) {
-		pt_buf_printf(err, "%s/%s: %s", QUEUE_STATE_DIR, QUEUE_STATE_FILE, strerror(errno));
+	if ((fd = open_file(dirfd, QUEUE_STATE_FILE, create, uid, gid, err)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (st.st_size < STATE_SIZE && ftruncate(fd, STATE_SIZE) < 0)) {
-		pt_buf_printf(err, "%s/%s: %s", QUEUE_STATE_DIR, QUEUE_STATE_FILE,
-		    S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	if (create && (uid != (uid_t)-1 || gid != (gid_t)-1))
-		(void)fchown(fd, uid, gid);
-	p = mmap(NULL, STATE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		pt_buf_printf(err, "%s/%s: mmap: %s", QUEUE_STATE_DIR, QUEUE_STATE_FILE, strerror(errno));
+	if ((ffd = open_file(dirfd, FLUSH_FILE, create, uid, gid, err)) < 0 || fstat(fd, &st) < 0 ||
+	    ((size_t)st.st_size < STATE_SIZE && ftruncate(fd, (off_t)STATE_SIZE) < 0) ||
+	    (p = mmap(NULL, STATE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		if (ffd >= 0) {
+			pt_buf_printf(err, "%s/%s: %s", QUEUE_STATE_DIR, QUEUE_STATE_FILE, strerror(errno));
+			close(ffd);
+		}
 		close(fd);
 		return NULL;
 	}
 	sh = pt_calloc(1, sizeof *sh);
 	sh->fd = fd;
+	sh->flush_fd = ffd;
 	sh->st = p;
-	if (__atomic_load_n(&sh->st->magic, __ATOMIC_ACQUIRE) != STATE_MAGIC) {
-		/* zeroes are a valid state; the magic only marks the file as ours */
-		sh->st->version = 1;
+	if (__atomic_load_n(&sh->st->magic, __ATOMIC_ACQUIRE) != STATE_MAGIC ||
+	    __atomic_load_n(&sh->st->version, __ATOMIC_ACQUIRE) != STATE_VERSION) {
+		/* zeroes are a valid state; older versions' counters keep their meaning */
+		flock(fd, LOCK_EX);
+		if (sh->st->version != STATE_VERSION)
+			memset(sh->st->pend, 0, sizeof sh->st->pend);
+		sh->st->version = STATE_VERSION;
 		__atomic_store_n(&sh->st->magic, STATE_MAGIC, __ATOMIC_RELEASE);
+		flock(fd, LOCK_UN);
 	}
 	return sh;
 }
@@ -140,6 +179,7 @@ queue_shared_close(struct queue_dir *qd)
 	if (qd->shared != NULL) {
 		munmap(qd->shared->st, STATE_SIZE);
 		close(qd->shared->fd);
+		close(qd->shared->flush_fd);
 		free(qd->shared);
 		qd->shared = NULL;
 	}
@@ -149,23 +189,9 @@ queue_shared_close(struct queue_dir *qd)
 	}
 }
 
-/* Flushes every file system the queue's folders are on. */
+/* Takes (LOCK_EX) or drops (LOCK_UN) a flock, riding out signals. */
 static int
-sync_filesystems(const struct queue_dir *qd)
-{
-	struct stat a, b;
-
-	if (syncfs(qd->qf_fd) < 0)
-		return errno;
-	if (qd->df_fd != qd->qf_fd && fstat(qd->qf_fd, &a) == 0 && fstat(qd->df_fd, &b) == 0 &&
-	    a.st_dev != b.st_dev && syncfs(qd->df_fd) < 0)
-		return errno;
-	return 0;
-}
-
-/* Takes or releases the leader's lock. */
-static int
-leader_lock(int fd, int op)
+lock(int fd, int op)
 {
 	while (flock(fd, op) < 0)
 		if (errno != EINTR)
@@ -173,32 +199,201 @@ leader_lock(int fd, int op)
 	return 0;
 }
 
-int
-queue_sync_group(struct queue_dir *qd)
+/* The folder of a pending entry. */
+static int
+folder_of(const struct queue_dir *qd, char type)
 {
-	struct queue_state *st;
-	uint64_t target, round;
+	return type == QUEUE_SYNC_DF || type == QUEUE_SYNC_DDIR ? qd->df_fd : qd->qf_fd;
+}
+
+/* Flushes everything of the queue's file systems: the fallback. */
+static int
+sync_all(const struct queue_dir *qd)
+{
+	if (syncfs(qd->qf_fd) < 0 || (qd->df_fd != qd->qf_fd && syncfs(qd->df_fd) < 0))
+		return errno;
+	return 0;
+}
+
+/*
+ * Makes the n entries of v durable: write-back of every file started at
+ * once, then waited for, then each folder synced once.  0 or an errno.
+ */
+static int
+flush(const struct queue_dir *qd, const struct pend *v, size_t n)
+{
+	int *fds = pt_calloc(n ? n : 1, sizeof *fds), rc = 0;
+	bool qdir = false, ddir = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = -1;
+		if (v[i].type == QUEUE_SYNC_QDIR || v[i].type == QUEUE_SYNC_DDIR) {
+			qdir |= v[i].type == QUEUE_SYNC_QDIR;
+			ddir |= v[i].type == QUEUE_SYNC_DDIR;
+			continue;
+		}
+		fds[i] = openat(folder_of(qd, v[i].type), v[i].name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fds[i] < 0 && errno != ENOENT)
+			rc = -1;	/* not ours to open: flush everything instead */
+		else if (fds[i] >= 0)
+			(void)sync_file_range(fds[i], 0, 0, SYNC_FILE_RANGE_WRITE);
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		if (fds[i] >= 0 && fdatasync(fds[i]) < 0)
+			rc = errno;
+	if (rc == -1)
+		rc = sync_all(qd);
+	if (rc == 0 && qdir && fsync(qd->qf_fd) < 0 && errno != EINVAL)
+		rc = errno;
+	if (rc == 0 && ddir && qd->df_fd != qd->qf_fd && fsync(qd->df_fd) < 0 && errno != EINVAL)
+		rc = errno;
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	return rc;
+}
+
+/* Registers the n items in the next batch; returns its number, or 0 when pend[] is full. */
+static uint64_t
+enqueue(struct queue_state *st, const struct queue_sync_item *items, size_t n)
+{
+	size_t i, k = 0;
+	uint64_t batch = st->batch_closed + 1;
+
+	for (i = 0; i < PEND_MAX && k < n; i++)
+		if (st->pend[i].type == 0)
+			k++;
+	if (k < n)
+		return 0;
+	for (i = 0, k = 0; i < PEND_MAX && k < n; i++) {
+		if (st->pend[i].type != 0)
+			continue;
+		st->pend[i].batch = batch;
+		st->pend[i].type = items[k].type;
+		memcpy(st->pend[i].name, items[k].name, strlen(items[k].name) + 1);
+		k++;
+	}
+	return batch;
+}
+
+/* As the leader of batch b: closes it and copies what it must flush. */
+static size_t
+close_batch(struct queue_state *st, uint64_t b, struct pend *out)
+{
+	size_t i, n = 0;
+
+	if (st->batch_closed < b)
+		st->batch_closed = b;
+	for (i = 0; i < PEND_MAX; i++)
+		if (st->pend[i].type != 0 && st->pend[i].batch <= b)
+			out[n++] = st->pend[i];
+	return n;
+}
+
+/* Drops the entries of batches up to b, which are now on disk. */
+static void
+retire(struct queue_state *st, uint64_t b)
+{
+	size_t i;
+
+	for (i = 0; i < PEND_MAX; i++)
+		if (st->pend[i].type != 0 && st->pend[i].batch <= b)
+			st->pend[i].type = 0;
+	if (st->batch_done < b)
+		__atomic_store_n(&st->batch_done, b, __ATOMIC_SEQ_CST);
+}
+
+/* Leads the round for batch b (the leader's lock is held). */
+static int
+lead(struct queue_dir *qd, uint64_t b)
+{
+	struct queue_shared *sh = qd->shared;
+	struct pend *todo = pt_malloc(sizeof(struct pend) * PEND_MAX);
+	size_t n;
 	int rc;
 
-	if (qd->shared == NULL)
-		return sync_filesystems(qd);
-	st = qd->shared->st;
-	target = __atomic_load_n(&st->sync_started, __ATOMIC_SEQ_CST) + 1;
-	if ((rc = leader_lock(qd->shared->fd, LOCK_EX)) != 0)
-		return rc;
-	if (__atomic_load_n(&st->sync_done, __ATOMIC_SEQ_CST) >= target) {
-		leader_lock(qd->shared->fd, LOCK_UN);
-		return 0;
+	lock(sh->fd, LOCK_EX);
+	n = close_batch(sh->st, b, todo);
+	lock(sh->fd, LOCK_UN);
+	rc = flush(qd, todo, n);
+	if (rc == 0) {
+		lock(sh->fd, LOCK_EX);
+		retire(sh->st, b);
+		lock(sh->fd, LOCK_UN);
 	}
-	round = __atomic_load_n(&st->sync_started, __ATOMIC_SEQ_CST) + 1;
-	if (round < target)
-		round = target;
-	__atomic_store_n(&st->sync_started, round, __ATOMIC_SEQ_CST);
-	rc = sync_filesystems(qd);
-	if (rc == 0)
-		__atomic_store_n(&st->sync_done, round, __ATOMIC_SEQ_CST);
-	leader_lock(qd->shared->fd, LOCK_UN);
+	free(todo);
 	return rc;
+}
+
+/* Sleeps until wake_seq moves from seq, or a short while passes. */
+static void
+wait_round(struct queue_state *st, uint32_t seq)
+{
+	struct timespec ts = { 0, 50 * 1000000L };
+
+	(void)syscall(SYS_futex, &st->wake_seq, FUTEX_WAIT, seq, &ts, NULL, 0);
+}
+
+/* Ends a round: every sleeper wakes and looks at batch_done. */
+static void
+wake_all(struct queue_state *st)
+{
+	__atomic_fetch_add(&st->wake_seq, 1, __ATOMIC_SEQ_CST);
+	(void)syscall(SYS_futex, &st->wake_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Waits until batch b is on disk, leading a round when nobody else does. */
+static int
+await_batch(struct queue_dir *qd, uint64_t b)
+{
+	struct queue_shared *sh = qd->shared;
+	struct queue_state *st = sh->st;
+	uint32_t seq;
+	int rc;
+
+	for (;;) {
+		seq = __atomic_load_n(&st->wake_seq, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&st->batch_done, __ATOMIC_SEQ_CST) >= b)
+			return 0;
+		if (flock(sh->flush_fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK && errno != EINTR)
+				return errno;
+			wait_round(st, seq);
+			continue;
+		}
+		rc = __atomic_load_n(&st->batch_done, __ATOMIC_SEQ_CST) >= b ? 0 : lead(qd, b);
+		wake_all(st);
+		lock(sh->flush_fd, LOCK_UN);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+int
+queue_sync_items(struct queue_dir *qd, const struct queue_sync_item *items, size_t n)
+{
+	struct queue_shared *sh = qd->shared;
+	struct pend own[4];
+	uint64_t b;
+	size_t i;
+	int rc;
+
+	if (sh == NULL || n > 4) {
+		for (i = 0; i < n && i < 4; i++) {
+			own[i].type = items[i].type;
+			memcpy(own[i].name, items[i].name, strlen(items[i].name) + 1);
+		}
+		return n > 4 ? sync_all(qd) : flush(qd, own, n);
+	}
+	if ((rc = lock(sh->fd, LOCK_EX)) != 0)
+		return rc;
+	b = enqueue(sh->st, items, n);
+	lock(sh->fd, LOCK_UN);
+	if (b == 0)
+		return sync_all(qd);	/* pend[] is full: flush everything */
+	return await_batch(qd, b);
 }
 
 uint64_t *
@@ -212,7 +407,7 @@ queue_shared_counter(struct queue_dir *qd, int which)
 	case QUEUE_CTR_SPARE_TAIL:
 		return &qd->shared->st->spare_tail;
 	case QUEUE_CTR_SYNC_DONE:
-		return &qd->shared->st->sync_done;
+		return &qd->shared->st->batch_done;
 	default:
 		return NULL;
 	}

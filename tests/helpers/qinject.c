@@ -5,6 +5,7 @@
  *
  *   qinject [-n COUNT] [-s none|files|group] [-t TIME] DIR ENVELOPE BODY
  *   qinject -c QF...
+ *   qinject -r DIR < IDS
  *
  * ENVELOPE is a qf file (Petrel's or upstream's format): it is parsed, and
  * each of COUNT messages is committed with a new id, the creation time TIME
@@ -12,7 +13,8 @@
  * make at most 3600 ids a second) and BODY as its df.  Prints each new id on
  * a line.  With -c, parses each QF with the strict parser and writes it back
  * to standard output (so a test can compare the bytes).  Exits 0, or 1 with
- * the reason on standard error.
+ * the reason on standard error.  With -r, removes the messages whose ids it
+ * reads (as finished deliveries do, recycling their inodes).
  */
 #include "config.h"
 
@@ -71,6 +73,31 @@ check(int n, char **files)
 	return rc;
 }
 
+/* -r: removes each message listed on standard input. */
+static int
+remove_all(const char *dir)
+{
+	struct pt_buf err = PT_BUF_INIT, line = PT_BUF_INIT;
+	struct queue_dir *qd;
+	struct queue_msg *m;
+	int rc = 0;
+
+	if (queue_dir_open(dir, NULL, QUEUE_SYNC_GROUP, &qd, &err) != QUEUE_OK) {
+		fprintf(stderr, "qinject: %s\n", pt_buf_str(&err));
+		return 1;
+	}
+	while (pt_file_getline(stdin, &line)) {
+		if (queue_msg_open(qd, pt_buf_str(&line), false, &m, &err) != QUEUE_OK ||
+		    queue_msg_remove(m, &err) != QUEUE_OK)
+			rc = 1;
+		queue_msg_close(m);
+	}
+	queue_dir_close(qd);
+	pt_buf_free(&err);
+	pt_buf_free(&line);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -84,6 +111,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "-c") == 0)
 		return check(argc - 2, argv + 2);
+	if (argc == 3 && strcmp(argv[1], "-r") == 0)
+		return remove_all(argv[2]);
 	while ((c = getopt(argc, argv, "n:s:t:")) != -1) {
 		if (c == 'n')
 			count = atol(optarg);
