@@ -197,9 +197,14 @@ test_drip(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 
-	/* Without a deadline the same drip is read whole: only the deadline cut it. */
-	smtp_io_discard(io);
-	smtp_io_clear_deadline(io);
+	/* Without a deadline the same drip is read whole: only the deadline cut it.
+	 * A fresh pair: the killed child may have left a byte in the old one. */
+	smtp_io_free(io);
+	close(sv[0]);
+	close(sv[1]);
+	pair(sv);
+	io = smtp_io_new(sv[0], sv[0]);
+	smtp_io_set_timeout(io, 1000);
 	pid = drip(sv[1], "NOOP\r\n", 40);
 	is_int(smtp_io_getline(io, &line, 2047, NULL), SMTP_IO_OK,
 	    "without a deadline a slow but steady client is read");
