@@ -88,6 +88,8 @@ map_open(struct map *m)
 			return MAP_FOUND;
 		map_close(m);
 		rt = rt_of(m);
+		/* a rebuilt map may follow the other trailing-NUL convention */
+		rt->nulls = m->flags & (MAPF_TRY0NULL | MAPF_TRY1NULL);
 	}
 	if (rt->failed && !failure_is_stale(rt))
 		return unopened_status(m);

@@ -148,6 +148,17 @@ stab_close(struct map *m)
 	free(rt);
 }
 
+/* True when an implicit map read from text now has a database (newaliases ran). */
+static bool
+implicit_db_appeared(const struct map *m)
+{
+	char *path = map_db_path(m->file);
+	bool there = map_db_kind(path) != MAP_DB_MISSING;
+
+	free(path);
+	return there;
+}
+
 /* True when the file behind the open store changed. */
 static bool
 stab_stale(struct map *m)
@@ -159,6 +170,8 @@ stab_stale(struct map *m)
 		return false;
 	if (rt->db != NULL)
 		return map_db_changed(rt->db);
+	if (m->cls == &map_class_implicit && implicit_db_appeared(m))
+		return true;
 	if (stat(rt->path, &st) < 0)
 		return true;
 	return st.st_ino != rt->st.st_ino || st.st_mtim.tv_sec != rt->st.st_mtim.tv_sec ||

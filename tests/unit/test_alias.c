@@ -199,6 +199,9 @@ test_classes(void)
 	im = mt_declare(set, "im", "implicit", mt_path("text-aliases"));
 	im->flags |= MAPF_ALIAS;
 	is_str(mt_lookup(im, "who"), "me", "implicit reads the text of an alias file without a database");
+	mt_build(mt_path("text-aliases"), 1, "who", "from-db", NULL);
+	is_str(mt_lookup(im, "who"), "from-db", "and switches to the database as soon as it is built");
+	unlink(mt_path("text-aliases.db"));
 	im2 = mt_declare(set, "im2", "implicit", mt_path("text-aliases"));
 	is_str(mt_lookup(im2, "who"), "<tempfail>", "implicit fails for other maps without a database");
 	mt_build(mt_path("text-aliases"), 1, "who", "db", NULL);

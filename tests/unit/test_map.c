@@ -182,6 +182,10 @@ test_reopen(void)
 	is_str(mt_lookup(m, "k"), "one", "the first version is read");
 	mt_build(mt_path("live"), 0, "k", "two", NULL);
 	is_str(mt_lookup(m, "k"), "two", "a rebuilt map is seen without closing anything");
+	mt_build(mt_path("live"), 1, "k", "with-nul", NULL);
+	is_str(mt_lookup(m, "k"), "with-nul", "even when the rebuild uses the other trailing-NUL convention");
+	mt_build(mt_path("live"), 0, "k", "two", NULL);
+	is_str(mt_lookup(m, "k"), "two", "and back");
 	late = mt_declare(set, "late", "hash", mt_path("late"));
 	mt_log_text();
 	is_str(mt_lookup(late, "k"), "<tempfail>", "a map that does not exist yet fails");
