@@ -40,15 +40,25 @@ addr_toktab_init(struct addr_toktab *t, const char *operators, bool comments)
 }
 
 void
-addr_vec_push(struct addr_vec *v, char *tok)
+addr_vec_reserve(struct addr_vec *v, int n)
 {
-	if (v->n + 2 > v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 16;
-		v->tok = pt_reallocarray(v->tok, (size_t)v->cap, sizeof(char *));
-	}
-	v->tok[v->n++] = tok;
-	v->tok[v->n] = NULL;
+	if (n + 1 <= v->cap)
+		return;
+	int cap = v->cap ? v->cap : 16;
+
+	while (cap < n + 1)
+		cap *= 2;
+	if (v->a != NULL) {
+		char **t = pt_arena_alloc(v->a, (size_t)cap * sizeof(char *));
+
+		if (v->n > 0)
+			memcpy(t, v->tok, (size_t)v->n * sizeof(char *));
+		v->tok = t;
+	} else
+		v->tok = pt_reallocarray(v->tok, (size_t)cap, sizeof(char *));
+	v->cap = cap;
 }
+
 
 void
 addr_vec_clear(struct addr_vec *v)
@@ -61,7 +71,8 @@ addr_vec_clear(struct addr_vec *v)
 void
 addr_vec_free(struct addr_vec *v)
 {
-	free(v->tok);
+	if (v->a == NULL)
+		free(v->tok);
 	v->tok = NULL;
 	v->n = v->cap = 0;
 }

@@ -46,15 +46,29 @@ struct addr_toktab {
  */
 void addr_toktab_init(struct addr_toktab *t, const char *operators, bool comments);
 
-/* A vector of tokens; the strings live in an arena. */
+/*
+ * A vector of tokens; the strings live in an arena.  When a is set, the
+ * vector's own storage comes from that arena too (nothing to free); else
+ * from the heap (addr_vec_free frees it).
+ */
 struct addr_vec {
 	char **tok;	/* NULL-terminated */
 	int n;
 	int cap;
+	struct pt_arena *a;
 };
 
+/* Makes room for n tokens (and the NULL) in v. */
+void addr_vec_reserve(struct addr_vec *v, int n);
 /* Appends a token (not copied) to v, growing it. */
-void addr_vec_push(struct addr_vec *v, char *tok);
+static inline void
+addr_vec_push(struct addr_vec *v, char *tok)
+{
+	if (v->n + 2 > v->cap)
+		addr_vec_reserve(v, v->n + 1);
+	v->tok[v->n++] = tok;
+	v->tok[v->n] = NULL;
+}
 /* Empties v, keeping its storage. */
 void addr_vec_clear(struct addr_vec *v);
 void addr_vec_free(struct addr_vec *v);

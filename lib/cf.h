@@ -257,6 +257,12 @@ struct cf_rule {
 	char **lhs;		/* pattern tokens, NULL-terminated */
 	char **rhs;		/* replacement tokens, NULL-terminated */
 	int *lhsclass;		/* per LHS token: the class id of $=x / $~x, else -1 */
+	unsigned char *lhsop;	/* per LHS token: '*' '+' '-' '=' '~' '@' for the
+				 * wildcards, 0 for a token matched literally */
+	bool rhs_lookup;	/* the RHS has $( or $[ */
+	bool rhs_call;		/* the RHS has $> */
+	unsigned long long need[4];	/* first bytes (folded) of the LHS's literal tokens:
+					 * an input lacking one of them cannot match */
 	int nlhs, nrhs;
 	int line;		/* where it was defined */
 	const char *file;
@@ -334,6 +340,12 @@ struct cf_named {
 struct cf_class;
 struct cf_pos;
 
+/* One entry of the ruleset name index. */
+struct cf_rsname {
+	const char *name;
+	int number;
+};
+
 struct cf_config {
 	char *path;
 	int version;		/* the V line's level (0 when absent) */
@@ -358,6 +370,8 @@ struct cf_config {
 	struct cf_named *milters;	/* X lines */
 	int nmilters;
 	struct map_set *maps;	/* K lines plus the builtin maps */
+	struct cf_rsname *rsindex;	/* ruleset names, sorted, for cf_ruleset_find */
+	int nrsindex;
 	struct cf_strlist mailer_env;	/* E lines: NAME=value for mailers */
 	struct pt_buf warnings;	/* what the loader warned about, one per line */
 	const struct cf_pos *loading;	/* the loader's position while loading, else NULL */
@@ -395,6 +409,8 @@ void cf_mailer_format(const struct cf_config *cfg, const struct cf_mailer *m, st
 
 /* Class membership: true if word (or the tokens joined) is in class id. */
 bool cf_class_has(const struct cf_config *cfg, int id, const char *word);
+/* The length of the longest word of class id (0 when empty). */
+size_t cf_class_maxlen(const struct cf_config *cfg, int id);
 /* Adds a word to class id (used by the loader and by -bt's .C). */
 void cf_class_add(struct cf_config *cfg, int id, const char *word);
 /* Calls fn for each word of class id, in no particular order. */

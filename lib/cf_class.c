@@ -79,3 +79,11 @@ cf_classes_free(struct cf_config *cfg)
 	cfg->classes = NULL;
 	cfg->nclasses = 0;
 }
+
+size_t
+cf_class_maxlen(const struct cf_config *cfg, int id)
+{
+	if (id < 0 || id >= cfg->nclasses || cfg->classes[id] == NULL)
+		return 0;
+	return cfg->classes[id]->words.maxlen;
+}

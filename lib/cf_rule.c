@@ -176,14 +176,52 @@ cf_ruleset_find(const struct cf_config *cfg, const char *name)
 {
 	struct cf_ruleset *rs;
 	long n;
+	int lo = 0, hi = cfg->nrsindex - 1;
 
 	if (isdigit((unsigned char)*name)) {
 		if (!pt_str_to_long(name, &n) || n < 0 || n >= CF_MAXRWSETS)
 			return -1;
 		return cfg->rulesets[n] != NULL ? (int)n : -1;
 	}
-	rs = find_named(cfg, name);
-	return rs != NULL ? rs->number : -1;
+	if (cfg->rsindex == NULL) {	/* still loading */
+		rs = find_named(cfg, name);
+		return rs != NULL ? rs->number : -1;
+	}
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(name, cfg->rsindex[mid].name);
+
+		if (c == 0)
+			return cfg->rsindex[mid].number;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* Orders index entries by name. */
+static int
+rsname_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cf_rsname *)a)->name, ((const struct cf_rsname *)b)->name);
+}
+
+/* Builds the sorted name index once the file is read. */
+static void
+build_index(struct cf_config *cfg)
+{
+	int n = 0;
+
+	cfg->rsindex = pt_calloc(CF_MAXRWSETS, sizeof *cfg->rsindex);
+	for (int i = 0; i < CF_MAXRWSETS; i++)
+		if (cfg->rulesets[i] != NULL && cfg->rulesets[i]->name != NULL) {
+			cfg->rsindex[n].name = cfg->rulesets[i]->name;
+			cfg->rsindex[n].number = i;
+			n++;
+		}
+	qsort(cfg->rsindex, (size_t)n, sizeof *cfg->rsindex, rsname_cmp);
+	cfg->nrsindex = n;
 }
 
 const char *
@@ -289,7 +327,7 @@ side_tokens(struct cf_config *cfg, const char *text, int *count, struct pt_buf *
 {
 	struct pt_buf x = PT_BUF_INIT, e = PT_BUF_INIT;
 	struct pt_arena a = PT_ARENA_INIT;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	const struct addr_toktab *tab = cfg->version >= 9 ? &cfg->toktab_nocomment : &cfg->toktab;
 	char **out = NULL;
 	int rc, i;
@@ -399,16 +437,34 @@ cf_line_rule(struct cf_config *cfg, char *line, int cur, struct pt_buf *err)
 		goto bad;
 	}
 	r.lhsclass = pt_calloc((size_t)r.nlhs, sizeof(int));
+	r.lhsop = pt_calloc((size_t)r.nlhs + 1, 1);
 	for (int i = 0; i < r.nlhs; i++) {
 		const char *t = r.lhs[i];
 
 		r.lhsclass[i] = -1;
+		if (t[0] == ADDR_META && t[1] != '\0' && strchr("*+-=~@", t[1]) != NULL)
+			r.lhsop[i] = (unsigned char)t[1];
 		if (t[0] == ADDR_META && (t[1] == '=' || t[1] == '~'))
 			r.lhsclass[i] = mac_id(cfg->names, t + 2, strlen(t + 2), true);
+	}
+	for (int i = 0; i < r.nlhs; i++) {
+		const char *t = r.lhs[i];
+		unsigned char c;
+
+		if (t[0] == ADDR_META && strchr("*+-=~@", t[1]) != NULL)
+			continue;
+		c = (unsigned char)pt_tolower((unsigned char)t[0]);
+		r.need[c >> 6] |= 1ULL << (c & 63);
 	}
 	r.rhs = side_tokens(cfg, rhs, &r.nrhs, err);
 	if (r.rhs == NULL || check_rhs(cfg, r.rhs, count_wildcards(r.lhs), err) < 0)
 		goto bad;
+	for (int i = 0; i < r.nrhs; i++) {
+		if (r.rhs[i][0] == ADDR_META && (r.rhs[i][1] == '(' || r.rhs[i][1] == '['))
+			r.rhs_lookup = true;
+		if (r.rhs[i][0] == ADDR_META && r.rhs[i][1] == '>')
+			r.rhs_call = true;
+	}
 	r.line = cf_pos(cfg)->line;
 	r.file = cfg->path;
 	rs = ruleset_at(cfg, cur);
@@ -426,6 +482,7 @@ bad:
 	free(r.lhs);
 	free(r.rhs);
 	free(r.lhsclass);
+	free(r.lhsop);
 	return -1;
 }
 
@@ -454,11 +511,14 @@ cf_rules_finish(struct cf_config *cfg)
 		for (int j = 0; rs != NULL && j < rs->nrules; j++)
 			unquote_calls(&rs->rules[j]);
 	}
+	build_index(cfg);
 }
 
 void
 cf_rulesets_free(struct cf_config *cfg)
 {
+	free(cfg->rsindex);
+	cfg->rsindex = NULL;
 	for (int i = 0; i < CF_MAXRWSETS; i++) {
 		struct cf_ruleset *rs = cfg->rulesets[i];
 
@@ -472,6 +532,7 @@ cf_rulesets_free(struct cf_config *cfg)
 			free(rs->rules[j].lhs);
 			free(rs->rules[j].rhs);
 			free(rs->rules[j].lhsclass);
+			free(rs->rules[j].lhsop);
 		}
 		free(rs->rules);
 		free(rs->name);

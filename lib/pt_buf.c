@@ -51,14 +51,6 @@ pt_buf_adds(struct pt_buf *b, const char *s)
 }
 
 void
-pt_buf_addc(struct pt_buf *b, int c)
-{
-	pt_buf_grow(b, 1);
-	b->s[b->len++] = (char)c;
-	b->s[b->len] = '\0';
-}
-
-void
 pt_buf_vprintf(struct pt_buf *b, const char *fmt, va_list ap)
 {
 	va_list aq;

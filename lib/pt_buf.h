@@ -28,7 +28,14 @@ void pt_buf_add(struct pt_buf *b, const void *p, size_t n);
 /* Appends a C string. */
 void pt_buf_adds(struct pt_buf *b, const char *s);
 /* Appends one byte. */
-void pt_buf_addc(struct pt_buf *b, int c);
+static inline void
+pt_buf_addc(struct pt_buf *b, int c)
+{
+	if (b->len + 2 > b->cap)
+		pt_buf_grow(b, 1);
+	b->s[b->len++] = (char)c;
+	b->s[b->len] = '\0';
+}
 /* Appends printf-formatted text. */
 void pt_buf_printf(struct pt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

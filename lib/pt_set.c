@@ -88,6 +88,8 @@ pt_set_add(struct pt_set *set, const char *s)
 		h = (h + 1) & (set->cap - 1);
 	set->slot[h] = pt_strdup(s);
 	set->n++;
+	if (len > set->maxlen)
+		set->maxlen = len;
 	return true;
 }
 
@@ -110,5 +112,5 @@ pt_set_free(struct pt_set *set)
 		free(set->slot[i]);
 	free(set->slot);
 	set->slot = NULL;
-	set->cap = set->n = 0;
+	set->cap = set->n = set->maxlen = 0;
 }

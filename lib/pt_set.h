@@ -12,9 +12,10 @@ struct pt_set {
 	char **slot;	/* open addressing; NULL is empty */
 	size_t cap;	/* a power of two, or 0 */
 	size_t n;
+	size_t maxlen;	/* the longest member's length */
 };
 
-#define PT_SET_INIT { NULL, 0, 0 }
+#define PT_SET_INIT { NULL, 0, 0, 0 }
 
 /* Adds s (copied); returns false if it was already there. */
 bool pt_set_add(struct pt_set *set, const char *s);

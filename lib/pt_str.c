@@ -28,18 +28,6 @@ pt_slice_ieq(struct pt_slice a, const char *s)
 	return n == a.len && pt_strncasecmp(a.p, s, n) == 0;
 }
 
-int
-pt_tolower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-int
-pt_toupper(int c)
-{
-	return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
-}
-
 void
 pt_str_lower(char *s)
 {

@@ -22,8 +22,18 @@ struct pt_slice pt_slice_of(const char *s);
 bool pt_slice_ieq(struct pt_slice a, const char *s);
 
 /* ASCII lower-casing of one byte, and of a string in place. */
-int pt_tolower(int c);
-int pt_toupper(int c);
+static inline int
+pt_tolower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static inline int
+pt_toupper(int c)
+{
+	return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
+}
+
 void pt_str_lower(char *s);
 /* ASCII case-insensitive comparisons (locale-independent). */
 int pt_strcasecmp(const char *a, const char *b);

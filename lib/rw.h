@@ -34,6 +34,7 @@ struct rw_ctx {
 	FILE *trace;			/* -bt: "name input: ..." lines go here; NULL: none */
 	FILE *msgs;			/* where lookup messages go (-bt: stdout); NULL: log */
 	struct pt_arena *arena;		/* token storage; reset by the caller */
+	struct pt_buf tbuf;		/* the trace line being written (reused) */
 };
 
 /*

@@ -40,17 +40,19 @@ static bool
 match_at(struct mstate *m, int p, int i, int nb)
 {
 	const char *pt = m->r->lhs[p];
-	int len, max;
+	int len, max, op;
 
 	if (pt == NULL)
 		return i == m->n;
-	if (pt[0] != ADDR_META || strchr("*+-=~@", pt[1]) == NULL) {
-		if (i >= m->n || pt_strcasecmp(pt, m->tok[i]) != 0)
+	op = m->r->lhsop[p];
+	if (op == 0) {
+		if (i >= m->n || pt_tolower((unsigned char)pt[0]) !=
+		    pt_tolower((unsigned char)m->tok[i][0]) || pt_strcasecmp(pt, m->tok[i]) != 0)
 			return false;
 		return match_at(m, p + 1, i + 1, nb);
 	}
 	max = m->n - i;
-	switch (pt[1]) {
+	switch (op) {
 	case '@':
 		return match_at(m, p + 1, i, nb);
 	case '-':
@@ -65,12 +67,28 @@ match_at(struct mstate *m, int p, int i, int nb)
 		return match_at(m, p + 1, i + 1, nb + 1);
 	case '*':
 	case '+':
-		len = pt[1] == '*' ? 0 : 1;
+		len = op == '*' ? 0 : 1;
 		if (m->r->lhs[p + 1] == NULL) {
 			if (max < len)
 				return false;
 			m->b[nb + 1] = (struct rw_bind){ i, m->n };
 			return true;
+		}
+		if (m->r->lhsop[p + 1] == 0) {
+			/* a literal follows: only try where it stands */
+			const char *lit = m->r->lhs[p + 1];
+			int c0 = pt_tolower((unsigned char)lit[0]);
+
+			for (; len < max; len++) {
+				const char *t = m->tok[i + len];
+
+				if (pt_tolower((unsigned char)t[0]) != c0 || pt_strcasecmp(lit, t) != 0)
+					continue;
+				m->b[nb + 1] = (struct rw_bind){ i, i + len };
+				if (match_at(m, p + 2, i + len + 1, nb + 1))
+					return true;
+			}
+			return false;
 		}
 		for (; len <= max; len++) {
 			m->b[nb + 1] = (struct rw_bind){ i, i + len };
@@ -79,22 +97,44 @@ match_at(struct mstate *m, int p, int i, int nb)
 		}
 		return false;
 	default:	/* '=' */
-		for (len = 1; len <= max; len++) {
-			if (!in_class(m, m->r->lhsclass[p], i, i + len))
-				continue;
-			m->b[nb + 1] = (struct rw_bind){ i, i + len };
-			if (match_at(m, p + 1, i + len, nb + 1))
-				return true;
+		{
+			size_t longest = cf_class_maxlen(m->cfg, m->r->lhsclass[p]), joined = 0;
+
+			for (len = 1; len <= max; len++) {
+				joined += strlen(m->tok[i + len - 1]);
+				if (joined > longest)
+					break;	/* no word of the class is that long */
+				if (!in_class(m, m->r->lhsclass[p], i, i + len))
+					continue;
+				m->b[nb + 1] = (struct rw_bind){ i, i + len };
+				if (match_at(m, p + 1, i + len, nb + 1))
+					return true;
+			}
 		}
 		return false;
 	}
 }
 
+void
+rw_firsts_of(char **tok, int n, struct rw_firsts *f)
+{
+	memset(f, 0, sizeof *f);
+	for (int i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)pt_tolower((unsigned char)tok[i][0]);
+
+		f->bits[c >> 6] |= 1ULL << (c & 63);
+	}
+}
+
 bool
 rw_match(const struct cf_config *cfg, const struct cf_rule *r, char **tok, int n,
-    struct rw_bind *b, struct pt_buf *scratch)
+    const struct rw_firsts *f, struct rw_bind *b, struct pt_buf *scratch)
 {
 	struct mstate m = { cfg, r, tok, n, b, scratch };
 
+	/* a literal of the pattern whose first byte no input token starts with cannot match */
+	if ((r->need[0] & ~f->bits[0]) | (r->need[1] & ~f->bits[1]) |
+	    (r->need[2] & ~f->bits[2]) | (r->need[3] & ~f->bits[3]))
+		return false;
 	return match_at(&m, 0, 0, 0);
 }

@@ -179,7 +179,7 @@ static int
 build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, struct rw_triple *t)
 {
 	int at, colon, i, st;
-	struct addr_vec u = { NULL, 0, 0 };
+	struct addr_vec u = { NULL, 0, 0, NULL };
 
 	if (v->n < 2 || v->tok[0][0] != ADDR_META || v->tok[0][1] != '#') {
 		tell(c, text, "554 5.3.5 buildaddr: no mailer in parsed address");
@@ -248,7 +248,7 @@ int
 rw_parse(struct rw_ctx *c, const char *text, unsigned flags, int delim, const char **endp,
     struct rw_triple *t)
 {
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT;
 	int rc, st = EX_OK;
 
@@ -291,7 +291,7 @@ int
 rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, unsigned flags,
     struct pt_buf *out)
 {
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf tmpl = PT_BUF_INIT, err = PT_BUF_INIT, joined_addr = PT_BUF_INIT;
 	int st = EX_OK, rc, set;
 

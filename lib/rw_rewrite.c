@@ -49,18 +49,29 @@ say(struct rw_ctx *c, const char *fmt, ...)
 static void
 trace(struct rw_ctx *c, int set, const char *what, const struct addr_vec *v)
 {
-	struct pt_buf b = PT_BUF_INIT;
+	struct pt_buf *b = &c->tbuf;
+	const char *name;
 	char num[16];
+	size_t n, w;
 
 	if (c->trace == NULL)
 		return;
-	pt_buf_printf(&b, "%-16.16s %7s:", cf_ruleset_name(c->cfg, set, num), what);
+	pt_buf_reset(b);
+	name = cf_ruleset_name(c->cfg, set, num);
+	n = strlen(name);
+	w = strlen(what);
+	if (n > 16)
+		n = 16;
+	pt_buf_add(b, name, n);
+	pt_buf_add(b, "                        ", 16 - n + 1 + (w < 7 ? 7 - w : 0));
+	pt_buf_add(b, what, w);
+	pt_buf_addc(b, ':');
 	for (int i = 0; i < v->n; i++) {
-		pt_buf_addc(&b, ' ');
-		addr_tok_print(v->tok[i], &b);
+		pt_buf_addc(b, ' ');
+		addr_tok_print(v->tok[i], b);
 	}
-	fprintf(c->trace, "%s\n", b.s);
-	pt_buf_free(&b);
+	pt_buf_addc(b, '\n');
+	fwrite(b->s, 1, b->len, c->trace);
 }
 
 int
@@ -74,7 +85,7 @@ rw_tokenize(struct rw_ctx *c, const char *text, int delim, struct addr_vec *v,
 static void
 push_text(struct rw_ctx *c, const char *text, struct addr_vec *out)
 {
-	struct addr_vec t = { NULL, 0, 0 };
+	struct addr_vec t = { NULL, 0, 0, c->arena };
 	struct pt_buf err = PT_BUF_INIT;
 
 	if (rw_tokenize(c, text, 0, &t, NULL, &err) != ADDR_TOK_FAIL)
@@ -119,7 +130,7 @@ static char *
 join(struct rw_ctx *c, char **tok, int from, int to)
 {
 	struct pt_buf b = PT_BUF_INIT;
-	struct addr_vec v = { tok, to, to };
+	struct addr_vec v = { tok, to, to, NULL };
 	char *s;
 
 	rw_cataddr(c, &v, from, to, ' ', &b);
@@ -191,7 +202,7 @@ lookup(struct rw_ctx *c, char **tok, int start, int end, struct addr_vec *out)
 static int
 do_lookups(struct rw_ctx *c, struct addr_vec *v)
 {
-	struct addr_vec out = { NULL, 0, 0 };
+	struct addr_vec out = { NULL, 0, 0, c->arena };
 	int st = EX_OK, i, j;
 	bool any = false;
 
@@ -243,7 +254,7 @@ do_calls(struct rw_ctx *c, struct addr_vec *v, int depth)
 	int st = EX_OK;
 
 	for (int k = v->n - 1; k >= 0; k--) {
-		struct addr_vec arg = { NULL, 0, 0 };
+		struct addr_vec arg = { NULL, 0, 0, c->arena };
 		const char *name;
 		int set, rc;
 
@@ -283,23 +294,26 @@ do_calls(struct rw_ctx *c, struct addr_vec *v, int depth)
 static void
 vec_copy(struct addr_vec *dst, const struct addr_vec *src)
 {
-	addr_vec_clear(dst);
-	for (int i = 0; i < src->n; i++)
-		addr_vec_push(dst, src->tok[i]);
+	addr_vec_reserve(dst, src->n);
+	memcpy(dst->tok, src->tok, (size_t)src->n * sizeof(char *));
+	dst->n = src->n;
+	dst->tok[dst->n] = NULL;
 }
 
 /* Applies one rule while it matches; sets *stop when the ruleset must return. */
 static int
-apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth, bool *stop)
+apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth, bool *stop,
+    struct rw_firsts *f)
 {
 	const struct cf_rule *r = &c->cfg->rulesets[set]->rules[ruleno];
 	struct rw_bind b[RW_MAXBIND];
-	struct addr_vec nv = { NULL, 0, 0 };
+	struct addr_vec nv = { NULL, 0, 0, c->arena };
 	struct pt_buf scratch = PT_BUF_INIT;
 	int loops = 0, st = EX_OK, rc;
+	bool meta_in;
 	char num[16];
 
-	while (rw_match(c->cfg, r, v->tok, v->n, b, &scratch)) {
+	while (rw_match(c->cfg, r, v->tok, v->n, f, b, &scratch)) {
 		if (++loops > RW_MAXLOOP) {
 			say(c, "Infinite loop in ruleset %s, rule %d",
 			    cf_ruleset_name(c->cfg, set, num), ruleno + 1);
@@ -313,9 +327,11 @@ apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth,
 			*stop = true;
 			break;
 		}
-		if (do_lookups(c, &nv) == EX_TEMPFAIL)
+		/* operators can only come from the RHS or from operator tokens in the input */
+		meta_in = (f->bits[0] & (1ULL << (unsigned char)ADDR_META)) != 0;
+		if ((r->rhs_lookup || meta_in) && do_lookups(c, &nv) == EX_TEMPFAIL)
 			st = EX_TEMPFAIL;
-		rc = do_calls(c, &nv, depth);
+		rc = r->rhs_call || meta_in ? do_calls(c, &nv, depth) : EX_OK;
 		if (rc == RW_UNKNOWN_SET) {
 			st = EX_CONFIG;	/* reported; the call stays and the ruleset goes on */
 		} else if (rc != EX_OK && rc != EX_TEMPFAIL) {
@@ -325,6 +341,7 @@ apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth,
 		} else if (rc == EX_TEMPFAIL)
 			st = EX_TEMPFAIL;
 		vec_copy(v, &nv);
+		rw_firsts_of(v->tok, v->n, f);
 		if (is_meta(r->rhs[0], '@') || (v->n > 0 && is_meta(v->tok[0], '#'))) {
 			*stop = true;
 			break;
@@ -342,6 +359,7 @@ static int
 run(struct rw_ctx *c, int set, struct addr_vec *v, int depth)
 {
 	const struct cf_ruleset *rs;
+	struct rw_firsts f;
 	int st = EX_OK, rc;
 	bool stop = false;
 	char num[16];
@@ -355,8 +373,15 @@ run(struct rw_ctx *c, int set, struct addr_vec *v, int depth)
 		return EX_CONFIG;
 	}
 	rs = c->cfg->rulesets[set];
+	rw_firsts_of(v->tok, v->n, &f);
 	for (int i = 0; rs != NULL && i < rs->nrules && !stop; i++) {
-		rc = apply_rule(c, set, i, v, depth, &stop);
+		const unsigned long long *need = rs->rules[i].need;
+
+		/* the quick refusal of rw_match, without the call */
+		if ((need[0] & ~f.bits[0]) | (need[1] & ~f.bits[1]) | (need[2] & ~f.bits[2]) |
+		    (need[3] & ~f.bits[3]))
+			continue;
+		rc = apply_rule(c, set, i, v, depth, &stop, &f);
 		if (rc == EX_DATAERR)
 			return rc;
 		if (rc != EX_OK)
@@ -409,6 +434,7 @@ void
 rw_ctx_done(struct rw_ctx *c)
 {
 	mac_table_free(c->macros);
+	pt_buf_free(&c->tbuf);
 	pt_arena_free(c->arena);
 	free(c->arena);
 	c->macros = NULL;

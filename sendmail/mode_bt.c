@@ -164,7 +164,7 @@ cmd_rulesets(struct bt *bt, char *line)
 	}
 	rest = addr;
 	while (*rest != '\0') {
-		struct addr_vec v = { NULL, 0, 0 };
+		struct addr_vec v = { NULL, 0, 0, NULL };
 		const char *here = rest;
 		char *list = pt_strdup(names), *cur = list, *name;
 

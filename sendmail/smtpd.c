@@ -237,7 +237,7 @@ static bool
 greet_pause(struct smtpd *s)
 {
 	struct smtp_reply r = SMTP_REPLY_INIT;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT;
 	int set = cf_ruleset_find(s->cfg, "greet_pause");
 	long ms = 0;
@@ -246,7 +246,7 @@ greet_pause(struct smtpd *s)
 		return false;
 	if (rw_tokenize(&s->rw, s->client_name, 0, &v, NULL, &err) != ADDR_TOK_FAIL) {
 		addr_vec_push(&v, "\001|");
-		struct addr_vec a = { NULL, 0, 0 };
+		struct addr_vec a = { NULL, 0, 0, NULL };
 
 		rw_tokenize(&s->rw, s->client_addr, 0, &a, NULL, &err);
 		for (int i = 0; i < a.n; i++)

@@ -23,7 +23,7 @@
 static void
 push_tokens(struct smtpd *s, const char *text, struct addr_vec *v)
 {
-	struct addr_vec t = { NULL, 0, 0 };
+	struct addr_vec t = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT;
 
 	if (rw_tokenize(&s->rw, text, 0, &t, NULL, &err) != ADDR_TOK_FAIL)
@@ -104,7 +104,7 @@ smtpd_check(struct smtpd *s, const char *name, const char *arg1, const char *arg
     const char *echo, struct smtp_reply *r)
 {
 	int set = cf_ruleset_find(s->cfg, name), st, rc = SMTPD_CHECK_OK;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 
 	if (set < 0)
 		return SMTPD_CHECK_OK;

@@ -49,7 +49,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rw_ctx ctx;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT;
 	struct rw_triple t;
 	char *s;

@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct addr_toktab t;
 	struct pt_arena a = PT_ARENA_INIT;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT, out = PT_BUF_INIT;
 	const char *end;
 	char *s;

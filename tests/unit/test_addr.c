@@ -15,7 +15,7 @@ static const char *
 toks(const struct addr_toktab *t, const char *s, int delim, int *rc, const char **err)
 {
 	static struct pt_buf out, e;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 
 	pt_buf_reset(&out);
 	pt_buf_reset(&e);

@@ -41,7 +41,7 @@ static const char *
 run(const char *name, const char *text, int *st)
 {
 	static struct pt_buf out;
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT;
 
 	pt_buf_reset(&out);
