@@ -295,7 +295,8 @@ static void
 vec_copy(struct addr_vec *dst, const struct addr_vec *src)
 {
 	addr_vec_reserve(dst, src->n);
-	memcpy(dst->tok, src->tok, (size_t)src->n * sizeof(char *));
+	if (src->n > 0)
+		memcpy(dst->tok, src->tok, (size_t)src->n * sizeof(char *));
 	dst->n = src->n;
 	dst->tok[dst->n] = NULL;
 }

@@ -21,9 +21,11 @@ libs="-lssl -lcrypto -lgdbm -lresolv"
 objdir=$out/obj
 mkdir -p "$objdir"
 built_lib=0
+# a changed header (an inline function moved, a struct grew) rebuilds everything
+newest_h=$(ls -t "$PETREL_SRCDIR"/lib/*.h | head -n 1)
 for src in $libsrc; do
 	obj=$objdir/$(basename "$src" .c).o
-	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
 		clang $cflags -fsanitize=fuzzer-no-link -c "$src" -o "$obj" 2>>"$out/build.log" || built_lib=1
 	fi
 done
