@@ -40,6 +40,7 @@
 #include "pt_log.h"
 #include "pt_str.h"
 #include "sendmail.h"
+#include "tlsconf.h"
 
 #define DEFAULT_BACKLOG 1024	/* upstream's 10 overflows under load */
 #define MAX_PENDING_DELIVERIES 65536
@@ -533,6 +534,8 @@ mode_daemon(struct sm_run *run)
 		background();
 	pt_log_open(run->log_tag ? run->log_tag : "sendmail",
 	    PT_LOG_SYSLOG | (run->mode == 'D' ? PT_LOG_STDERR : 0));
+	/* as root: key files may be readable by root only; the sessions inherit it */
+	run->tls_server = tlsconf_ctx(run->cfg, TLS_SERVER);
 	setup_signals(&dm);
 	write_pidfile(&dm);
 	pt_log(LOG_INFO, "starting daemon (%s %s): SMTP%s", PACKAGE_NAME, PACKAGE_VERSION,
@@ -545,6 +548,8 @@ out:
 	free(dm.daemons);
 	free(dm.fds);
 	free(dm.session_pids);
+	tls_ctx_free(run->tls_server);
+	run->tls_server = NULL;
 	pt_buf_free(&err);
 	return rc;
 }

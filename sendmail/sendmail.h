@@ -10,6 +10,8 @@
 #include "cf.h"
 #include "pt_buf.h"
 
+struct tls_ctx;
+
 /* The command line and what was made of it. */
 struct sm_run {
 	const char *progname;	/* the name the program was run under */
@@ -38,6 +40,7 @@ struct sm_run {
 	int nrcpts;
 	struct cf_config *cfg;	/* loaded by main for modes that need it */
 	char *hostname;		/* the qualified host name */
+	struct tls_ctx *tls_server;	/* the daemon's STARTTLS context (NULL: none) */
 };
 
 /* A mode of operation: what -b<letter> (or the program name) selects. */

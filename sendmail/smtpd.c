@@ -93,6 +93,20 @@ smtpd_privacy(const struct smtpd *s, const char *name)
 	return false;
 }
 
+bool
+smtpd_feature(const struct smtpd *s, char c)
+{
+	return strchr(s->features, c) != NULL;
+}
+
+const char *
+smtpd_proto(const struct smtpd *s)
+{
+	if (!s->esmtp)
+		return "SMTP";
+	return s->tls != NULL ? "ESMTPS" : "ESMTP";
+}
+
 /* The verb table: handler, and whether it is refused in a refused session. */
 static const struct {
 	enum smtp_verb verb;
@@ -112,6 +126,7 @@ static const struct {
 	{ SMTP_VERB_HELP, smtpd_help, false },
 	{ SMTP_VERB_ETRN, smtpd_etrn, false },
 	{ SMTP_VERB_VERB, smtpd_verb, false },
+	{ SMTP_VERB_STARTTLS, smtpd_starttls, false },
 };
 
 /* Counts a bad command; true when the session must end. */
@@ -146,7 +161,10 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 		if (verbs[i].verb != c.verb)
 			continue;
 		if (s->reject_all && !verbs[i].in_refused) {
-			smtpd_say(s, 550, "5.0.0", "Command rejected");
+			if (smtp_reply_is_set(&s->nullserver))
+				smtpd_send(s, &s->nullserver);
+			else
+				smtpd_say(s, 550, "5.0.0", "Command rejected");
 			return;
 		}
 		verbs[i].fn(s, &c);
@@ -232,6 +250,18 @@ set_dates(struct smtpd *s)
 	smtpd_macro(s, "t", buf);
 }
 
+/* srv_features: the option letters of this client's session. */
+static void
+server_features(struct smtpd *s)
+{
+	struct pt_buf out = PT_BUF_INIT;
+
+	if (smtpd_ruleset(s, "srv_features", s->client_name, s->client_addr, &out) == 1 &&
+	    strcmp(pt_buf_str(&out), "temp") != 0)
+		pt_strlcpy(s->features, pt_buf_str(&out), sizeof s->features);
+	pt_buf_free(&out);
+}
+
 /* greet_pause: waits the ruleset's milliseconds; true if the client talked first. */
 static bool
 greet_pause(struct smtpd *s)
@@ -305,10 +335,14 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 		    mac_get(run->cfg->macros, 'j', NULL));
 		goto out;
 	}
+	s.tls_ctx = run->tls_server;
+	server_features(&s);
+	if (d != NULL && cf_daemon_has(d, 's') && !smtpd_tls_start(&s))
+		goto out;
 	if (d != NULL && smtpd_check(&s, "check_relay", name, addr, NULL, &r) == SMTPD_CHECK_REJECT) {
 		s.reject_all = true;
 		smtpd_send(&s, &r);
-	} else if (greet_pause(&s)) {
+	} else if (!(d != NULL && cf_daemon_has(d, 's')) && greet_pause(&s)) {
 		s.reject_all = true;
 		smtpd_say(&s, 554, NULL, "%s not accepting messages",
 		    mac_get(run->cfg->macros, 'j', NULL));
@@ -318,7 +352,9 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	}
 	command_loop(&s);
 out:
+	smtpd_tls_end(&s);
 	smtpd_reset(&s);
+	smtp_reply_free(&s.nullserver);
 	smtp_reply_free(&r);
 	smtp_reply_free(&s.reply);
 	free(s.helo);

@@ -19,6 +19,7 @@
 #include "smtp_io.h"
 #include "smtp_param.h"
 #include "smtp_reply.h"
+#include "tls.h"
 
 #define SMTPD_MAXBADCMDS 25	/* upstream's MAXBADCOMMANDS */
 
@@ -51,6 +52,12 @@ struct smtpd {
 	bool reject_all;		/* check_relay refused the connection */
 	bool quit;
 	struct smtp_reply reply;	/* the reply being built */
+	struct smtp_reply nullserver;	/* when set, the reply to every refused command */
+	char features[64];		/* what srv_features returned ("S V ...") */
+	/* STARTTLS (smtpd_tls.c) */
+	struct tls_ctx *tls_ctx;	/* the server context, NULL when TLS is unavailable */
+	struct tls_session *tls;	/* the active TLS session, or NULL */
+	bool tls_done;			/* STARTTLS was used: not offered again */
 };
 
 /* Sends a one-line reply now. */
@@ -80,6 +87,15 @@ enum smtpd_check {
 int smtpd_check(struct smtpd *s, const char *name, const char *arg1, const char *arg2,
     const char *echo, struct smtp_reply *r);
 
+/*
+ * Runs ruleset name like smtpd_check and appends its result to out, the
+ * tokens joined without separators (a leading $# dropped).  Returns -1 if
+ * the configuration has no such ruleset, 1 if the result started with $#,
+ * else 0.
+ */
+int smtpd_ruleset(struct smtpd *s, const char *name, const char *arg1, const char *arg2,
+    struct pt_buf *out);
+
 /* The verbs. */
 void smtpd_helo(struct smtpd *s, const struct smtp_cmd *c);
 void smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c);
@@ -94,6 +110,25 @@ void smtpd_expn(struct smtpd *s, const struct smtp_cmd *c);
 void smtpd_help(struct smtpd *s, const struct smtp_cmd *c);
 void smtpd_etrn(struct smtpd *s, const struct smtp_cmd *c);
 void smtpd_verb(struct smtpd *s, const struct smtp_cmd *c);
+
+/* True if srv_features returned option letter c. */
+bool smtpd_feature(const struct smtpd *s, char c);
+/* The protocol name of the session for $r and logs: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA. */
+const char *smtpd_proto(const struct smtpd *s);
+
+/* STARTTLS (smtpd_tls.c). */
+void smtpd_starttls(struct smtpd *s, const struct smtp_cmd *c);
+/* True if EHLO offers STARTTLS now. */
+bool smtpd_tls_offered(const struct smtpd *s);
+/*
+ * Runs the server side of the handshake (after STARTTLS's 220, or before
+ * the greeting on an smtps port): on success the session speaks TLS, its
+ * state is reset, the TLS macros are set, the STARTTLS line is logged and
+ * tls_client has been consulted.  False when the session must end.
+ */
+bool smtpd_tls_start(struct smtpd *s);
+/* Ends TLS at the end of a session (close_notify) and frees it. */
+void smtpd_tls_end(struct smtpd *s);
 
 /* True if PrivacyOptions has flag name (goaway implies the need* and no* flags). */
 bool smtpd_privacy(const struct smtpd *s, const char *name);

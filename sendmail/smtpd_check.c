@@ -134,3 +134,26 @@ smtpd_check(struct smtpd *s, const char *name, const char *arg1, const char *arg
 	addr_vec_free(&v);
 	return rc;
 }
+
+int
+smtpd_ruleset(struct smtpd *s, const char *name, const char *arg1, const char *arg2,
+    struct pt_buf *out)
+{
+	int set = cf_ruleset_find(s->cfg, name), from = 0;
+	struct addr_vec v = { NULL, 0, 0, NULL };
+
+	if (set < 0)
+		return -1;
+	s->rw.msgs = NULL;
+	push_tokens(s, arg1 != NULL ? arg1 : "", &v);
+	if (arg2 != NULL) {
+		addr_vec_push(&v, "\001|");
+		push_tokens(s, arg2, &v);
+	}
+	rw_run(&s->rw, set, &v);
+	if (v.n >= 1 && strcmp(v.tok[0], "\001#") == 0)
+		from = 1;
+	addr_vec_join(&v, from, v.n, NULL, out);
+	addr_vec_free(&v);
+	return from;
+}

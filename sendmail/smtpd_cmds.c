@@ -45,7 +45,7 @@ hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
 	s->esmtp = esmtp;
 	smtpd_reset(s);
 	smtpd_macro(s, "s", s->helo);
-	smtpd_macro(s, "r", esmtp ? "ESMTP" : "SMTP");
+	smtpd_macro(s, "r", smtpd_proto(s));
 	return true;
 }
 
@@ -99,6 +99,8 @@ smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c)
 	smtp_reply_add(&r, "DSN");
 	if (!smtpd_privacy(s, "noetrn") && !(s->daemon && cf_daemon_has(s->daemon, 'E')))
 		smtp_reply_add(&r, "ETRN");
+	if (smtpd_tls_offered(s))
+		smtp_reply_add(&r, "STARTTLS");
 	smtp_reply_add(&r, "DELIVERBY");
 	smtp_reply_add(&r, "HELP");
 	smtpd_send(s, &r);

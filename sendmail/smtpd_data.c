@@ -201,7 +201,7 @@ log_from(struct smtpd *s, const struct smtp_data_result *res)
 
 	pt_log_id(LOG_INFO, s->env->id, "from=%s, size=%llu, class=0, nrcpts=%d, msgid=%s, "
 	    "proto=%s, daemon=%s, relay=%s", s->env->sender, res->msg_bytes, s->nrcpts,
-	    msgid ? msgid : "", s->esmtp ? "ESMTP" : "SMTP", s->daemon ? s->daemon->name : "MTA",
+	    msgid ? msgid : "", smtpd_proto(s), s->daemon ? s->daemon->name : "MTA",
 	    s->relay);
 	free(copy);
 }

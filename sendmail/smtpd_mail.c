@@ -88,7 +88,7 @@ start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
 		e->bodytype = queue_env_str(e, "8BITMIME");
 	if (s->mp.auth)
 		e->auth = queue_env_str(e, s->mp.auth);
-	queue_env_set_macro(e, "r", s->esmtp ? "ESMTP" : "SMTP");
+	queue_env_set_macro(e, "r", smtpd_proto(s));
 	if (s->helo)
 		queue_env_set_macro(e, "s", s->helo);
 	queue_env_set_macro(e, "_", s->relay);

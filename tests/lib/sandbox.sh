@@ -13,16 +13,89 @@
 #   sb_sendmail ARGS...   runs Petrel's sendmail -C $SB/sendmail.cf ARGS
 #   sb_wait_mail USER N   waits up to 15 s for N messages in USER's mailbox
 #   sb_count USER         messages in USER's mailbox (mail/USER/msg.*, one file each)
+#   sb_save NAME, sb_load NAME
+#                         keep several sandboxes in one test: save the current
+#                         one's variables under NAME, make it current again
 # Variables: SB (the folder), SB_PORT, SB_CF, SB_MAIL (mailboxes).
+# Options, set before sb_new:
+#   SB_TLS=1              STARTTLS: a certificate for $SB_TLS_NAME (default
+#                         localhost) signed by a test CA shared by every
+#                         sandbox of the test, in $SB/tls (ca.pem, cert.pem,
+#                         key.pem), used as server and client certificate
+#   SB_TLS_NAME           the certificate's name
+#   SB_ACCESS=1           FEATURE(access_db) on $SB/access (empty at first);
+#                         sb_access LINES... rewrites and rebuilds it
 SB=
 SB_PORT=
 SB_PID=
+SB_CA=
+SB_ALL_DIRS=
+SB_ALL_PIDS=
 
 sb_cleanup() {
+	local p d
 	sb_stop
-	[ -n "$SB" ] && [ -z "${PETREL_KEEP:-}" ] && rm -rf "$SB"
+	for p in $SB_ALL_PIDS; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	[ -n "${PETREL_KEEP:-}" ] && return
+	for d in $SB_ALL_DIRS $SB_CA; do
+		rm -rf "$d"
+	done
 }
 trap sb_cleanup EXIT
+
+sb_save() {
+	eval "SB_STATE_$1=\"\$SB|\$SB_PORT|\$SB_PID|\$SB_CF|\$SB_MAIL\""
+}
+
+sb_load() {
+	local st
+	eval "st=\$SB_STATE_$1"
+	IFS='|' read -r SB SB_PORT SB_PID SB_CF SB_MAIL <<<"$st"
+}
+
+# The folder under which sandboxes live.
+sb_base() {
+	if [ "$(id -u)" -eq 0 ]; then echo /run; else echo "${TMPDIR:-/tmp}"; fi
+}
+
+# Makes the test CA once (ca.pem, ca.key in $SB_CA).
+sb_tls_ca() {
+	[ -n "$SB_CA" ] && return 0
+	SB_CA=$(mktemp -d "$(sb_base)/petrel-ca-XXXXXX")
+	chmod 755 "$SB_CA"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$SB_CA/ca.key" -out "$SB_CA/ca.pem" -days 3 \
+		-subj "/O=Petrel tests/CN=Petrel Test CA" 2>/dev/null
+}
+
+# Makes $SB/tls: the CA, a certificate for NAME signed by it, its key (0600).
+sb_tls_cert() {
+	local name=$1 dir=$SB/tls
+	sb_tls_ca || return 1
+	mkdir -p "$dir" && chmod 755 "$dir"
+	cp "$SB_CA/ca.pem" "$dir/ca.pem"
+	(umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$dir/key.pem" -out "$dir/req.pem" -subj "/O=Petrel tests/CN=$name" \
+		2>/dev/null) || return 1
+	printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$name" >"$dir/ext"
+	openssl x509 -req -in "$dir/req.pem" -CA "$SB_CA/ca.pem" -CAkey "$SB_CA/ca.key" \
+		-CAcreateserial -out "$dir/cert.pem" -days 3 -extfile "$dir/ext" 2>/dev/null || return 1
+	chmod 644 "$dir/cert.pem"
+	rm -f "$dir/req.pem" "$dir/ext"
+}
+
+# The .mc lines of SB_TLS.
+sb_tls_mc() {
+	local d=$SB/tls
+	echo "define(\`confCACERT_PATH', \`$d')dnl"
+	echo "define(\`confCACERT', \`$d/ca.pem')dnl"
+	echo "define(\`confSERVER_CERT', \`$d/cert.pem')dnl"
+	echo "define(\`confSERVER_KEY', \`$d/key.pem')dnl"
+	echo "define(\`confCLIENT_CERT', \`$d/cert.pem')dnl"
+	echo "define(\`confCLIENT_KEY', \`$d/key.pem')dnl"
+}
 
 # A free TCP port on 127.0.0.1.
 sb_free_port() {
@@ -30,10 +103,12 @@ sb_free_port() {
 }
 
 sb_new() {
-	local base=/run
-	[ "$(id -u)" -eq 0 ] || base=${TMPDIR:-/tmp}
-	SB=$(mktemp -d "$base/petrel-sb-XXXXXX")
+	SB=$(mktemp -d "$(sb_base)/petrel-sb-XXXXXX")
+	SB_ALL_DIRS="$SB_ALL_DIRS $SB"
 	chmod 755 "$SB"
+	if [ -n "${SB_TLS:-}" ]; then
+		sb_tls_cert "${SB_TLS_NAME:-localhost}" || return 1
+	fi
 	mkdir -p "$SB/mqueue" "$SB/mail"
 	chmod 700 "$SB/mqueue"
 	SB_MAIL=$SB/mail
@@ -64,12 +139,21 @@ SH
 		echo "define(\`LOCAL_MAILER_ARGS', \`local.sh \$u')dnl"
 		echo "FEATURE(\`no_default_msa')dnl"
 		echo "DAEMON_OPTIONS(\`Port=$SB_PORT, Addr=127.0.0.1, Name=MTA')dnl"
+		[ -n "${SB_TLS:-}" ] && sb_tls_mc
+		[ -n "${SB_ACCESS:-}" ] &&
+			echo "FEATURE(\`access_db', \`hash -T<TMPF> -o $SB/access')dnl"
 		printf '%s\n' "$@"
 		echo "MAILER(\`local')dnl"
 		echo "MAILER(\`smtp')dnl"
 	} >"$SB/sendmail.mc"
 	m4 "$PETREL_SRCDIR/cf/m4/cf.m4" "$SB/sendmail.mc" >"$SB_CF" || return 1
+	if [ -n "${SB_ACCESS:-}" ]; then sb_access; fi
 	sb_sendmail -bi >/dev/null
+}
+
+sb_access() {
+	printf '%s\n' "$@" >"$SB/access"
+	"$PETREL_BUILDDIR/makemap/makemap" hash "$SB/access" <"$SB/access"
 }
 
 sb_sendmail() {
@@ -79,6 +163,7 @@ sb_sendmail() {
 sb_start() {
 	"$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
 	SB_PID=$!
+	SB_ALL_PIDS="$SB_ALL_PIDS $SB_PID"
 	for _ in $(seq 1 100); do
 		python3 -c "import socket; socket.create_connection(('127.0.0.1', $SB_PORT), 1)" \
 			2>/dev/null && return 0
