@@ -209,3 +209,56 @@ addr_uncrack(const char *tmpl, const char *addr, struct pt_buf *out)
 			pt_buf_addc(out, *tmpl);
 	}
 }
+
+/* Where the element at s ends: the first comma outside quotes, comments and <>. */
+static size_t
+element_end(const char *s)
+{
+	size_t i = 0;
+	int angle = 0;
+
+	while (s[i] != '\0') {
+		if (s[i] == '"' || s[i] == '(') {
+			i = skip_group(s, i);
+			continue;
+		}
+		if (s[i] == '\\' && s[i + 1] != '\0') {
+			i += 2;
+			continue;
+		}
+		if (s[i] == '<')
+			angle++;
+		else if (s[i] == '>' && angle > 0)
+			angle--;
+		else if (s[i] == ',' && angle == 0)
+			break;
+		i++;
+	}
+	return i;
+}
+
+bool
+addr_list_next(const char **pp, struct pt_buf *out)
+{
+	const char *s = *pp;
+
+	for (;;) {
+		size_t n = element_end(s), from = 0, to = n;
+
+		while (from < to && strchr(" \t\r\n", s[from]) != NULL)
+			from++;
+		while (to > from && strchr(" \t\r\n", s[to - 1]) != NULL)
+			to--;
+		if (to > from) {
+			pt_buf_reset(out);
+			pt_buf_add(out, s + from, to - from);
+			*pp = s[n] == ',' ? s + n + 1 : s + n;
+			return true;
+		}
+		if (s[n] == '\0') {
+			*pp = s + n;
+			return false;
+		}
+		s += n + 1;
+	}
+}

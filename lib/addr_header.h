@@ -11,6 +11,8 @@
 #ifndef ADDR_HEADER_H
 #define ADDR_HEADER_H
 
+#include <stdbool.h>
+
 #include "pt_buf.h"
 
 /* Writes the cracked template of addr into out (replacing its contents). */
@@ -21,5 +23,14 @@ void addr_crack(const char *addr, struct pt_buf *out);
  * by addr; "$$" is a dollar.
  */
 void addr_uncrack(const char *tmpl, const char *addr, struct pt_buf *out);
+
+/*
+ * Takes the next address of a comma-separated list (a header value, or a
+ * recipient argument "a, b") at *pp: the text up to the first comma outside
+ * quotes, comments and angle brackets, trimmed of blanks, goes to out
+ * (replacing its contents) and *pp moves past the comma.  Empty elements
+ * are skipped.  Returns false when the list holds no more addresses.
+ */
+bool addr_list_next(const char **pp, struct pt_buf *out);
 
 #endif

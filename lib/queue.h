@@ -314,6 +314,10 @@ enum queue_sync_mode {
 	QUEUE_SYNC_NONE = 0,	/* SuperSafe=False: no syncs at all */
 	QUEUE_SYNC_FILES,	/* each process syncs its own files and the folder */
 	QUEUE_SYNC_GROUP,	/* shared flush rounds led by one of the waiting processes */
+	QUEUE_SYNC_PRIVATE,	/* as FILES, and never .petrel/ (no shared state, no inode
+				 * pool): for a queue that several users write, the
+				 * submission queue, where a recycled inode would keep
+				 * the owner of another user's message */
 };
 
 struct queue_shared;
@@ -338,7 +342,8 @@ struct queue_dir {
 /*
  * Opens a queue directory: the folder and its qf/, df/, xf/ subfolders when
  * present.  sync_mode is what the caller wants; GROUP silently becomes FILES
- * when the shared state cannot be used (.petrel/ not writable, NFS).
+ * when the shared state cannot be used (.petrel/ not writable, NFS), and
+ * PRIVATE is FILES that never creates or uses .petrel/.
  * Returns QUEUE_OK or QUEUE_TEMPFAIL with a message in err.
  */
 int queue_dir_open(const char *path, const char *group, int sync_mode, struct queue_dir **out,

@@ -47,6 +47,8 @@ choose_sync(struct queue_dir *qd, int wanted)
 
 	if (wanted == QUEUE_SYNC_NONE)	/* readers (mailq) and SuperSafe=False: no shared state */
 		return wanted;
+	if (wanted == QUEUE_SYNC_PRIVATE)	/* a queue several users write */
+		return QUEUE_SYNC_FILES;
 	if (fstatfs(qd->qf_fd, &sfs) == 0 && sfs.f_type == NFS_MAGIC)
 		return wanted == QUEUE_SYNC_GROUP ? QUEUE_SYNC_FILES : wanted;
 	/* the shared state also holds the inode pool, which every writer uses */

@@ -57,7 +57,6 @@ int rw_run(struct rw_ctx *ctx, int set, struct addr_vec *v);
 int rw_tokenize(struct rw_ctx *ctx, const char *text, int delim, struct addr_vec *v,
     const char **endp, struct pt_buf *err);
 
-#endif
 
 /* Flags for rw_parse and rw_remotename. */
 enum rw_addrflag {
@@ -92,6 +91,15 @@ int rw_parse(struct rw_ctx *ctx, const char *text, unsigned flags, int delim, co
     struct rw_triple *t);
 
 /*
+ * Passes the user part of local recipient t through ruleset 5 (localaddr)
+ * with $h set to t's host, as sendmail does for a mailer with F=5 when no
+ * alias matched.  True when the ruleset resolved it to a mailer ($#...):
+ * out then holds the new triple, interpreted as rw_parse does (strings in
+ * ctx->arena).  False when it left an address, or there is no ruleset 5.
+ */
+bool rw_localaddr(struct rw_ctx *ctx, const struct rw_triple *t, struct rw_triple *out);
+
+/*
  * Rewrites an address for mailer m as it would be presented to it
  * (rulesets 3, 1 or 2, the mailer's S= or R= envelope or header ruleset, 4),
  * putting the result back into the address's phrase and comments.  The
@@ -112,3 +120,5 @@ void rw_stripquotes(struct pt_buf *b);
 /* The same with an explicit token table. */
 void rw_cataddr_tab(const struct addr_toktab *t, const struct addr_vec *v, int from, int to,
     int spacesub, struct pt_buf *out);
+
+#endif

@@ -18,7 +18,8 @@
 #include "rw.h"
 
 /* The rulesets with fixed numbers. */
-enum { RS_PARSE = 0, RS_SENDER = 1, RS_RECIPIENT = 2, RS_CANONIFY = 3, RS_FINAL = 4 };
+enum { RS_PARSE = 0, RS_SENDER = 1, RS_RECIPIENT = 2, RS_CANONIFY = 3, RS_FINAL = 4,
+	RS_LOCALADDR = 5 };
 
 /* True if tok is a word: not an operator, a special or a quoted string. */
 static bool
@@ -333,4 +334,26 @@ rw_remotename(struct rw_ctx *c, const char *addr, const struct cf_mailer *m, uns
 	pt_buf_free(&err);
 	addr_vec_free(&v);
 	return st;
+}
+
+bool
+rw_localaddr(struct rw_ctx *c, const struct rw_triple *t, struct rw_triple *out)
+{
+	const struct cf_ruleset *rs = c->cfg->rulesets[RS_LOCALADDR];
+	struct addr_vec v = { NULL, 0, 0 };
+	struct pt_buf err = PT_BUF_INIT;
+	bool made = false;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (rs == NULL || !rs->defined || t->mailer == NULL)
+		return false;
+	rc = addr_tokenize(&c->cfg->toktab, t->user, 0, 0, c->arena, &v, NULL, &err);
+	pt_buf_free(&err);
+	mac_set(c->macros, 'h', t->host, 0);
+	if (rc != ADDR_TOK_FAIL && v.n > 0 && rw_run(c, RS_LOCALADDR, &v) == EX_OK &&
+	    v.n >= 2 && v.tok[0][0] == ADDR_META && v.tok[0][1] == '#')
+		made = build(c, t->user, &v, 0, out) == EX_OK;
+	addr_vec_free(&v);
+	return made;
 }

@@ -13,9 +13,11 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,55 @@
 #include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
+
+void
+dlv_verbose(const struct dlv *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d->run->verbose)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void
+dlv_verbose_reply(const struct dlv *d, const struct smtp_reply *r)
+{
+	struct pt_buf b = PT_BUF_INIT;
+
+	if (!d->run->verbose || !smtp_reply_is_set(r))
+		return;
+	smtp_reply_format(r, &b);
+	for (size_t i = 0; i < b.len; i++)
+		if (b.s[i] != '\r')
+			putchar(b.s[i]);
+	fflush(stdout);
+	pt_buf_free(&b);
+}
+
+void
+dlv_report(const struct dlv *d, struct dlv_target *t)
+{
+	const char *text = t->text ? t->text : "";
+
+	if (t->reported || t->state == DLV_PENDING)
+		return;
+	t->reported = true;
+	if (t->state == DLV_SENT && *text && strcmp(text, "Sent") != 0)
+		dlv_verbose(d, "%s... Sent (%s)", t->addr, text);
+	else if (t->state == DLV_SENT)
+		dlv_verbose(d, "%s... Sent", t->addr);
+	else if (t->state == DLV_DEFERRED)
+		dlv_verbose(d, "%s... Deferred: %s", t->addr, text);
+	else if (t->state == DLV_FAILED && d->run->verbose)
+		dlv_verbose(d, "%s... %s", t->addr, text);
+	else if (t->state == DLV_FAILED && d->run->mode == 'm')
+		fprintf(stderr, "%s... %s\n", t->addr, text);
+}
 
 /* Formats a duration as upstream logs it: [D+]HH:MM:SS. */
 static void
@@ -45,6 +96,7 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 {
 	char delay[32], xdelay[32];
 	const char *stat = t->state == DLV_SENT ? "Sent" : t->text;
+	bool detail = t->state == DLV_SENT && t->text != NULL && strcmp(t->text, "Sent") != 0;
 	struct pt_buf b = PT_BUF_INIT;
 
 	duration((long)(d->now - (time_t)d->e->ctime), delay);
@@ -58,6 +110,8 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 		pt_buf_printf(&b, "relay=%s, ", t->host);
 	pt_buf_printf(&b, "dsn=%s, stat=%s%s", t->status && *t->status ? t->status : "5.0.0",
 	    t->state == DLV_DEFERRED ? "Deferred: " : "", stat ? stat : "");
+	if (detail)
+		pt_buf_printf(&b, " (%s)", t->text);
 	pt_log_id(t->state == DLV_SENT ? LOG_INFO : LOG_NOTICE, d->e->id, "%s", b.s);
 	pt_buf_free(&b);
 }
@@ -139,6 +193,7 @@ run_targets(struct dlv *d)
 		else if (t->state == DLV_PENDING && t->mailer != NULL)
 			dlv_prog(d, t);
 		log_target(d, t, started);
+		dlv_report(d, t);
 	}
 }
 
@@ -278,11 +333,17 @@ dlv_open_queue(struct sm_run *run, struct queue_dir **qd)
 {
 	struct pt_buf err = PT_BUF_INIT;
 	const char *qdir = run->cfg->opt.queue_directory;
+	/* the submission queue is written by every user: no shared state, no recycled inodes */
 	int rc = queue_dir_open(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", "mqueue",
-	    QUEUE_SYNC_GROUP, qd, &err);
+	    run->cfg->opt.use_msp ? QUEUE_SYNC_PRIVATE : QUEUE_SYNC_GROUP, qd, &err);
 
 	if (rc != QUEUE_OK)
 		pt_log(LOG_ERR, "%s", pt_buf_str(&err));
+	else if (run->cfg->opt.queue_file_mode > 0) {
+		(*qd)->file_mode = (mode_t)run->cfg->opt.queue_file_mode & 0666;
+		if (run->cfg->opt.use_msp)	/* group-readable for the queue runner (smmsp) */
+			umask(0777 & ~(*qd)->file_mode);
+	}
 	pt_buf_free(&err);
 	return rc;
 }

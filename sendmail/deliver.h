@@ -14,6 +14,7 @@
 #include "queue.h"
 #include "rw.h"
 #include "sendmail.h"
+#include "smtp_reply.h"
 
 /* Where one delivery target stands after an attempt. */
 enum dlv_state {
@@ -39,6 +40,7 @@ struct dlv_target {
 	int code;		/* the reply code of a failure (550, 451 ...) */
 	char *status;		/* the DSN status, "5.1.1" */
 	char *text;		/* what happened, for the log and the DSN */
+	bool reported;		/* the transcript (-v) has told its outcome */
 };
 
 /* The targets of one attempt. */
@@ -106,8 +108,26 @@ void dlv_prog(struct dlv *d, struct dlv_target *t);
  * from_line, a UNIX "From " line comes first.  Returns 0 or -1 (df unreadable).
  */
 int dlv_message(struct dlv *d, const struct cf_mailer *m, bool from_line, struct pt_buf *out);
+/* The same with the line end eol instead of the mailer's E= (the SMTP client stuffs LF text). */
+int dlv_message_eol(struct dlv *d, const struct cf_mailer *m, bool from_line, const char *eol,
+    struct pt_buf *out);
 /* The envelope sender as mailer m sees it ($g). */
 void dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out);
+
+/*
+ * With -v: prints one line of the delivery transcript on standard output,
+ * as upstream shows it ("user... Connecting to [127.0.0.1] via relay...",
+ * ">>> MAIL From:<...>", the replies, "user... Sent (...)").
+ */
+void dlv_verbose(const struct dlv *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Tells the user what became of target t once (-v: "user... Sent (...)",
+ * "user... Deferred: ..."; a failure of an interactive submission goes to
+ * standard error even without -v).
+ */
+void dlv_report(const struct dlv *d, struct dlv_target *t);
+/* With -v: prints the lines of an SMTP reply as they came. */
+void dlv_verbose_reply(const struct dlv *d, const struct smtp_reply *r);
 
 /* Sends the delivery status notifications the attempt calls for (dsn.c). */
 void dsn_send(struct dlv *d);

@@ -39,6 +39,8 @@ struct owner {
 
 static void expand_addr(struct dlv *d, int rcpt, const char *addr, int depth,
     const struct owner *own);
+static void expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr,
+    int depth, const struct owner *own, bool self);
 
 struct dlv_target *
 dlv_add(struct dlv_list *l, const struct cf_mailer *m, const char *host, const char *user,
@@ -277,7 +279,6 @@ static void
 expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct owner *own)
 {
 	struct rw_triple t;
-	struct pt_buf val = PT_BUF_INIT;
 	struct dlv_target *tg;
 	bool self = false;
 
@@ -327,15 +328,34 @@ expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct o
 			    "Cannot mail directly to programs" : "Cannot mail directly to files");
 		return;
 	}
-	for (int k = 0; k < d->naliasing; k++)
-		if (pt_strcasecmp(d->aliasing[k], t.user) == 0)
-			self = true;	/* "user2: user1, user2": the alias names itself */
-	if (!self && cf_mflag(&t.mailer->flags, 'A') && cf_mflag(&t.mailer->flags, 'l') &&
-	    d->naliasing < 32 && alias_lookup(d->cfg->maps, t.user, &val) == MAP_FOUND) {
-		struct owner aown = { d->default_uid, d->default_gid, NULL, true };
-		char *name = pt_strdup(t.user);
+	expand_triple(d, rcpt, &t, addr, depth, own, self);
+}
 
-		pt_log(LOG_INFO, "alias %s => %s", t.user, pt_buf_str(&val));
+/* True if two triples name the same mailer, host and user. */
+static bool
+same_triple(const struct rw_triple *a, const struct rw_triple *b)
+{
+	return a->mailer == b->mailer && pt_strcasecmp(a->host, b->host) == 0 &&
+	    strcmp(a->user, b->user) == 0;
+}
+
+/* Expands a parsed address: aliases, ruleset 5 (F=5), .forward. */
+static void
+expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr, int depth,
+    const struct owner *own, bool self)
+{
+	struct pt_buf val = PT_BUF_INIT;
+	struct rw_triple t5;
+
+	for (int k = 0; k < d->naliasing; k++)
+		if (pt_strcasecmp(d->aliasing[k], t->user) == 0)
+			self = true;	/* "user2: user1, user2": the alias names itself */
+	if (!self && cf_mflag(&t->mailer->flags, 'A') && cf_mflag(&t->mailer->flags, 'l') &&
+	    d->naliasing < 32 && alias_lookup(d->cfg->maps, t->user, &val) == MAP_FOUND) {
+		struct owner aown = { d->default_uid, d->default_gid, NULL, true };
+		char *name = pt_strdup(t->user);
+
+		pt_log(LOG_INFO, "alias %s => %s", t->user, pt_buf_str(&val));
 		d->aliasing[d->naliasing++] = name;
 		each_element(d, rcpt, pt_buf_str(&val), depth + 1, own ? own : &aown);
 		d->naliasing--;
@@ -344,11 +364,24 @@ expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct o
 		return;
 	}
 	pt_buf_free(&val);
-	if (cf_mflag(&t.mailer->flags, 'l') && strcmp(t.mailer->name, "local") == 0) {
-		local_user(d, rcpt, &t, addr, depth, own, self);
+	/* F=5: a local name that is no alias may still go elsewhere (submit.cf relays it) */
+	if (!self && cf_mflag(&t->mailer->flags, '5') && depth < d->cfg->opt.max_alias_recursion &&
+	    rw_localaddr(&d->rw, t, &t5) && !same_triple(t, &t5)) {
+		if (t5.error) {
+			struct dlv_target *tg = add_target(d, rcpt, NULL, "", addr, addr, own);
+
+			if (tg != NULL)
+				dlv_set(tg, t5.error_code / 100 == 4 ? DLV_DEFERRED : DLV_FAILED,
+				    t5.error_code, t5.error_status, t5.error_text);
+		} else if (t5.mailer != NULL)
+			expand_triple(d, rcpt, &t5, addr, depth + 1, own, false);
 		return;
 	}
-	add_target(d, rcpt, t.mailer, t.host, t.user, addr, own);
+	if (cf_mflag(&t->mailer->flags, 'l') && strcmp(t->mailer->name, "local") == 0) {
+		local_user(d, rcpt, t, addr, depth, own, self);
+		return;
+	}
+	add_target(d, rcpt, t->mailer, t->host, t->user, addr, own);
 }
 
 void

@@ -117,7 +117,8 @@ wants_header(const struct cf_mailer *m, const char *cond)
 
 /* Appends the headers for mailer m. */
 static void
-headers(struct dlv *d, const struct cf_mailer *m, const char *g, struct pt_buf *out)
+headers(struct dlv *d, const struct cf_mailer *m, const char *g, const char *eol,
+    struct pt_buf *out)
 {
 	struct pt_buf v = PT_BUF_INIT;
 
@@ -143,15 +144,15 @@ headers(struct dlv *d, const struct cf_mailer *m, const char *g, struct pt_buf *
 					pt_buf_addc(&v, *p);
 			}
 		pt_buf_printf(out, "%s:", h->name);
-		add_eol(out, pt_buf_str(&v), v.len, m->eol);
-		pt_buf_adds(out, m->eol);
+		add_eol(out, pt_buf_str(&v), v.len, eol);
+		pt_buf_adds(out, eol);
 	}
 	pt_buf_free(&v);
 }
 
 /* Appends the body from the df: line ends converted, From escaped for F=E. */
 static int
-body(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
+body(struct dlv *d, const struct cf_mailer *m, const char *eol, struct pt_buf *out)
 {
 	int fd = queue_msg_df(d->m);
 	struct pt_buf all = PT_BUF_INIT;
@@ -172,7 +173,7 @@ body(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
 		if (bol && escape && all.len - i >= 5 && memcmp(all.s + i, "From ", 5) == 0)
 			pt_buf_addc(out, '>');
 		if (all.s[i] == '\n') {
-			pt_buf_adds(out, m->eol);
+			pt_buf_adds(out, eol);
 			bol = true;
 		} else {
 			pt_buf_addc(out, all.s[i]);
@@ -180,13 +181,20 @@ body(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
 		}
 	}
 	if (!bol)
-		pt_buf_adds(out, m->eol);
+		pt_buf_adds(out, eol);
 	pt_buf_free(&all);
 	return 0;
 }
 
 int
 dlv_message(struct dlv *d, const struct cf_mailer *m, bool from_line, struct pt_buf *out)
+{
+	return dlv_message_eol(d, m, from_line, m->eol, out);
+}
+
+int
+dlv_message_eol(struct dlv *d, const struct cf_mailer *m, bool from_line, const char *eol,
+    struct pt_buf *out)
 {
 	struct pt_buf g = PT_BUF_INIT;
 	int rc;
@@ -200,11 +208,11 @@ dlv_message(struct dlv *d, const struct cf_mailer *m, bool from_line, struct pt_
 		localtime_r(&t, &tm);
 		strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
 		pt_buf_printf(out, "From %s  %s", g.len ? g.s : "MAILER-DAEMON", date);
-		pt_buf_adds(out, m->eol);
+		pt_buf_adds(out, eol);
 	}
-	headers(d, m, pt_buf_str(&g), out);
-	pt_buf_adds(out, m->eol);
-	rc = body(d, m, out);
+	headers(d, m, pt_buf_str(&g), eol, out);
+	pt_buf_adds(out, eol);
+	rc = body(d, m, eol, out);
 	pt_buf_free(&g);
 	return rc;
 }

@@ -101,6 +101,7 @@ command(struct client *c, long timeout, const char *fmt, ...)
 		va_start(ap, fmt);
 		pt_buf_vprintf(&line, fmt, ap);
 		va_end(ap);
+		dlv_verbose(c->d, ">>> %s", line.s);
 		pt_buf_adds(&line, "\r\n");
 		smtp_io_write(c->io, line.s, line.len);
 		pt_buf_free(&line);
@@ -109,7 +110,10 @@ command(struct client *c, long timeout, const char *fmt, ...)
 	}
 	smtp_io_set_timeout(c->io, timeout > 0 ? timeout * 1000 : 300000);
 	pt_buf_reset(&c->err);
-	return smtp_reply_read(c->io, &c->r, &c->err) == SMTP_IO_OK;
+	if (smtp_reply_read(c->io, &c->r, &c->err) != SMTP_IO_OK)
+		return false;
+	dlv_verbose_reply(c->d, &c->r);
+	return true;
 }
 
 /* Sets the outcome of the listed targets from reply r. */
@@ -143,7 +147,9 @@ set_from_reply(struct client *c, const int *idx, int n)
 	reply_text(&c->r, &t);
 	snprintf(status, sizeof status, "%s", c->r.status[0] ? c->r.status :
 	    c->r.code >= 500 ? "5.0.0" : c->r.code >= 400 ? "4.0.0" : "2.0.0");
-	set_all(c->d, idx, n, c->r.code, status, c->r.code < 300 ? "Sent" : t.s);
+	/* a relay's acceptance is quoted, as upstream does: "Sent (ID Message accepted ...)" */
+	set_all(c->d, idx, n, c->r.code, status, c->r.code >= 300 ? t.s :
+	    !c->lmtp && c->r.nlines > 0 && c->r.lines[0][0] ? c->r.lines[0] : "Sent");
 	pt_buf_free(&t);
 }
 
@@ -159,6 +165,10 @@ greet(struct client *c, const char *me)
 		return false;
 	if (c->r.code == 250) {
 		smtp_ehlo_parse(&c->r, &c->ehlo);
+		/* -v asks the server for its side of the delivery too, as upstream does */
+		if (c->d->run->verbose && (c->ehlo.ext & SMTP_EXT_VERB) &&
+		    !command(c, to->misc, "VERB"))
+			return false;
 		return true;
 	}
 	return !c->lmtp && command(c, to->helo, "HELO %s", me) && c->r.code == 250;
@@ -174,8 +184,13 @@ mail_params(struct client *c, struct pt_buf *p)
 		struct stat st;
 		int fd = queue_msg_df(c->d->m);
 
-		if (fd >= 0 && fstat(fd, &st) == 0)
-			pt_buf_printf(p, " SIZE=%lld", (long long)st.st_size);
+		if (fd >= 0 && fstat(fd, &st) == 0) {
+			long long size = (long long)st.st_size + 1;	/* the body and the blank line */
+
+			for (size_t i = 0; i < e->nhdrs; i++)	/* "Name:value" and LF */
+				size += (long long)(strlen(e->hdrs[i].name) + strlen(e->hdrs[i].value) + 2);
+			pt_buf_printf(p, " SIZE=%lld", size);
+		}
 	}
 	if ((c->ehlo.ext & SMTP_EXT_8BITMIME) && e->bodytype != NULL &&
 	    pt_strcasecmp(e->bodytype, "8BITMIME") == 0)
@@ -221,7 +236,7 @@ send_body(struct client *c, const struct cf_mailer *m)
 	struct smtp_stuffer st = { false };
 	bool ok;
 
-	if (dlv_message(c->d, m, false, &msg) < 0) {
+	if (dlv_message_eol(c->d, m, false, "\n", &msg) < 0) {	/* the stuffer makes CR LF */
 		pt_buf_free(&msg);
 		return false;
 	}
@@ -229,6 +244,7 @@ send_body(struct client *c, const struct cf_mailer *m)
 	smtp_data_stuff_end(&st, &wire);
 	smtp_io_write(c->io, wire.s, wire.len);
 	ok = smtp_io_flush(c->io) == SMTP_IO_OK;
+	dlv_verbose(c->d, ">>> .");
 	pt_buf_free(&msg);
 	pt_buf_free(&wire);
 	return ok;
@@ -246,7 +262,7 @@ transaction(struct client *c, const int *idx, int n)
 
 	dlv_sender(d, m, &sender);
 	mail_params(c, &p);
-	if (!command(c, to->mail, "MAIL FROM:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p)) ||
+	if (!command(c, to->mail, "MAIL From:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p)) ||
 	    c->r.code != 250) {
 		if (smtp_reply_is_set(&c->r))
 			set_from_reply(c, idx, n);
@@ -257,7 +273,7 @@ transaction(struct client *c, const int *idx, int n)
 
 		pt_buf_reset(&p);
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
-		if (!command(c, to->rcpt, "RCPT TO:<%s>%s", t->user, pt_buf_str(&p)))
+		if (!command(c, to->rcpt, "RCPT To:<%s>%s", t->user, pt_buf_str(&p)))
 			goto out;
 		if (c->r.code == 250 || c->r.code == 251)
 			accepted[nacc++] = idx[i];
@@ -285,6 +301,8 @@ transaction(struct client *c, const int *idx, int n)
 	} else if (command(c, to->datafinal, NULL))
 		set_from_reply(c, accepted, nacc);
 out:
+	for (int i = 0; i < n; i++)
+		dlv_report(d, &d->targets.v[idx[i]]);
 	free(accepted);
 	pt_buf_free(&sender);
 	pt_buf_free(&p);
@@ -308,6 +326,14 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 	struct client c = { d, NULL, -1, false, host, { 0 }, SMTP_REPLY_INIT, PT_BUF_INIT };
 	bool held = false;
 
+	const struct dlv_target *t0 = &d->targets.v[idx[0]];
+	const char *shown = t0->host[0] == '[' ? t0->host : host;	/* a literal as written */
+
+	if (m->argv[1] != NULL && m->argv[2] != NULL)
+		dlv_verbose(d, "%s... Connecting to %s port %s via %s...", t0->addr, shown,
+		    mailer_port(m), m->name);
+	else
+		dlv_verbose(d, "%s... Connecting to %s via %s...", t0->addr, shown, m->name);
 	c.fd = connect_to(host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
 	if (c.fd < 0) {
 		pt_buf_reset(why);
@@ -318,6 +344,7 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 	if (greet(&c, me)) {
 		transaction(&c, idx, n);
 		held = true;
+		dlv_verbose(d, "Closing connection to %s", shown);
 		command(&c, to->quit, "QUIT");
 	} else {
 		pt_buf_reset(why);

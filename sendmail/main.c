@@ -18,10 +18,8 @@
 #include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
+#include "queue.h"
 #include "sendmail.h"
-
-#define DEFAULT_CF MAILDIR "/sendmail.cf"
-#define SUBMIT_CF MAILDIR "/submit.cf"
 
 int
 mode_print_version(struct sm_run *run)
@@ -33,6 +31,7 @@ mode_print_version(struct sm_run *run)
 }
 
 static const struct sm_mode modes[] = {
+	{ 'm', true, mode_submit },
 	{ 'd', true, mode_daemon },
 	{ 'D', true, mode_daemon },
 	{ 's', true, mode_smtp_stdio },
@@ -66,6 +65,34 @@ push(char ***v, int *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
+/* -N never | success,failure,delay: the NOTIFY flags of the recipients. */
+static int
+take_notify(struct sm_run *run, const char *arg)
+{
+	static const struct { const char *word; unsigned flag; } words[] = {
+		{ "never", 0 }, { "success", QRF_NOTIFY_SUCCESS },
+		{ "failure", QRF_NOTIFY_FAILURE }, { "delay", QRF_NOTIFY_DELAY },
+	};
+	char *copy = pt_strdup(arg), *p = copy, *w;
+	int rc = 0;
+
+	run->notify = QRF_HAS_NOTIFY;
+	while (rc == 0 && (w = strsep(&p, ",")) != NULL) {
+		size_t i;
+
+		for (i = 0; i < sizeof words / sizeof words[0]; i++)
+			if (pt_strcasecmp(pt_str_trim(w), words[i].word) == 0)
+				break;
+		if (i == sizeof words / sizeof words[0]) {
+			fprintf(stderr, "Invalid -N argument\n");
+			rc = -1;
+		} else
+			run->notify |= words[i].flag;
+	}
+	free(copy);
+	return rc;
+}
+
 /* Handles one option letter with its argument (NULL if it takes none). */
 static int
 take_option(struct sm_run *run, int c, const char *arg)
@@ -80,6 +107,12 @@ take_option(struct sm_run *run, int c, const char *arg)
 		run->debug = 1;
 		break;
 	case 'f': case 'r': run->sender = arg; break;
+	case 'N': return take_notify(run, arg);
+	case 'R': run->ret = pt_strcasecmp(arg, "hdrs") == 0 ? 'h' : 'f'; break;
+	case 'V': run->envid = arg; break;
+	case 'B': run->bodytype = arg; break;
+	case 'p': run->protocol = arg; break;
+	case 'G': run->relay_submission = true; break;
 	case 'F': run->fullname = arg; break;
 	case 'L': run->log_tag = arg; break;
 	case 'i': run->ignore_dots = true; break;
@@ -137,11 +170,13 @@ parse_args(struct sm_run *run, int argc, char **argv)
 				take_option(run, *a, NULL);
 				continue;
 			}
-			if (a[1] != '\0')
-				take_option(run, *a, a + 1);
-			else if (i + 1 < argc)
-				take_option(run, *a, argv[++i]);
-			else {
+			if (a[1] != '\0') {
+				if (take_option(run, *a, a + 1) < 0)
+					return -1;
+			} else if (i + 1 < argc) {
+				if (take_option(run, *a, argv[++i]) < 0)
+					return -1;
+			} else {
 				fprintf(stderr, "%s: option requires an argument -- '%c'\n",
 				    run->progname, *a);
 				return -1;
@@ -202,7 +237,8 @@ main(int argc, char **argv)
 	run.argv = argv;
 	run.argc = argc;
 	run.mode = 'm';
-	run.cf_path = DEFAULT_CF;
+	run.cf_path = SM_DEFAULT_CF;
+	run.real_uid = getuid();
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(run.progname, names[i].name) == 0)
 			run.mode = names[i].mode;
@@ -210,14 +246,16 @@ main(int argc, char **argv)
 	first = parse_args(&run, argc, argv);
 	if (first < 0)
 		return EX_USAGE;
-	if (run.queue_sel != NULL && run.queue_sel[0] == 'c' && !run.cf_given)
-		run.cf_path = SUBMIT_CF;	/* -Ac: the submission queue of submit.cf */
+	privs_choose_cf(&run);
+	if (privs_settle(&run) < 0)
+		return EX_OSERR;
 	run.rcpts = argv + first;
 	run.nrcpts = argc - first;
 	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 		if (modes[i].letter != run.mode)
 			continue;
-		if (modes[i].needs_cf && (rc = load_config(&run)) != EX_OK)
+		if (modes[i].needs_cf && ((rc = load_config(&run)) != EX_OK ||
+		    (rc = privs_after_load(&run)) != EX_OK))
 			return rc;
 		rc = modes[i].run(&run);
 		cf_free(run.cfg);

@@ -7,10 +7,16 @@
 
 #include <stdbool.h>
 
+#include <sys/types.h>
+
 #include "cf.h"
 #include "pt_buf.h"
 
 struct tls_ctx;
+
+/* The configuration files compiled in: the MTA's and the submission program's. */
+#define SM_DEFAULT_CF MAILDIR "/sendmail.cf"
+#define SM_SUBMIT_CF MAILDIR "/submit.cf"
 
 /* The command line and what was made of it. */
 struct sm_run {
@@ -41,6 +47,16 @@ struct sm_run {
 	struct cf_config *cfg;	/* loaded by main for modes that need it */
 	char *hostname;		/* the qualified host name */
 	struct tls_ctx *tls_server;	/* the daemon's STARTTLS context (NULL: none) */
+	/* submission (submit.c) */
+	uid_t real_uid;		/* who ran the program (before RunAsUser) */
+	bool msp;		/* the configuration is the compiled-in submit.cf */
+	bool unsafe;		/* -C or an option a user may not set without losing privileges */
+	unsigned notify;	/* -N: QRF_HAS_NOTIFY and the QRF_NOTIFY_* flags, or 0 */
+	int ret;		/* -R: 'f' full, 'h' headers, or 0 */
+	const char *envid;	/* -V */
+	const char *bodytype;	/* -B */
+	const char *protocol;	/* -p protocol[:host] */
+	bool relay_submission;	/* -G */
 };
 
 /* A mode of operation: what -b<letter> (or the program name) selects. */
@@ -60,6 +76,22 @@ int mode_daemon(struct sm_run *run);		/* -bd, -bD: daemon.c */
 int mode_smtp_stdio(struct sm_run *run);	/* -bs: smtpd.c */
 int mode_queue_run(struct sm_run *run);		/* -q: queuerun.c */
 int mode_newaliases(struct sm_run *run);	/* -bi, newaliases: mode_bi.c */
+int mode_submit(struct sm_run *run);		/* -bm (the default), -t: submit.c */
+
+/*
+ * Privileges (privs.c).  privs_choose_cf sets run->cf_path and run->msp:
+ * -C, else submit.cf for -Ac or for a user (not root) submitting mail with
+ * -bm, -t or -bs when the file exists, else sendmail.cf.  privs_settle gives
+ * up the set-group-ID group unless the run needs it (a submission, listing
+ * or run of the submission queue with the compiled-in submit.cf and only
+ * safe -o/-O options) and sets run->unsafe; -1 if it could not.
+ * privs_after_load refuses -q under PrivacyOptions=restrictqrun to users
+ * other than root and the queue's owner, and makes root running the
+ * submission configuration its RunAsUser; returns an exit status.
+ */
+void privs_choose_cf(struct sm_run *run);
+int privs_settle(struct sm_run *run);
+int privs_after_load(struct sm_run *run);
 
 /* Host identity (host.c): the qualified name and the names and literals for class w. */
 char *host_qualified_name(void);

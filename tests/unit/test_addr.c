@@ -91,11 +91,47 @@ test_crack(void)
 	pt_buf_free(&u);
 }
 
+/* Splits list with addr_list_next and joins the elements with " | ". */
+static void
+split(const char *list, struct pt_buf *out)
+{
+	struct pt_buf one = PT_BUF_INIT;
+	const char *p = list;
+
+	pt_buf_reset(out);
+	while (addr_list_next(&p, &one))
+		pt_buf_printf(out, "%s%s", out->len ? " | " : "", one.s);
+	pt_buf_free(&one);
+}
+
+static void
+test_list(void)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	static const char *cases[][2] = {
+		{ "a, b,c", "a | b | c" },
+		{ " Other One <u@x>, \"Q, x\" <root>, plain (a, comment)",
+		  "Other One <u@x> | \"Q, x\" <root> | plain (a, comment)" },
+		{ "<a,b@c>, d", "<a,b@c> | d" },
+		{ ",, a ,\t\n b,", "a | b" },
+		{ "x\\,y, z", "x\\,y | z" },
+		{ "\"unbalanced, a", "\"unbalanced, a" },
+		{ "", "" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		split(cases[i][0], &b);
+		is_str(pt_buf_str(&b), cases[i][1], "list split of [%s]", cases[i][0]);
+	}
+	pt_buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_tokens();
 	test_crack();
+	test_list();
 	pt_arena_free(&arena);
 	return tap_done();
 }

@@ -1,0 +1,35 @@
+/*
+ * headers.h: the headers a message gets when it is queued from the command
+ * line (headers.c): the configuration's H templates with their macros.
+ */
+#ifndef HEADERS_H
+#define HEADERS_H
+
+#include <stdbool.h>
+
+#include "cf.h"
+#include "mac.h"
+#include "queue.h"
+
+/*
+ * Sets the date macros of a message created at e->ctime with queue id id:
+ * $i, $b (now, RFC 5322), $t (YYYYMMDDhhmm), and $a (the message's own
+ * Date header when it has one, in own, else $b).
+ */
+void hdr_date_macros(struct mac_table *m, const struct queue_env *own, long long ctime,
+    const char *id);
+
+/*
+ * Appends to e the configuration's header templates (H lines) in their
+ * order: each one the message's own headers (own) do not already have,
+ * trace headers (Received) always, Resent- ones only for a resent message,
+ * ?${macro}? ones only when the macro is set.  Values are expanded with
+ * macros now, except $g (the sender as each mailer sees it), which stays as
+ * the byte \201 and "g" for the delivery to fill in.  ?flags? conditions go
+ * into the header's cond for the delivery to decide per mailer.  Templates
+ * that expand to nothing are left out.
+ */
+void hdr_add_templates(const struct cf_config *cfg, const struct mac_table *macros,
+    struct queue_env *e, const struct queue_env *own, bool resent);
+
+#endif
