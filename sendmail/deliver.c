@@ -236,6 +236,8 @@ requeue_expansions(struct dlv *d, int i)
 			continue;
 		if (t->owner != NULL)
 			ctl = queue_env_add_ctl(d->e, t->owner, (long)t->uid, (long)t->gid, NULL);
+		else if (t->from_alias)	/* from the aliases file: ":alias", DefaultUser's */
+			ctl = queue_env_add_ctl(d->e, NULL, -1, -1, d->e->rcpts[i].addr);
 		r = queue_env_add_rcpt(d->e, t->addr);
 		r->ctl = ctl;
 		r->state = QRS_DEFERRED;
@@ -274,24 +276,33 @@ update_rcpts(struct dlv *d)
 	}
 }
 
-/* Gives up on deferred targets older than Timeout.queuereturn. */
+/*
+ * Gives up on deferred targets older than Timeout.queuereturn: they fail
+ * with status 4.4.7 and keep the reason they were deferred for the bounce.
+ */
 static void
 expire(struct dlv *d)
 {
-	long limit = d->cfg->opt.timeout.queuereturn_normal;
+	long limit = (d->e->flags & QEF_RESPONSE) ? d->cfg->opt.timeout.queuereturn_dsn :
+	    d->cfg->opt.timeout.queuereturn_normal;
+	struct pt_buf iv = PT_BUF_INIT;
 
 	if (limit <= 0 || d->now - (time_t)d->e->ctime < limit)
 		return;
+	dsn_interval(limit, &iv);
 	for (int k = 0; k < d->targets.n; k++) {
 		struct dlv_target *t = &d->targets.v[k];
-		char text[160];
 
 		if (t->state != DLV_DEFERRED)
 			continue;
-		snprintf(text, sizeof text, "Cannot send message for %ld day%s (%s)",
-		    limit / 86400, limit / 86400 == 1 ? "" : "s", t->text ? t->text : "");
-		dlv_set(t, DLV_FAILED, 550, "4.4.7", text);
+		t->state = DLV_FAILED;
+		t->expired = true;
+		free(t->status);
+		t->status = pt_strdup("4.4.7");
+		pt_log_id(LOG_NOTICE, d->e->id, "to=%s, stat=Cannot send message for %s", t->addr,
+		    iv.s);
 	}
+	pt_buf_free(&iv);
 }
 
 /* One attempt on an opened message. */
@@ -314,6 +325,15 @@ attempt(struct dlv *d)
 		if (queue_msg_remove(d->m, &err) != QUEUE_OK)
 			pt_log_id(LOG_ERR, d->e->id, "cannot remove: %s", pt_buf_str(&err));
 	} else {
+		for (int k = 0; k < d->targets.n; k++)	/* what mailq shows: the last reason */
+			if (d->targets.v[k].state == DLV_DEFERRED) {
+				struct pt_buf m = PT_BUF_INIT;
+
+				pt_buf_printf(&m, "Deferred: %s", d->targets.v[k].text);
+				d->e->message = queue_env_str(d->e, m.s);
+				pt_buf_free(&m);
+				break;
+			}
 		d->e->attempts++;
 		d->e->last_attempt = (long long)d->now;
 		d->e->priority += d->cfg->opt.retry_factor;

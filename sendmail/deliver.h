@@ -41,6 +41,7 @@ struct dlv_target {
 	char *status;		/* the DSN status, "5.1.1" */
 	char *text;		/* what happened, for the log and the DSN */
 	bool reported;		/* the transcript (-v) has told its outcome */
+	bool expired;		/* failed because Timeout.queuereturn passed (text: why deferred) */
 };
 
 /* The targets of one attempt. */
@@ -63,6 +64,8 @@ struct dlv {
 	int naliasing;
 	uid_t default_uid;	/* DefaultUser: programs from the aliases file run as this */
 	gid_t default_gid;
+	struct queue_idgen idgen;	/* ids of the notices this process queues */
+	bool have_idgen;
 };
 
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */
@@ -129,7 +132,14 @@ void dlv_report(const struct dlv *d, struct dlv_target *t);
 /* With -v: prints the lines of an SMTP reply as they came. */
 void dlv_verbose_reply(const struct dlv *d, const struct smtp_reply *r);
 
-/* Sends the delivery status notifications the attempt calls for (dsn.c). */
+/*
+ * Sends the delivery status notifications the attempt calls for (dsn.c):
+ * the delay warning when Timeout.queuewarn has passed and some target is
+ * still deferred (once: sets QEF_WARNED in d->e), the bounce, the success
+ * notice.
+ */
 void dsn_send(struct dlv *d);
+/* Writes an interval in upstream's words ("4 hours", "1 day, 2 hours") to out. */
+void dsn_interval(long secs, struct pt_buf *out);
 
 #endif

@@ -395,6 +395,11 @@ dlv_expand(struct dlv *d, int i)
 		struct owner own = { (uid_t)c->uid, (gid_t)c->gid, c->user, c->uid >= 0 };
 
 		expand_addr(d, i, r->addr, 0, &own);
+	} else if (c != NULL && c->alias != NULL) {
+		/* ":alias": an expansion of the aliases file, kept for a retry; DefaultUser's */
+		struct owner own = { d->default_uid, d->default_gid, NULL, true };
+
+		expand_addr(d, i, r->addr, 0, &own);
 	} else
 		expand_addr(d, i, r->addr, 0, NULL);
 	if (d->targets.n == before + 1 && strcmp(d->targets.v[before].addr, r->addr) == 0)

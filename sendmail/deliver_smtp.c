@@ -337,7 +337,7 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 	c.fd = connect_to(host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
 	if (c.fd < 0) {
 		pt_buf_reset(why);
-		pt_buf_printf(why, "Connection refused by %s", host);
+		pt_buf_printf(why, "Connection refused by %s", shown);
 		return false;
 	}
 	c.io = smtp_io_new(c.fd, c.fd);
@@ -351,7 +351,7 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 		if (smtp_reply_is_set(&c.r))
 			reply_text(&c.r, why);
 		else
-			pt_buf_printf(why, "lost connection with %s", host);
+			pt_buf_printf(why, "lost connection with %s", shown);
 	}
 	smtp_io_free(c.io);
 	close(c.fd);

@@ -1,8 +1,11 @@
 /*
  * dsn: delivery status notifications (RFC 3461, 3464): the bounce for
- * recipients that failed, the success notice for NOTIFY=SUCCESS, sent from
- * the null sender to the envelope sender (or, for a bounce of a bounce, to
- * the postmaster), with the original headers or message per RET.
+ * recipients that failed (or whose Timeout.queuereturn passed), the delay
+ * warning once Timeout.queuewarn has passed (once per message: the F record
+ * gets its w), the success notice for NOTIFY=SUCCESS, sent from the null
+ * sender to the envelope sender (or, for a bounce of a bounce, to the
+ * postmaster; a failed double bounce is logged and dropped), with the
+ * original headers or message per RET, in upstream's layout.
  *
  * Runs in the delivery process.  A notification is itself queued as a new
  * message (so it is as durable as any other) and handed to a delivery
@@ -34,18 +37,107 @@ rfc_date(time_t t, char out[64])
 	strftime(out, 64, "%a, %d %b %Y %H:%M:%S %z", &tm);
 }
 
-/* True if target t's outcome should be reported for kind (DLV_FAILED or DLV_SENT). */
+/*
+ * Writes a time interval as upstream words it: "1 second", "4 hours",
+ * "1 day, 2 hours"; the units that are not zero, largest first.
+ */
+void
+dsn_interval(long secs, struct pt_buf *out)
+{
+	static const struct { const char *unit; long size; } units[] = {
+		{ "week", 604800 }, { "day", 86400 }, { "hour", 3600 }, { "minute", 60 },
+		{ "second", 1 },
+	};
+	bool any = false;
+
+	if (secs < 0)
+		secs = 0;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		long n = secs / units[i].size;
+
+		if (n == 0 && !(i == sizeof units / sizeof units[0] - 1 && !any))
+			continue;
+		secs -= n * units[i].size;
+		pt_buf_printf(out, "%s%ld %s%s", any ? ", " : "", n, units[i].unit, n == 1 ? "" : "s");
+		any = true;
+	}
+}
+
+/*
+ * True if target t's outcome should be reported in a notice of kind:
+ * DLV_FAILED (a bounce), DLV_SENT (a success notice) or DLV_DEFERRED (a
+ * delay warning), per the recipient's NOTIFY (failures and delays are
+ * reported when NOTIFY was not given).
+ */
 static bool
 reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 {
 	const struct queue_rcpt *r = t->rcpt >= 0 ? &d->e->rcpts[t->rcpt] : NULL;
+	unsigned want = kind == DLV_FAILED ? QRF_NOTIFY_FAILURE : kind == DLV_SENT ?
+	    QRF_NOTIFY_SUCCESS : QRF_NOTIFY_DELAY;
 
 	if (t->state != kind)
 		return false;
 	if (r == NULL || !(r->flags & QRF_HAS_NOTIFY))
-		return kind == DLV_FAILED;
-	return kind == DLV_FAILED ? (r->flags & QRF_NOTIFY_FAILURE) != 0 :
-	    (r->flags & QRF_NOTIFY_SUCCESS) != 0;
+		return kind != DLV_SENT;
+	return (r->flags & want) != 0;
+}
+
+/* The Timeout.queuewarn or .queuereturn that applies to the message. */
+static long
+queue_timeout(const struct dlv *d, bool warn)
+{
+	const struct cf_timeouts *t = &d->cfg->opt.timeout;
+
+	if (d->e->flags & QEF_RESPONSE)
+		return warn ? t->queuewarn_dsn : t->queuereturn_dsn;
+	return warn ? t->queuewarn_normal : t->queuereturn_normal;
+}
+
+/* The address target t was expanded from (an alias, a .forward's owner), or NULL. */
+static const char *
+expanded_from(const struct dlv *d, const struct dlv_target *t)
+{
+	const struct queue_rcpt *r = t->rcpt >= 0 ? &d->e->rcpts[t->rcpt] : NULL;
+
+	if (r == NULL)
+		return NULL;
+	if (strcmp(r->addr, t->addr) != 0)
+		return r->addr;
+	if (r->ctl >= 0 && d->e->ctls[r->ctl].alias != NULL)	/* expanded on an earlier run */
+		return d->e->ctls[r->ctl].alias;
+	return NULL;
+}
+
+/* The transcript section: what happened to each reported target, and the timeouts. */
+static void
+transcript(struct dlv *d, int kind, struct pt_buf *b)
+{
+	struct pt_buf iv = PT_BUF_INIT;
+	bool expired = false;
+
+	pt_buf_adds(b, "\n   ----- Transcript of session follows -----\n");
+	for (int i = 0; i < d->targets.n; i++) {
+		const struct dlv_target *t = &d->targets.v[i];
+
+		if (!reportable(d, t, kind))
+			continue;
+		expired |= t->expired;
+		pt_buf_printf(b, "%s... %s%s\n", t->addr,
+		    kind == DLV_DEFERRED || t->expired ? "Deferred: " : "", t->text ? t->text : "");
+	}
+	if (kind == DLV_DEFERRED) {
+		dsn_interval(queue_timeout(d, true), &iv);
+		pt_buf_printf(b, "Warning: message still undelivered after %s\n", iv.s);
+		pt_buf_reset(&iv);
+		dsn_interval(queue_timeout(d, false), &iv);
+		pt_buf_printf(b, "Will keep trying until message is %s old\n", iv.s);
+	} else if (expired) {
+		dsn_interval(queue_timeout(d, false), &iv);
+		pt_buf_printf(b, "Message could not be delivered for %s\n"
+		    "Message will be deleted from queue\n", iv.s);
+	}
+	pt_buf_free(&iv);
 }
 
 /* The human-readable part. */
@@ -54,22 +146,34 @@ human_part(struct dlv *d, int kind, struct pt_buf *b)
 {
 	char date[64];
 
+	if (kind == DLV_DEFERRED)
+		pt_buf_adds(b, "    **********************************************\n"
+		    "    **      THIS IS A WARNING MESSAGE ONLY      **\n"
+		    "    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n"
+		    "    **********************************************\n\n");
 	rfc_date((time_t)d->e->ctime, date);
 	pt_buf_printf(b, "The original message was received at %s\n", date);
 	if (queue_env_macro(d->e, "_") != NULL)
 		pt_buf_printf(b, "from %s\n", queue_env_macro(d->e, "_"));
-	pt_buf_printf(b, "\n   ----- %s -----\n", kind == DLV_FAILED ?
-	    "The following addresses had permanent fatal errors" :
-	    "The following addresses had successful delivery notifications");
-	for (int i = 0; i < d->targets.n; i++) {
+	if (kind != DLV_DEFERRED)
+		pt_buf_printf(b, "\n   ----- %s -----\n", kind == DLV_FAILED ?
+		    "The following addresses had permanent fatal errors" :
+		    "The following addresses had successful delivery notifications");
+	for (int i = 0; kind != DLV_DEFERRED && i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 
 		if (!reportable(d, t, kind))
 			continue;
 		pt_buf_printf(b, "%s\n", t->addr);
-		if (kind == DLV_FAILED)
+		if (kind == DLV_FAILED && t->expired)
+			pt_buf_adds(b, "    (reason: Deferred)\n");
+		else if (kind == DLV_FAILED)
 			pt_buf_printf(b, "    (reason: %d %s %s)\n", t->code, t->status, t->text);
+		if (expanded_from(d, t) != NULL)
+			pt_buf_printf(b, "    (expanded from: %s)\n", expanded_from(d, t));
 	}
+	if (kind != DLV_SENT)
+		transcript(d, kind, b);
 }
 
 /* The machine-readable part (message/delivery-status). */
@@ -93,15 +197,20 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 		if (r->orcpt != NULL)
 			pt_buf_printf(b, "Original-Recipient: %s\n", r->orcpt);
 		pt_buf_printf(b, "Final-Recipient: RFC822; %s\n", t->addr);
-		pt_buf_printf(b, "Action: %s\n", kind == DLV_FAILED ? "failed" : "delivered");
+		pt_buf_printf(b, "Action: %s\n", kind == DLV_FAILED ? "failed" :
+		    kind == DLV_DEFERRED ? "delayed" : "delivered");
 		pt_buf_printf(b, "Status: %s\n", t->status && *t->status ? t->status :
-		    kind == DLV_FAILED ? "5.0.0" : "2.0.0");
-		if (kind == DLV_FAILED && t->text != NULL)
+		    kind == DLV_FAILED ? "5.0.0" : kind == DLV_DEFERRED ? "4.0.0" : "2.0.0");
+		if (kind != DLV_SENT && t->text != NULL)
 			pt_buf_printf(b, "Diagnostic-Code: %s; %d %s\n",
 			    t->mailer && strcmp(t->mailer->path, "[IPC]") == 0 ? "SMTP" : "X-Unix",
 			    t->code, t->text);
 		rfc_date(d->now, date);
 		pt_buf_printf(b, "Last-Attempt-Date: %s\n", date);
+		if (kind == DLV_DEFERRED) {
+			rfc_date((time_t)d->e->ctime + queue_timeout(d, false), date);
+			pt_buf_printf(b, "Will-Retry-Until: %s\n", date);
+		}
 	}
 }
 
@@ -137,10 +246,18 @@ build(struct dlv *d, int kind, const char *to, struct pt_buf *out)
 	snprintf(boundary, sizeof boundary, "%s.%ld/%s", d->e->id, (long)d->now, j);
 	pt_buf_printf(out, "From: Mail Delivery Subsystem <MAILER-DAEMON@%s>\n", j);
 	pt_buf_printf(out, "To: %s\n", to);
-	pt_buf_printf(out, "Subject: %s\n", kind == DLV_FAILED ?
-	    "Returned mail: see transcript for details" : "Successful Mail Delivery Report");
+	if (kind == DLV_DEFERRED) {
+		struct pt_buf iv = PT_BUF_INIT;
+
+		dsn_interval(queue_timeout(d, true), &iv);
+		pt_buf_printf(out, "Subject: Warning: could not send message for past %s\n", iv.s);
+		pt_buf_free(&iv);
+	} else
+		pt_buf_printf(out, "Subject: %s\n", kind == DLV_FAILED ?
+		    "Returned mail: see transcript for details" : "Successful Mail Delivery Report");
 	pt_buf_printf(out, "Date: %s\nAuto-Submitted: auto-generated (%s)\nMIME-Version: 1.0\n",
-	    date, kind == DLV_FAILED ? "failure" : "delivery");
+	    date, kind == DLV_FAILED ? "failure" : kind == DLV_DEFERRED ? "warning-timeout" :
+	    "delivery");
 	pt_buf_printf(out, "Content-Type: multipart/report; report-type=delivery-status;\n"
 	    "\tboundary=\"%s\"\n\nThis is a MIME-encapsulated message\n\n--%s\n\n", boundary,
 	    boundary);
@@ -158,13 +275,15 @@ static void
 queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
 {
 	struct queue_env *e = queue_env_new();
-	struct queue_idgen g;
 	struct queue_msg *m;
 	struct pt_buf err = PT_BUF_INIT;
 	const char *body = strstr(pt_buf_str(text), "\n\n");
 	char *hdrs;
 
-	queue_idgen_init(&g, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
+	if (!d->have_idgen) {	/* one generator per process: two notices never share an id */
+		queue_idgen_init(&d->idgen, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
+		d->have_idgen = true;
+	}
 	e->ctime = (long long)d->now;
 	e->sender = queue_env_str(e, "<>");
 	e->flags |= QEF_RESPONSE;
@@ -185,7 +304,7 @@ queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
 		}
 	}
 	free(hdrs);
-	if (queue_msg_create(d->qd, &g, d->now, &m, &err) == QUEUE_OK) {
+	if (queue_msg_create(d->qd, &d->idgen, d->now, &m, &err) == QUEUE_OK) {
 		if (body != NULL)
 			queue_msg_write(m, body + 2, strlen(body + 2));
 		if (queue_msg_commit(m, e, &err) == QUEUE_OK) {
@@ -205,8 +324,28 @@ queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
 	pt_buf_free(&err);
 }
 
-/* Sends one kind of notification if any target calls for it. */
-static void
+/*
+ * True if the failures to report are those of a double bounce: a notice
+ * (from the null sender) whose every failed recipient is the double-bounce
+ * address itself.  Bouncing it again would loop.
+ */
+static bool
+double_bounce_failed(const struct dlv *d, const char *to)
+{
+	if (!(d->e->flags & QEF_RESPONSE))
+		return false;
+	for (int i = 0; i < d->targets.n; i++) {
+		const struct dlv_target *t = &d->targets.v[i];
+
+		if (reportable(d, t, DLV_FAILED) &&
+		    (t->rcpt < 0 || pt_strcasecmp(d->e->rcpts[t->rcpt].addr, to) != 0))
+			return false;
+	}
+	return true;
+}
+
+/* Sends one kind of notification if any target calls for it; true if one went. */
+static bool
 notify(struct dlv *d, int kind)
 {
 	struct pt_buf text = PT_BUF_INIT;
@@ -218,12 +357,17 @@ notify(struct dlv *d, int kind)
 		if (reportable(d, &d->targets.v[i], kind))
 			any = true;
 	if (!any)
-		return;
+		return false;
 	if (sender == NULL || strcmp(sender, "<>") == 0 || *sender == '\0') {
 		if (kind != DLV_FAILED)
-			return;
+			return false;
 		to = d->cfg->opt.double_bounce_address ? d->cfg->opt.double_bounce_address :
 		    "postmaster";
+		if (double_bounce_failed(d, to)) {
+			pt_log_id(LOG_ALERT, d->e->id, "a bounce to %s could not be delivered: "
+			    "dropped, not bounced again", to);
+			return false;
+		}
 	} else
 		to = sender;
 	build(d, kind, to, &text);
@@ -231,11 +375,22 @@ notify(struct dlv *d, int kind)
 	if (kind == DLV_FAILED && d->cfg->opt.postmaster_copy != NULL)
 		queue_notice(d, d->cfg->opt.postmaster_copy, &text);
 	pt_buf_free(&text);
+	return true;
 }
 
 void
 dsn_send(struct dlv *d)
 {
+	long warn = queue_timeout(d, true);
+	bool deferred = false;
+
+	for (int i = 0; i < d->targets.n; i++)
+		deferred |= d->targets.v[i].state == DLV_DEFERRED;
+	if (deferred && warn > 0 && !(d->e->flags & QEF_WARNED) &&
+	    d->now - (time_t)d->e->ctime >= warn) {
+		notify(d, DLV_DEFERRED);
+		d->e->flags |= QEF_WARNED;	/* once per message, written back with the queue file */
+	}
 	notify(d, DLV_FAILED);
 	notify(d, DLV_SENT);
 }

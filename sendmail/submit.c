@@ -105,6 +105,13 @@ envelope_settings(struct submit *s)
 	e->priority = (long)s->size + (long)e->nrcpts * s->cfg->opt.recipient_factor;
 }
 
+/* The body sink of submit_read: the df of the new message. */
+static int
+write_df(void *ctx, const char *p, size_t n)
+{
+	return queue_msg_write(ctx, p, n) == QUEUE_OK ? 0 : -1;
+}
+
 /* Reads the message and queues it; the message id goes to id.  An exit status. */
 static int
 queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
@@ -123,7 +130,9 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 		return EX_CANTCREAT;
 	}
 	pt_strlcpy(s->e->id, queue_msg_id(m), sizeof s->e->id);
-	submit_read(s, stdin, s->run->ignore_dots || s->cfg->opt.ignore_dots, m);
+	struct submit_sink df = { write_df, m };
+
+	submit_read(s, stdin, s->run->ignore_dots || s->cfg->opt.ignore_dots, &df);
 	submit_recipients(s);
 	if (s->e->nrcpts == 0 || s->write_failed) {
 		queue_msg_abort(m);

@@ -38,13 +38,20 @@ struct submit {
 	int nbad;			/* recipients refused before queueing */
 };
 
+/* Where the body goes: write gets the bytes of each line and its LF, returns 0 or -1. */
+struct submit_sink {
+	int (*write)(void *ctx, const char *p, size_t n);
+	void *ctx;
+};
+
 /*
  * Reads the message from fp: a leading "From " line is dropped, header
- * lines go to s->own (folded lines joined by LF), the body to the df of m,
+ * lines go to s->own (folded lines joined by LF), the body to body (the df),
  * LF line ends (a CR before LF is dropped).  Unless ignore_dots, a line
- * holding only "." ends the message.  Fills the counters of s.
+ * holding only "." ends the message.  Fills the counters of s; a failed
+ * write sets s->write_failed and the rest of the body is read and dropped.
  */
-void submit_read(struct submit *s, FILE *fp, bool ignore_dots, struct queue_msg *m);
+void submit_read(struct submit *s, FILE *fp, bool ignore_dots, const struct submit_sink *body);
 
 /* Sets the submitter's identity, sender, full name and trust (submit_rcpt.c). */
 void submit_identity(struct submit *s);

@@ -11,7 +11,8 @@
  * Without -i (IgnoreDots), a line holding only "." ends the message, as
  * upstream's sendmail does for local submissions; dots are never removed.
  *
- * Runs in the submitting process; reads standard input, writes the df.
+ * Runs in the submitting process; reads standard input, hands the body to
+ * the caller's sink (the df).
  */
 #include "config.h"
 
@@ -62,18 +63,18 @@ flush_header(struct submit *s, struct pt_buf *hdr)
 
 /* Appends one body line (and its LF) to the df. */
 static void
-body_line(struct submit *s, struct queue_msg *m, const char *p, size_t n)
+body_line(struct submit *s, const struct submit_sink *m, const char *p, size_t n)
 {
 	if (s->write_failed)
 		return;
-	if ((n > 0 && queue_msg_write(m, p, n) != QUEUE_OK) ||
-	    queue_msg_write(m, "\n", 1) != QUEUE_OK)
+	if ((n > 0 && m->write(m->ctx, p, n) < 0) || m->write(m->ctx, "\n", 1) < 0)
 		s->write_failed = true;
 }
 
 /* Handles one line in the header part; returns the part the reader is in next. */
 static enum part
-header_line(struct submit *s, struct queue_msg *m, struct pt_buf *hdr, const char *p, size_t n)
+header_line(struct submit *s, const struct submit_sink *m, struct pt_buf *hdr, const char *p,
+    size_t n)
 {
 	if (n == 0) {
 		flush_header(s, hdr);
@@ -94,7 +95,7 @@ header_line(struct submit *s, struct queue_msg *m, struct pt_buf *hdr, const cha
 }
 
 void
-submit_read(struct submit *s, FILE *fp, bool ignore_dots, struct queue_msg *m)
+submit_read(struct submit *s, FILE *fp, bool ignore_dots, const struct submit_sink *m)
 {
 	struct pt_buf line = PT_BUF_INIT, hdr = PT_BUF_INIT;
 	enum part part = P_START;
