@@ -340,7 +340,7 @@ bool
 rw_localaddr(struct rw_ctx *c, const struct rw_triple *t, struct rw_triple *out)
 {
 	const struct cf_ruleset *rs = c->cfg->rulesets[RS_LOCALADDR];
-	struct addr_vec v = { NULL, 0, 0 };
+	struct addr_vec v = { NULL, 0, 0, NULL };
 	struct pt_buf err = PT_BUF_INIT;
 	bool made = false;
 	int rc;
