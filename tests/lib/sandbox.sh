@@ -8,7 +8,9 @@
 # exit.
 #
 #   sb_new [MC-LINES]     extra .mc lines (before the MAILER lines)
-#   sb_start              daemon on 127.0.0.1:$SB_PORT (foreground mode, backgrounded)
+#   sb_start              daemon on 127.0.0.1:$SB_PORT (foreground mode, backgrounded);
+#                         when tests/lib/dns.sh's server runs (DNS_DIR set), the
+#                         daemon's resolver asks it and nothing else (dns_run)
 #   sb_stop
 #   sb_sendmail ARGS...   runs Petrel's sendmail -C $SB/sendmail.cf ARGS
 #   sb_wait_mail USER N   waits up to 15 s for N messages in USER's mailbox
@@ -161,7 +163,11 @@ sb_sendmail() {
 }
 
 sb_start() {
-	"$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
+	if [ -n "${DNS_DIR:-}" ]; then
+		dns_run "$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
+	else
+		"$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
+	fi
 	SB_PID=$!
 	SB_ALL_PIDS="$SB_ALL_PIDS $SB_PID"
 	for _ in $(seq 1 100); do
