@@ -14,7 +14,9 @@
 #include "queue.h"
 #include "rw.h"
 #include "sendmail.h"
+#include "smtp_io.h"
 #include "smtp_reply.h"
+#include "tls.h"
 
 /* Where one delivery target stands after an attempt. */
 enum dlv_state {
@@ -83,6 +85,36 @@ void dlv_expand(struct dlv *d, int i);
  * one transaction; sets their states (deliver_smtp.c).
  */
 void dlv_smtp(struct dlv *d, const int *idx, int n);
+
+/* STARTTLS on one client connection (deliver_tls.c). */
+struct dlv_tls {
+	struct tls_session *sess;	/* the TLS session, NULL in clear */
+};
+
+/* What dlv_starttls made of a connection. */
+enum dlv_tls_result {
+	DLV_TLS_PLAIN = 0,	/* go on in clear (not offered, not tried, or refused with 4xx) */
+	DLV_TLS_ACTIVE,		/* TLS is up: say EHLO again */
+	DLV_TLS_RETRY,		/* the handshake failed and fallback is allowed: reconnect in clear */
+	DLV_TLS_REFUSED,	/* tls_server refused the session: r filled, QUIT and stop */
+	DLV_TLS_BROKEN,		/* the handshake failed: r filled, drop the connection */
+	DLV_TLS_LOST,		/* the connection was lost */
+};
+
+/*
+ * Runs the client side of STARTTLS after EHLO on io, to host: the command
+ * when offered (the server's EHLO said STARTTLS), the client may (a client
+ * context, try_tls) and clear is false; the handshake (what the server sent
+ * behind its 220 is dropped); the macros {server_name} {server_addr}
+ * {verify} {cipher} ... and the STARTTLS=client log line; then the
+ * tls_server ruleset.  t receives the session.  Returns enum dlv_tls_result.
+ */
+int dlv_starttls(struct dlv *d, struct smtp_io *io, bool offered, bool clear, const char *host,
+    struct dlv_tls *t, struct smtp_reply *r);
+/* Runs tls_rcpt for recipient rcpt: 0 to send it, -1 with r filled to refuse it. */
+int dlv_tls_rcpt(struct dlv *d, const char *rcpt, struct smtp_reply *r);
+/* Ends the TLS session of a connection (close_notify), if any. */
+void dlv_tls_end(struct dlv_tls *t, struct smtp_io *io);
 
 /* Opens the configuration's queue directory (logs why not). */
 int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);

@@ -42,6 +42,10 @@ struct client {
 	struct smtp_ehlo ehlo;
 	struct smtp_reply r;
 	struct pt_buf err;
+	struct dlv_tls tls;	/* STARTTLS (deliver_tls.c) */
+	bool clear;		/* do not try STARTTLS (a retry after a failed handshake) */
+	bool retry;		/* the handshake failed: connect again in clear */
+	bool held;		/* the targets got their outcome */
 };
 
 /* Connects to host:port within the connect timeout; -1 on failure (errno set). */
@@ -174,6 +178,38 @@ greet(struct client *c, const char *me)
 	return !c->lmtp && command(c, to->helo, "HELO %s", me) && c->r.code == 250;
 }
 
+/* STARTTLS when offered and allowed, then EHLO again over TLS.  False if the session cannot go on. */
+static bool
+secure(struct client *c, const char *me, const int *idx, int n)
+{
+	const struct cf_timeouts *to = &c->d->cfg->opt.timeout;
+	bool offered = (c->ehlo.ext & SMTP_EXT_STARTTLS) != 0;
+
+	switch (dlv_starttls(c->d, c->io, offered, c->clear, c->host, &c->tls, &c->r)) {
+	case DLV_TLS_PLAIN:
+		return true;
+	case DLV_TLS_ACTIVE:
+		if (!command(c, to->helo, "EHLO %s", me) || c->r.code != 250)
+			return false;
+		smtp_ehlo_parse(&c->r, &c->ehlo);
+		return true;
+	case DLV_TLS_RETRY:
+		c->retry = true;
+		return false;
+	case DLV_TLS_REFUSED:
+		set_from_reply(c, idx, n);
+		c->held = true;
+		command(c, to->quit, "QUIT");
+		return false;
+	case DLV_TLS_BROKEN:
+		set_from_reply(c, idx, n);
+		c->held = true;
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* The MAIL command's parameters this server understands. */
 static void
 mail_params(struct client *c, struct pt_buf *p)
@@ -271,6 +307,10 @@ transaction(struct client *c, const int *idx, int n)
 	for (int i = 0; i < n; i++) {
 		struct dlv_target *t = &d->targets.v[idx[i]];
 
+		if (dlv_tls_rcpt(d, t->user, &c->r) < 0) {
+			set_from_reply(c, &idx[i], 1);
+			continue;
+		}
 		pt_buf_reset(&p);
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
 		if (!command(c, to->rcpt, "RCPT To:<%s>%s", t->user, pt_buf_str(&p)))
@@ -315,48 +355,63 @@ mailer_port(const struct cf_mailer *m)
 	return m->argv[1] != NULL && m->argv[2] != NULL ? m->argv[2] : "25";
 }
 
-/* Tries one host; true if the session was held (the targets have their outcome). */
+/* One connection to host (in clear when c->clear); true if the session was held. */
 static bool
-try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *why)
+session(struct client *c, const int *idx, int n, struct pt_buf *why)
 {
+	struct dlv *d = c->d;
 	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
 	const struct cf_timeouts *to = &d->cfg->opt.timeout;
 	const char *me = d->cfg->opt.helo_name ? d->cfg->opt.helo_name :
 	    mac_get(d->cfg->macros, 'j', NULL);
-	struct client c = { d, NULL, -1, false, host, { 0 }, SMTP_REPLY_INIT, PT_BUF_INIT };
-	bool held = false;
-
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
-	const char *shown = t0->host[0] == '[' ? t0->host : host;	/* a literal as written */
+	const char *shown = t0->host[0] == '[' ? t0->host : c->host;	/* a literal as written */
 
 	if (m->argv[1] != NULL && m->argv[2] != NULL)
 		dlv_verbose(d, "%s... Connecting to %s port %s via %s...", t0->addr, shown,
 		    mailer_port(m), m->name);
 	else
 		dlv_verbose(d, "%s... Connecting to %s via %s...", t0->addr, shown, m->name);
-	c.fd = connect_to(host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
-	if (c.fd < 0) {
+	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
+	if (c->fd < 0) {
 		pt_buf_reset(why);
 		pt_buf_printf(why, "Connection refused by %s", shown);
 		return false;
 	}
-	c.io = smtp_io_new(c.fd, c.fd);
-	if (greet(&c, me)) {
-		transaction(&c, idx, n);
-		held = true;
+	c->io = smtp_io_new(c->fd, c->fd);
+	if (greet(c, me) && secure(c, me, idx, n)) {
+		transaction(c, idx, n);
+		c->held = true;
 		dlv_verbose(d, "Closing connection to %s", shown);
-		command(&c, to->quit, "QUIT");
-	} else {
+		command(c, to->quit, "QUIT");
+	} else if (!c->held) {
 		pt_buf_reset(why);
-		if (smtp_reply_is_set(&c.r))
-			reply_text(&c.r, why);
+		if (smtp_reply_is_set(&c->r))
+			reply_text(&c->r, why);
 		else
 			pt_buf_printf(why, "lost connection with %s", shown);
 	}
-	smtp_io_free(c.io);
-	close(c.fd);
+	dlv_tls_end(&c->tls, c->io);
+	smtp_io_free(c->io);
+	close(c->fd);
+	smtp_ehlo_free(&c->ehlo);
+	return c->held;
+}
+
+/* Tries one host, again in clear after a failed handshake that may fall back; true if held. */
+static bool
+try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *why)
+{
+	struct client c = { .d = d, .fd = -1, .host = host, .r = SMTP_REPLY_INIT,
+		.err = PT_BUF_INIT };
+	bool held = session(&c, idx, n, why);
+
+	if (!held && c.retry) {
+		c.retry = false;
+		c.clear = true;
+		held = session(&c, idx, n, why);
+	}
 	smtp_reply_free(&c.r);
-	smtp_ehlo_free(&c.ehlo);
 	pt_buf_free(&c.err);
 	return held;
 }
@@ -368,8 +423,8 @@ pipe_session(struct dlv *d, const int *idx, int n)
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	const struct cf_mailer *m = t0->mailer;
 	const char *me = mac_get(d->cfg->macros, 'j', NULL);
-	struct client c = { d, NULL, -1, cf_mflag(&m->flags, 'z'), m->name, { 0 },
-		SMTP_REPLY_INIT, PT_BUF_INIT };
+	struct client c = { .d = d, .fd = -1, .lmtp = cf_mflag(&m->flags, 'z'), .host = m->name,
+		.r = SMTP_REPLY_INIT, .err = PT_BUF_INIT };
 	int in, out;
 	pid_t pid = dlv_spawn(d, t0, &in, &out);
 

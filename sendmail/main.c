@@ -20,6 +20,7 @@
 #include "pt_str.h"
 #include "queue.h"
 #include "sendmail.h"
+#include "tls.h"
 
 int
 mode_print_version(struct sm_run *run)
@@ -258,6 +259,7 @@ main(int argc, char **argv)
 		    (rc = privs_after_load(&run)) != EX_OK))
 			return rc;
 		rc = modes[i].run(&run);
+		tls_ctx_free(run.tls_client);
 		cf_free(run.cfg);
 		free(run.hostname);
 		for (int k = 0; k < run.noptions; k++)

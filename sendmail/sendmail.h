@@ -47,6 +47,8 @@ struct sm_run {
 	struct cf_config *cfg;	/* loaded by main for modes that need it */
 	char *hostname;		/* the qualified host name */
 	struct tls_ctx *tls_server;	/* the daemon's STARTTLS context (NULL: none) */
+	struct tls_ctx *tls_client;	/* the SMTP client's, made on first use (deliver_tls.c) */
+	bool tls_client_tried;
 	/* submission (submit.c) */
 	uid_t real_uid;		/* who ran the program (before RunAsUser) */
 	bool msp;		/* the configuration is the compiled-in submit.cf */

@@ -123,8 +123,10 @@ sb_new() {
 # test local mailer: \$1 is the user; the message is on standard input
 case "\$1" in */*|.*|'') exit 67;; esac
 mkdir -p "$SB/mail/\$1" || exit 73
-f=\$(mktemp "$SB/mail/\$1/msg.XXXXXX") || exit 75
+# written under a temporary name, then renamed: a reader sees whole messages only
+f=\$(mktemp "$SB/mail/\$1/.tmp.XXXXXX") || exit 75
 cat > "\$f" || exit 74
+mv "\$f" "$SB/mail/\$1/msg.\${f##*/.tmp.}" || exit 75
 SH
 	chmod 755 "$SB/local.sh"
 	printf 'postmaster: root\nroot: rootbox\n' >"$SB/aliases"

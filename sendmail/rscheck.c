@@ -1,0 +1,123 @@
+/*
+ * rscheck: one named ruleset run over one or two arguments, its result read
+ * as upstream's rscheck reads it ($#error with a reply, $#discard, $#OK and
+ * $#RELAY, or a value).
+ *
+ * Runs in session and delivery processes.  Arguments reach the ruleset only
+ * as tokens: the "$|" between two of them is made here, never parsed from
+ * text that came from outside.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt_exit.h"
+#include "pt_str.h"
+#include "rscheck.h"
+
+/* Appends the tokens of text to v. */
+static void
+push_tokens(struct rw_ctx *rw, const char *text, struct addr_vec *v)
+{
+	struct addr_vec t = { NULL, 0, 0, NULL };
+	struct pt_buf err = PT_BUF_INIT;
+
+	if (rw_tokenize(rw, text, 0, &t, NULL, &err) != ADDR_TOK_FAIL)
+		for (int i = 0; i < t.n; i++)
+			addr_vec_push(v, t.tok[i]);
+	addr_vec_free(&t);
+	pt_buf_free(&err);
+}
+
+/* Index of the first operator token c at or after from, or v->n. */
+static int
+find(const struct addr_vec *v, int from, int c)
+{
+	for (int i = from; i < v->n; i++)
+		if (v->tok[i][0] == ADDR_META && v->tok[i][1] == c)
+			return i;
+	return v->n;
+}
+
+/* Builds the reply of a "$#error $@ status $: text" result. */
+static void
+error_reply(const struct addr_vec *v, const char *echo, struct smtp_reply *r)
+{
+	struct pt_buf status = PT_BUF_INIT, text = PT_BUF_INIT;
+	int at = find(v, 2, '@'), colon = find(v, 2, ':'), code = 0;
+	const char *t;
+
+	if (at < colon)
+		addr_vec_join(v, at + 1, colon, NULL, &status);
+	if (colon < v->n)
+		addr_vec_join(v, colon + 1, v->n, NULL, &text);
+	rw_stripquotes(&text);
+	t = pt_buf_str(&text);
+	if (isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[1]) &&
+	    isdigit((unsigned char)t[2]) && (t[3] == ' ' || t[3] == '\0')) {
+		code = atoi(t);
+		t += t[3] ? 4 : 3;
+	}
+	if (!smtp_status_valid(status.s ? status.s : "", status.len, code))
+		pt_buf_reset(&status);
+	if (code == 0)
+		code = status.len && status.s[0] == '4' ? 451 : 553;
+	if (echo != NULL)
+		smtp_reply_set(r, code, status.len ? status.s : NULL, "%s... %s", echo, t);
+	else
+		smtp_reply_set(r, code, status.len ? status.s : NULL, "%s", t);
+	pt_buf_free(&status);
+	pt_buf_free(&text);
+}
+
+/* Interprets a "$# mailer ..." result. */
+static int
+mailer_result(const struct addr_vec *v, const char *echo, struct smtp_reply *r)
+{
+	const char *mailer = v->tok[1];
+
+	if (pt_strcasecmp(mailer, "error") == 0) {
+		if (r != NULL)
+			error_reply(v, echo, r);
+		return RSCHECK_ERROR;
+	}
+	if (pt_strcasecmp(mailer, "discard") == 0)
+		return RSCHECK_DISCARD;
+	if (pt_strcasecmp(mailer, "OK") == 0 || pt_strcasecmp(mailer, "RELAY") == 0)
+		return RSCHECK_RELAY;
+	return RSCHECK_MAILER;
+}
+
+int
+rscheck(struct rw_ctx *rw, const char *name, const char *arg1, const char *arg2,
+    const char *echo, struct smtp_reply *r, struct pt_buf *value)
+{
+	int set = cf_ruleset_find(rw->cfg, name), st, rc = RSCHECK_OK;
+	struct addr_vec v = { NULL, 0, 0, NULL };
+	bool hash;
+
+	if (set < 0)
+		return RSCHECK_NONE;
+	rw->msgs = NULL;
+	push_tokens(rw, arg1 != NULL ? arg1 : "", &v);
+	if (arg2 != NULL) {
+		addr_vec_push(&v, "\001|");
+		push_tokens(rw, arg2, &v);
+	}
+	st = rw_run(rw, set, &v);
+	hash = v.n >= 1 && strcmp(v.tok[0], "\001#") == 0;
+	if (hash && v.n >= 2)
+		rc = mailer_result(&v, echo, r);
+	else if (st == EX_TEMPFAIL) {
+		if (r != NULL)
+			smtp_reply_set(r, 451, "4.3.0",
+			    "Temporary system failure. Please try again later.");
+		rc = RSCHECK_ERROR;
+	}
+	if (value != NULL)
+		addr_vec_join(&v, hash ? 1 : 0, v.n, NULL, value);
+	addr_vec_free(&v);
+	return rc;
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""fake_smtpd: a scripted SMTP server on loopback, to test Petrel's client.
+
+    fake_smtpd.py --port-file F --log F [--port N] [--cert F --key F] [--no-starttls]
+                  [--inject TEXT] [--garbage] [--auth MECHS --user U --password P]
+
+Listens on 127.0.0.1, on --port or a free port (written to --port-file
+once it listens), and serves connections one after the other until killed.  Every
+line a client sends is appended to --log as "C<n>: line" (n counts
+connections), with "T<n>: TLS up" after a handshake and "T<n>: handshake
+failed" otherwise; message bodies are logged line by line as "D<n>: ...".
+
+EHLO offers PIPELINING, 8BITMIME, SIZE, ENHANCEDSTATUSCODES, and STARTTLS
+when a certificate is given (and --no-starttls is not).  After STARTTLS's
+220 the server sends --inject's text in the same write (CR LF for "\\r\\n"):
+a response pipelined behind 220 that a careful client throws away.  With
+--garbage it then writes plain text instead of doing the handshake.  With
+--auth, EHLO offers AUTH with those mechanisms (over TLS only) and PLAIN and
+LOGIN are checked against --user and --password; MAIL is refused with 530
+until the client authenticated.
+"""
+import base64
+import socket
+import ssl
+import sys
+
+
+def option(name, default=None):
+    if name in sys.argv:
+        return sys.argv[sys.argv.index(name) + 1]
+    return default
+
+
+class Conn:
+    def __init__(self, sock, n, log):
+        self.sock, self.n, self.log = sock, n, log
+        self.f = sock.makefile("rb")
+        self.tls = False
+        self.authed = False
+
+    def say(self, text):
+        self.sock.sendall(text.encode() + b"\r\n")
+
+    def line(self):
+        l = self.f.readline()
+        if not l:
+            return None
+        l = l.rstrip(b"\r\n").decode("latin-1")
+        return l
+
+    def record(self, kind, text):
+        self.log.write("%s%d: %s\n" % (kind, self.n, text))
+        self.log.flush()
+
+    def ehlo(self, arg):
+        lines = ["fake.test Hello " + arg, "PIPELINING", "8BITMIME", "SIZE 10000000",
+                 "ENHANCEDSTATUSCODES"]
+        if option("--cert") and "--no-starttls" not in sys.argv and not self.tls:
+            lines.append("STARTTLS")
+        if option("--auth") and self.tls and not self.authed:
+            lines.append("AUTH " + option("--auth"))
+        for l in lines[:-1]:
+            self.say("250-" + l)
+        self.say("250 " + lines[-1])
+
+    def starttls(self):
+        inject = option("--inject", "").replace("\\r\\n", "\r\n")
+        self.sock.sendall(b"220 2.0.0 Ready to start TLS\r\n" + inject.encode())
+        if "--garbage" in sys.argv:
+            self.sock.sendall(b"this is not TLS\r\n" * 20)
+            self.record("T", "handshake failed (garbage sent)")
+            return False
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(option("--cert"), option("--key"))
+        try:
+            self.sock = ctx.wrap_socket(self.sock, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.record("T", "handshake failed: %s" % e)
+            return False
+        self.f = self.sock.makefile("rb")
+        self.tls = True
+        self.record("T", "TLS up")
+        return True
+
+    def check(self, user, password):
+        ok = user == option("--user") and password == option("--password")
+        if ok:
+            self.authed = True
+            self.say("235 2.0.0 OK Authenticated")
+        else:
+            self.say("535 5.7.0 authentication failed")
+        self.record("A", "user=%s %s" % (user, "ok" if ok else "refused"))
+
+    def auth(self, arg):
+        words = arg.split()
+        mech = words[0].upper() if words else ""
+        if mech == "PLAIN":
+            resp = words[1] if len(words) > 1 else None
+            if resp is None:
+                self.say("334 ")
+                resp = self.line()
+            parts = base64.b64decode(resp).split(b"\0")
+            self.check(parts[1].decode(), parts[2].decode())
+        elif mech == "LOGIN":
+            self.say("334 " + base64.b64encode(b"Username:").decode())
+            user = base64.b64decode(self.line()).decode()
+            self.say("334 " + base64.b64encode(b"Password:").decode())
+            self.check(user, base64.b64decode(self.line()).decode())
+        else:
+            self.say("504 5.3.3 mechanism not available")
+
+    def data(self):
+        self.say("354 go ahead")
+        while True:
+            l = self.line()
+            if l is None or l == ".":
+                break
+            self.record("D", l)
+        self.say("250 2.0.0 fake-id Message accepted")
+
+    def serve(self):
+        self.say("220 fake.test ESMTP fake")
+        while True:
+            l = self.line()
+            if l is None:
+                return
+            self.record("C", l)
+            verb = l.split(" ")[0].upper()
+            arg = l[len(verb) + 1:]
+            if verb in ("EHLO", "LHLO"):
+                self.ehlo(arg)
+            elif verb == "HELO":
+                self.say("250 fake.test")
+            elif verb == "STARTTLS":
+                if not self.starttls():
+                    return
+            elif verb == "AUTH":
+                self.auth(arg)
+            elif verb == "MAIL" and option("--auth") and not self.authed:
+                self.say("530 5.7.0 Authentication required")
+            elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
+                self.say("250 2.0.0 OK")
+            elif verb == "DATA":
+                self.data()
+            elif verb == "QUIT":
+                self.say("221 2.0.0 bye")
+                return
+            else:
+                self.say("500 5.5.1 unknown")
+
+
+def main():
+    log = open(option("--log"), "a")
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", int(option("--port", "0"))))
+    srv.listen(5)
+    with open(option("--port-file") + ".tmp", "w") as f:
+        f.write(str(srv.getsockname()[1]))
+    import os
+    os.rename(option("--port-file") + ".tmp", option("--port-file"))
+    n = 0
+    while True:
+        s, _ = srv.accept()
+        s.settimeout(30)
+        n += 1
+        try:
+            Conn(s, n, log).serve()
+        except (OSError, ssl.SSLError, ValueError, IndexError) as e:
+            log.write("E%d: %s\n" % (n, e))
+            log.flush()
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    main()
