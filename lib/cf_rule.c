@@ -442,16 +442,17 @@ cf_line_rule(struct cf_config *cfg, char *line, int cur, struct pt_buf *err)
 		const char *t = r.lhs[i];
 
 		r.lhsclass[i] = -1;
-		if (t[0] == ADDR_META && t[1] != '\0' && strchr("*+-=~@", t[1]) != NULL)
+		if (t[0] == ADDR_META && t[1] != '\0' && strchr("*+-=~@&", t[1]) != NULL)
 			r.lhsop[i] = (unsigned char)t[1];
-		if (t[0] == ADDR_META && (t[1] == '=' || t[1] == '~'))
+		/* $=x and $~x: the class; $&x: the macro matched at run time */
+		if (t[0] == ADDR_META && (t[1] == '=' || t[1] == '~' || t[1] == '&'))
 			r.lhsclass[i] = mac_id(cfg->names, t + 2, strlen(t + 2), true);
 	}
 	for (int i = 0; i < r.nlhs; i++) {
 		const char *t = r.lhs[i];
 		unsigned char c;
 
-		if (t[0] == ADDR_META && strchr("*+-=~@", t[1]) != NULL)
+		if (t[0] == ADDR_META && strchr("*+-=~@&", t[1]) != NULL)
 			continue;
 		c = (unsigned char)pt_tolower((unsigned char)t[0]);
 		r.need[c >> 6] |= 1ULL << (c & 63);

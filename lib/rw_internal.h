@@ -20,11 +20,11 @@ struct rw_firsts {
 void rw_firsts_of(char **tok, int n, struct rw_firsts *f);
 
 /*
- * Matches rule r against the n tokens tok, whose first-byte set is f.  On
- * success fills b[1..9] (b[0] unused) and returns true.  scratch is working
- * space for class lookups.
+ * Matches rule r against the n tokens tok, whose first-byte set is f, with
+ * macros for the $&x of the pattern.  On success fills b[1..9] (b[0]
+ * unused) and returns true.  scratch is working space for class lookups.
  */
-bool rw_match(const struct cf_config *cfg, const struct cf_rule *r, char **tok, int n,
-    const struct rw_firsts *f, struct rw_bind *b, struct pt_buf *scratch);
+bool rw_match(const struct cf_config *cfg, const struct mac_table *macros, const struct cf_rule *r,
+    char **tok, int n, const struct rw_firsts *f, struct rw_bind *b, struct pt_buf *scratch);
 
 #endif

@@ -4,8 +4,9 @@
  * Owns nothing.  Backtracking search, shortest binding first, exactly as
  * upstream: $* takes as few tokens as it can, $+ at least one, $- exactly
  * one, $=x the shortest run of tokens whose concatenation is in class x,
- * $~x one token not in class x, $@ nothing; literal tokens compare without
- * case.  Pure function of its arguments.
+ * $~x one token not in class x, $@ nothing, $&x the run-time value of macro
+ * x as successive whole tokens (nothing when x is unset; no $n binding);
+ * literal tokens compare without case.  Pure function of its arguments.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 
 struct mstate {
 	const struct cf_config *cfg;
+	const struct mac_table *macros;
 	const struct cf_rule *r;
 	char **tok;
 	int n;
@@ -33,6 +35,29 @@ in_class(struct mstate *m, int id, int from, int to)
 	for (int i = from; i < to; i++)
 		pt_buf_adds(m->scratch, m->tok[i]);
 	return cf_class_has(m->cfg, id, pt_buf_str(m->scratch));
+}
+
+/* How many tokens from i spell macro id's value exactly (without case); -1 if none do. */
+static int
+macro_tokens(struct mstate *m, int id, int i)
+{
+	const char *v = mac_get(m->macros, id, NULL);
+	int k = 0;
+
+	if (v == NULL)
+		return 0;
+	while (*v != '\0') {
+		size_t len;
+
+		if (i + k >= m->n)
+			return -1;
+		len = strlen(m->tok[i + k]);
+		if (len == 0 || pt_strncasecmp(v, m->tok[i + k], len) != 0)
+			return -1;
+		v += len;
+		k++;
+	}
+	return k;
 }
 
 /* Matches pattern token p (binding nb) onwards against input token i onwards. */
@@ -55,6 +80,9 @@ match_at(struct mstate *m, int p, int i, int nb)
 	switch (op) {
 	case '@':
 		return match_at(m, p + 1, i, nb);
+	case '&':
+		len = macro_tokens(m, m->r->lhsclass[p], i);
+		return len >= 0 && match_at(m, p + 1, i + len, nb);
 	case '-':
 		if (max < 1)
 			return false;
@@ -127,10 +155,10 @@ rw_firsts_of(char **tok, int n, struct rw_firsts *f)
 }
 
 bool
-rw_match(const struct cf_config *cfg, const struct cf_rule *r, char **tok, int n,
-    const struct rw_firsts *f, struct rw_bind *b, struct pt_buf *scratch)
+rw_match(const struct cf_config *cfg, const struct mac_table *macros, const struct cf_rule *r,
+    char **tok, int n, const struct rw_firsts *f, struct rw_bind *b, struct pt_buf *scratch)
 {
-	struct mstate m = { cfg, r, tok, n, b, scratch };
+	struct mstate m = { cfg, macros, r, tok, n, b, scratch };
 
 	/* a literal of the pattern whose first byte no input token starts with cannot match */
 	if ((r->need[0] & ~f->bits[0]) | (r->need[1] & ~f->bits[1]) |

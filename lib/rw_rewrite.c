@@ -314,7 +314,7 @@ apply_rule(struct rw_ctx *c, int set, int ruleno, struct addr_vec *v, int depth,
 	bool meta_in;
 	char num[16];
 
-	while (rw_match(c->cfg, r, v->tok, v->n, f, b, &scratch)) {
+	while (rw_match(c->cfg, c->macros, r, v->tok, v->n, f, b, &scratch)) {
 		if (++loops > RW_MAXLOOP) {
 			say(c, "Infinite loop in ruleset %s, rule %d",
 			    cf_ruleset_name(c->cfg, set, num), ruleno + 1);

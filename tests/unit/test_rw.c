@@ -31,7 +31,9 @@ static const char rules[] =
     "So\nR$*\t\t$: x $&{z} y\nRx a . b y\t$@ split\n"
     "Sp\nR$*\t\t$1 $1\n"
     "Sq\nR$*\t\t$: $>q $1\n"
-    "Sr\nRcase\t\t$@ matched\n";
+    "Sr\nRcase\t\t$@ matched\n"
+    "Ss\nR$* : $&{z}\t$@ same $1\nR$* : <$&{z}> $*\t$@ bracketed $1 / $2\nR$*\t\t$@ other\n"
+    "St\nR<$&{unset}> $*\t$@ unset $1\n";
 
 static struct cf_config *cfg;
 static struct rw_ctx ctx;
@@ -97,6 +99,11 @@ main(void)
 	run("q", "a", &st);
 	is_int(st, EX_CONFIG, "recursion deeper than 50 is an error");
 	is_str(run("r", "CASE", &st), "matched", "literal tokens match without case");
+	is_str(run("s", "x : a.b", &st), "same x", "$&x in a pattern matches the value's tokens");
+	is_str(run("s", "x : A.B", &st), "same x", "... without case");
+	is_str(run("s", "x : a.bc", &st), "other", "... and not a longer run of tokens");
+	is_str(run("s", "x : <a.b> tail", &st), "bracketed x / tail", "$&x binds no $n");
+	is_str(run("t", "<> q", &st), "unset q", "an unset macro matches nothing");
 	rw_ctx_done(&ctx);
 	fclose(ctx.msgs);
 	cf_free(cfg);
