@@ -41,6 +41,7 @@
 #include "pt_str.h"
 #include "sendmail.h"
 #include "tlsconf.h"
+#include "auth.h"
 
 #define DEFAULT_BACKLOG 1024	/* upstream's 10 overflows under load */
 #define MAX_PENDING_DELIVERIES 65536
@@ -536,6 +537,10 @@ mode_daemon(struct sm_run *run)
 	    PT_LOG_SYSLOG | (run->mode == 'D' ? PT_LOG_STDERR : 0));
 	/* as root: key files may be readable by root only; the sessions inherit it */
 	run->tls_server = tlsconf_ctx(run->cfg, TLS_SERVER);
+	run->sasl_ready = auth_server_init(&err);
+	if (!run->sasl_ready)
+		pt_log(LOG_WARNING, "AUTH warning: %s", pt_buf_str(&err));
+	pt_buf_reset(&err);
 	setup_signals(&dm);
 	write_pidfile(&dm);
 	pt_log(LOG_INFO, "starting daemon (%s %s): SMTP%s", PACKAGE_NAME, PACKAGE_VERSION,

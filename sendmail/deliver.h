@@ -116,6 +116,17 @@ int dlv_tls_rcpt(struct dlv *d, const char *rcpt, struct smtp_reply *r);
 /* Ends the TLS session of a connection (close_notify), if any. */
 void dlv_tls_end(struct dlv_tls *t, struct smtp_io *io);
 
+/*
+ * SMTP AUTH as a client (deliver_auth.c), after EHLO (and STARTTLS): when
+ * the server offers AUTH (offer: its mechanisms) and the authinfo ruleset
+ * or DefaultAuthInfo has credentials for it, authenticates with a mechanism
+ * both allow.  ext_ssf: the TLS layer's strength.  Returns 0 to go on
+ * (authenticated or not), -1 when the session must end (connection lost,
+ * temporary failure; r holds the last reply if any).
+ */
+int dlv_auth(struct dlv *d, struct smtp_io *io, const char *offer, const char *host,
+    unsigned ext_ssf, struct smtp_reply *r);
+
 /* Opens the configuration's queue directory (logs why not). */
 int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
 /* One delivery attempt of message id in qd; an exit status. */

@@ -210,6 +210,18 @@ secure(struct client *c, const char *me, const int *idx, int n)
 	}
 }
 
+/* SMTP AUTH when the server offers it and there are credentials; false if the session must end. */
+static bool
+authenticate(struct client *c)
+{
+	long bits = 0;
+
+	if (c->tls.sess != NULL)
+		pt_str_to_long(tls_session_info(c->tls.sess)->cipher_bits, &bits);
+	return dlv_auth(c->d, c->io, c->ehlo.auth, c->host, bits > 0 ? (unsigned)bits : 0,
+	    &c->r) == 0;
+}
+
 /* The MAIL command's parameters this server understands. */
 static void
 mail_params(struct client *c, struct pt_buf *p)
@@ -379,7 +391,7 @@ session(struct client *c, const int *idx, int n, struct pt_buf *why)
 		return false;
 	}
 	c->io = smtp_io_new(c->fd, c->fd);
-	if (greet(c, me) && secure(c, me, idx, n)) {
+	if (greet(c, me) && secure(c, me, idx, n) && authenticate(c)) {
 		transaction(c, idx, n);
 		c->held = true;
 		dlv_verbose(d, "Closing connection to %s", shown);

@@ -49,6 +49,9 @@ struct sm_run {
 	struct tls_ctx *tls_server;	/* the daemon's STARTTLS context (NULL: none) */
 	struct tls_ctx *tls_client;	/* the SMTP client's, made on first use (deliver_tls.c) */
 	bool tls_client_tried;
+	bool sasl_ready;	/* SASL's server side is initialised (smtpd_auth.c offers AUTH) */
+	bool sasl_client;	/* SASL's client side is initialised (deliver_auth.c) */
+	bool sasl_client_tried;
 	/* submission (submit.c) */
 	uid_t real_uid;		/* who ran the program (before RunAsUser) */
 	bool msp;		/* the configuration is the compiled-in submit.cf */

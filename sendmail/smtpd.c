@@ -102,9 +102,11 @@ smtpd_feature(const struct smtpd *s, char c)
 const char *
 smtpd_proto(const struct smtpd *s)
 {
+	static const char *const names[] = { "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA" };
+
 	if (!s->esmtp)
 		return "SMTP";
-	return s->tls != NULL ? "ESMTPS" : "ESMTP";
+	return names[(s->tls != NULL ? 2 : 0) + (s->auth_mech != NULL ? 1 : 0)];
 }
 
 /* The verb table: handler, and whether it is refused in a refused session. */
@@ -127,6 +129,7 @@ static const struct {
 	{ SMTP_VERB_ETRN, smtpd_etrn, false },
 	{ SMTP_VERB_VERB, smtpd_verb, false },
 	{ SMTP_VERB_STARTTLS, smtpd_starttls, false },
+	{ SMTP_VERB_AUTH, smtpd_auth, false },
 };
 
 /* Counts a bad command; true when the session must end. */
@@ -339,6 +342,8 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	server_features(&s);
 	if (d != NULL && cf_daemon_has(d, 's') && !smtpd_tls_start(&s))
 		goto out;
+	if (s.auth == NULL)
+		smtpd_auth_setup(&s);
 	if (d != NULL && smtpd_check(&s, "check_relay", name, addr, NULL, &r) == SMTPD_CHECK_REJECT) {
 		s.reject_all = true;
 		smtpd_send(&s, &r);
@@ -352,6 +357,7 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	}
 	command_loop(&s);
 out:
+	smtpd_auth_end(&s);
 	smtpd_tls_end(&s);
 	smtpd_reset(&s);
 	smtp_reply_free(&s.nullserver);
@@ -462,10 +468,13 @@ mode_smtp_stdio(struct sm_run *run)
 {
 	struct smtp_io *io = smtp_io_new(0, 1);
 	struct passwd *pw = getpwuid(getuid());
+	struct pt_buf err = PT_BUF_INIT;
 	char who[300];
 	int rc;
 
 	snprintf(who, sizeof who, "%s@localhost", pw != NULL ? pw->pw_name : "root");
+	run->sasl_ready = auth_server_init(&err);
+	pt_buf_free(&err);
 	rc = smtpd_session(run, io, NULL, "", who, "OK", -1);
 	smtp_io_flush(io);
 	smtp_io_free(io);

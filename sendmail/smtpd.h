@@ -20,6 +20,7 @@
 #include "smtp_param.h"
 #include "smtp_reply.h"
 #include "tls.h"
+#include "auth.h"
 
 #define SMTPD_MAXBADCMDS 25	/* upstream's MAXBADCOMMANDS */
 
@@ -58,6 +59,9 @@ struct smtpd {
 	struct tls_ctx *tls_ctx;	/* the server context, NULL when TLS is unavailable */
 	struct tls_session *tls;	/* the active TLS session, or NULL */
 	bool tls_done;			/* STARTTLS was used: not offered again */
+	/* SMTP AUTH (smtpd_auth.c) */
+	struct auth_server *auth;	/* the SASL state, NULL when AUTH is unavailable */
+	char *auth_mech;		/* the mechanism the client authenticated with, or NULL */
 };
 
 /* Sends a one-line reply now. */
@@ -129,6 +133,19 @@ bool smtpd_tls_offered(const struct smtpd *s);
 bool smtpd_tls_start(struct smtpd *s);
 /* Ends TLS at the end of a session (close_notify) and frees it. */
 void smtpd_tls_end(struct smtpd *s);
+
+/* SMTP AUTH (smtpd_auth.c). */
+void smtpd_auth(struct smtpd *s, const struct smtp_cmd *c);
+/* (Re)makes the session's SASL state, forgetting any authentication (at start, after STARTTLS). */
+void smtpd_auth_setup(struct smtpd *s);
+/* Adds "AUTH mechanisms" to an EHLO reply when AUTH is offered. */
+void smtpd_auth_ehlo(struct smtpd *s, struct smtp_reply *r);
+/* For MAIL: true (530 sent) when AUTH is required (srv_features l, M=a) and not done. */
+bool smtpd_auth_required(struct smtpd *s);
+/* For MAIL: an AUTH= parameter trust_auth does not accept becomes "<>". */
+void smtpd_auth_param(struct smtpd *s);
+/* Frees the session's SASL state. */
+void smtpd_auth_end(struct smtpd *s);
 
 /* True if PrivacyOptions has flag name (goaway implies the need* and no* flags). */
 bool smtpd_privacy(const struct smtpd *s, const char *name);

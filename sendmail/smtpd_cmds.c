@@ -99,6 +99,7 @@ smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c)
 	smtp_reply_add(&r, "DSN");
 	if (!smtpd_privacy(s, "noetrn") && !(s->daemon && cf_daemon_has(s->daemon, 'E')))
 		smtp_reply_add(&r, "ETRN");
+	smtpd_auth_ehlo(s, &r);
 	if (smtpd_tls_offered(s))
 		smtp_reply_add(&r, "STARTTLS");
 	smtp_reply_add(&r, "DELIVERBY");

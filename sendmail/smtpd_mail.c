@@ -118,6 +118,8 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 		smtpd_say(s, 503, "5.5.0", "Sender already specified");
 		return;
 	}
+	if (smtpd_auth_required(s))
+		return;
 	if (!split(s, c, &addr, &params))
 		return;
 	param_opts(s, &po);
@@ -126,6 +128,7 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 		smtpd_send(s, &r);
 		goto out;
 	}
+	smtpd_auth_param(s);
 	null_sender = strcmp(addr, "<>") == 0;
 	memset(&t, 0, sizeof t);
 	if (!null_sender && !parse(s, addr, RW_SENDER, &t))

@@ -65,6 +65,7 @@ forget_session(struct smtpd *s)
 	s->helo = NULL;
 	s->esmtp = false;
 	smtpd_macro(s, "s", NULL);
+	smtpd_auth_setup(s);	/* RFC 3207: nothing learnt before TLS counts, AUTH included */
 	smtpd_macro(s, "r", smtpd_proto(s));
 }
 

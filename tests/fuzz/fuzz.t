@@ -16,7 +16,7 @@ libsrc=$(ls "$PETREL_SRCDIR"/lib/*.c)
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
  -I$PETREL_BUILDDIR -I$PETREL_SRCDIR/lib -DSYSCONFDIR=\"/etc\" -DMAILDIR=\"/etc/mail\" \
  -DCFDIR=\"/usr/share/sendmail/cf\" -DLOCALSTATEDIR=\"/var\""
-libs="-lssl -lcrypto -lgdbm -lresolv"
+libs="-lssl -lcrypto -lsasl2 -lgdbm -lresolv"
 # the library once, as objects without main
 objdir=$out/obj
 mkdir -p "$objdir"

@@ -25,6 +25,12 @@
 #                         sandbox of the test, in $SB/tls (ca.pem, cert.pem,
 #                         key.pem), used as server and client certificate
 #   SB_TLS_NAME           the certificate's name
+#   SB_SASL=1             SMTP AUTH: $SB/sasl/Sendmail.conf with a private sasldb
+#                         ($SB/sasl/sasldb2; PLAIN, LOGIN, CRAM-MD5) that the daemon
+#                         finds through SASL_CONF_PATH; AuthRealm petrel.test;
+#                         sb_sasl_user USER PASSWORD adds a user
+#   SB_AUTHINFO=1         FEATURE(authinfo) on $SB/authinfo (empty at first);
+#                         sb_authinfo LINES... rewrites and rebuilds it (mode 0600)
 #   SB_ACCESS=1           FEATURE(access_db) on $SB/access (empty at first);
 #                         sb_access LINES... rewrites and rebuilds it
 SB=
@@ -144,6 +150,9 @@ SH
 		echo "FEATURE(\`no_default_msa')dnl"
 		echo "DAEMON_OPTIONS(\`Port=$SB_PORT, Addr=127.0.0.1, Name=MTA')dnl"
 		[ -n "${SB_TLS:-}" ] && sb_tls_mc
+		[ -n "${SB_SASL:-}" ] && echo "define(\`confAUTH_REALM', \`petrel.test')dnl"
+		[ -n "${SB_AUTHINFO:-}" ] &&
+			echo "FEATURE(\`authinfo', \`hash -o $SB/authinfo')dnl"
 		[ -n "${SB_ACCESS:-}" ] &&
 			echo "FEATURE(\`access_db', \`hash -T<TMPF> -o $SB/access')dnl"
 		printf '%s\n' "$@"
@@ -152,6 +161,12 @@ SH
 	} >"$SB/sendmail.mc"
 	m4 "$PETREL_SRCDIR/cf/m4/cf.m4" "$SB/sendmail.mc" >"$SB_CF" || return 1
 	if [ -n "${SB_ACCESS:-}" ]; then sb_access; fi
+	if [ -n "${SB_AUTHINFO:-}" ]; then sb_authinfo; fi
+	if [ -n "${SB_SASL:-}" ]; then
+		mkdir -p "$SB/sasl" && chmod 755 "$SB/sasl"
+		printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: %s\nmech_list: PLAIN LOGIN CRAM-MD5\n' \
+			"$SB/sasl/sasldb2" >"$SB/sasl/Sendmail.conf"
+	fi
 	sb_sendmail -bi >/dev/null
 }
 
@@ -160,11 +175,22 @@ sb_access() {
 	"$PETREL_BUILDDIR/makemap/makemap" hash "$SB/access" <"$SB/access"
 }
 
+sb_authinfo() {
+	(umask 077 && printf '%s\n' "$@" >"$SB/authinfo" &&
+		"$PETREL_BUILDDIR/makemap/makemap" hash "$SB/authinfo" <"$SB/authinfo")
+}
+
+sb_sasl_user() {
+	printf '%s' "$2" | saslpasswd2 -p -c -f "$SB/sasl/sasldb2" -u petrel.test "$1" &&
+		chmod 600 "$SB/sasl/sasldb2"
+}
+
 sb_sendmail() {
 	"$SENDMAIL" -C "$SB_CF" "$@"
 }
 
 sb_start() {
+	if [ -d "$SB/sasl" ]; then export SASL_CONF_PATH=$SB/sasl; else unset SASL_CONF_PATH; fi
 	if [ -n "${DNS_DIR:-}" ]; then
 		dns_run "$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
 	else

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# auth_client: Petrel authenticates as an SMTP client to a smart host that
+# demands AUTH: FEATURE(authinfo) entries ("U:" "P:" "M:") choose PLAIN or
+# LOGIN over TLS against a scripted server (tests/lib/fake_smtpd.py), a
+# wrong password or a missing entry leaves the message unsent, the
+# DefaultAuthInfo file serves when no entry does, the AUTH=client log line;
+# then Petrel relays through another Petrel that requires AUTH (M=a) with a
+# private sasldb, the second one logging AUTH=server for the first.
+. "$PETREL_SRCDIR/tests/lib/tap.sh"
+. "$PETREL_SRCDIR/tests/lib/sandbox.sh"
+TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
+command -v saslpasswd2 >/dev/null || { skip "saslpasswd2 (sasl2-bin) is not installed"; done_testing; }
+FAKE_PID=
+trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
+
+fport=$(sb_free_port)
+SB_TLS=1 SB_AUTHINFO=1 sb_new "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
+	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $fport')dnl"
+ok $? "a sandbox with FEATURE(authinfo) relaying to a smart host"
+sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P:secret\" \"M:PLAIN\""
+
+# fake ARGS...: (re)starts the scripted server with ARGS on $fport
+fake() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	rm -f "$SB/fake.port" "$SB/fake.log"
+	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --port "$fport" --port-file "$SB/fake.port" \
+		--log "$SB/fake.log" --cert "$SB/tls/cert.pem" --key "$SB/tls/key.pem" \
+		--auth "PLAIN LOGIN" --user alice --password secret "$@" &
+	FAKE_PID=$!
+	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
+	return 1
+}
+# send SUBJECT [PORT]: a message into the sandbox; prints its log lines once it has a stat=
+send() {
+	local out id
+	out=$(printf 'HELO client.test\nMAIL FROM:<a@localhost>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
+		"$1" "$1" | $TALK 127.0.0.1 "${2:-$SB_PORT}")
+	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
+	for _ in $(seq 1 100); do
+		grep -q "^$id: to=.*stat=" "$SB/daemon.log" && break
+		sleep 0.1
+	done
+	grep "^$id: " "$SB/daemon.log"
+}
+
+sb_start
+fake
+out=$(send "plain")
+like "$out" "AUTH=client, relay=[^,]+, mech=PLAIN, bits=0" "PLAIN as the entry's M: says (AUTH=client line)"
+like "$out" "stat=Sent" "the message is sent"
+log=$(cat "$SB/fake.log")
+like "$log" "T1: TLS up
+C1: EHLO [^
+]*
+C1: AUTH PLAIN [^
+]*
+A1: user=alice ok
+C1: MAIL " "over TLS, AUTH before MAIL, and the server accepted alice"
+
+sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P=$(printf secret | base64)\" \"M:LOGIN\""
+fake
+out=$(send "login")
+like "$out" "mech=LOGIN, bits=0" "LOGIN as M: says, with a P= (base64) password"
+like "$out" "stat=Sent" "the message is sent"
+like "$(cat "$SB/fake.log")" "C1: AUTH LOGIN
+A1: user=alice ok" "the LOGIN exchange"
+
+sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P:wrong\" \"M:PLAIN\""
+fake
+out=$(send "wrong password")
+[[ $out == *"stat=Sent"* ]]
+ok $((! $?)) "a wrong password: the message is not sent"
+like "$(cat "$SB/fake.log")" "A1: user=alice refused" "the server refused the credentials"
+like "$out" "AUTH=client, relay=[^,]+, authinfo failed: 535" "the refusal is logged"
+
+# no entry for this server: DefaultAuthInfo
+sb_authinfo "AuthInfo:elsewhere.test	\"U:bob\" \"P:x\""
+fake
+out=$(send "no entry")
+like "$out" "stat=[^S]" "no authinfo entry and no DefaultAuthInfo: not sent (530 from the server)"
+printf 'alice\n\nsecret\n\nPLAIN\n' >"$SB/default-auth-info"
+chmod 600 "$SB/default-auth-info"
+sb_stop
+sb_start -ODefaultAuthInfo="$SB/default-auth-info"
+fake
+out=$(send "default auth info")
+like "$out" "mech=PLAIN" "DefaultAuthInfo serves when no entry does"
+like "$out" "stat=Sent" "and the message is sent"
+sb_stop
+sb_save A
+
+# Petrel to Petrel: B requires AUTH (M=a) and knows alice in its sasldb
+SB_TLS=1 SB_SASL=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
+	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl" "LOCAL_DOMAIN(\`remote.test')dnl" \
+	"FEATURE(\`accept_unresolvable_domains')dnl" "FEATURE(\`no_default_msa')dnl" \
+	"DAEMON_OPTIONS(\`Port=$fport, Addr=127.0.0.1, Name=MSA, M=a')dnl"
+sb_sasl_user alice secret
+kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+FAKE_PID=
+sb_start
+ok $? "a second Petrel listens on $fport and requires AUTH there"
+sb_save B
+sb_load A
+sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P:secret\" \"M:PLAIN\""
+sb_start
+out=$(send "petrel to petrel")
+like "$out" "AUTH=client, relay=[^,]+, mech=PLAIN" "the first Petrel authenticates to the second"
+like "$out" "stat=Sent" "which accepts the message"
+sb_load B
+sb_wait_mail victim 1
+like "$(cat "$SB/daemon.log")" "AUTH=server, relay=localhost \[127.0.0.1\], authid=alice@petrel.test, mech=PLAIN" \
+	"the second Petrel logs AUTH=server for alice"
+like "$(cat "$SB_MAIL"/victim/msg.* 2>/dev/null)" "\(authenticated bits=0\)
+	by [^
+]* with ESMTPSA id" "its Received header: authenticated, ESMTPSA"
+done_testing
