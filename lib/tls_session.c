@@ -294,13 +294,27 @@ set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* The error text of a failed handshake, in upstream's shape ("accept failed=-1, reason=..."). */
+static void
+handshake_error(struct tls_session *s, int r, int sslerr, int err, unsigned long code,
+    const char *why, struct pt_buf *out)
+{
+	const char *reason = code != 0 ? ERR_reason_error_string(code) : NULL;
+
+	if (reason == NULL)
+		reason = *why ? why : err != 0 ? strerror(err) : "connection closed";
+	pt_buf_printf(out, "STARTTLS=%s, error: %s failed=%d, reason=%s, SSL_error=%d, errno=%d, "
+	    "retry=-1", who(s), s->ctx->role == TLS_SERVER ? "accept" : "connect", r, reason,
+	    sslerr, err);
+}
+
 int
 tls_handshake(struct tls_session *s, struct smtp_io *io, long timeout_ms, size_t *discarded,
     struct pt_buf *err)
 {
 	size_t n = smtp_io_discard(io);
-	int r, want;
-	ssize_t st;
+	int r, want, sslerr, e;
+	unsigned long code;
 	struct pt_buf why = PT_BUF_INIT;
 
 	if (discarded != NULL)
@@ -319,15 +333,16 @@ tls_handshake(struct tls_session *s, struct smtp_io *io, long timeout_ms, size_t
 		r = SSL_do_handshake(s->ssl);
 		if (r == 1)
 			break;
-		st = ssl_result(s, r, &want, &why);
+		sslerr = SSL_get_error(s->ssl, r);
+		e = errno;
+		code = ERR_peek_error();
+		ssl_result(s, r, &want, &why);
 		if (want == 0 || smtp_io_wait(io, want, timeout_ms) != SMTP_IO_OK) {
 			if (want != 0)
 				pt_buf_printf(&why, "%s", smtp_io_error(io));
-			else if (st == 0 && why.len == 0)
-				pt_buf_adds(&why, "connection closed during the handshake");
 			set_fact(s, F_VERIFY, "SOFTWARE");
 			refresh_info(s);
-			pt_buf_printf(err, "STARTTLS=%s, handshake failed: %s", who(s), pt_buf_str(&why));
+			handshake_error(s, r, sslerr, e, code, pt_buf_str(&why), err);
 			pt_buf_free(&why);
 			return -1;
 		}

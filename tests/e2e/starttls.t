@@ -130,8 +130,8 @@ except ConnectionResetError:
     print(repr(b""))' "$SB_PORT" 2>&1)
 like "$out" "^220 2.0.0 Ready to start TLS
 b''$" "garbage instead of a handshake: the server closes without a reply"
-like "$(cat "$SB/daemon.log")" "STARTTLS=server, [^
-]*relay=localhost \[127.0.0.1\]" "the failed handshake is logged with the relay"
+like "$(cat "$SB/daemon.log")" "STARTTLS=server, error: accept failed=-?[0-9]+, reason=[^,]+, SSL_error=[0-9]+, errno=[0-9]+, retry=-?[0-9]+, relay=localhost \[127.0.0.1\]" \
+	"the failed handshake is logged in upstream's shape (accept failed=..., reason=...)"
 sb_stop
 
 # tls_client with TLS_Clt:127.0.0.1 VERIFY: no certificate, no service after STARTTLS

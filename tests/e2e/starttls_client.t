@@ -65,6 +65,8 @@ like "$log" "D1: body of over TLS" "the body went over the TLS session"
 # a failed handshake: deferred by tls_server, no second connection
 fake --cert "$good_cert" --key "$good_key" --garbage
 out=$(send "garbage")
+like "$out" "STARTTLS=client, error: connect failed=-?[0-9]+, reason=[^,]+, SSL_error=[0-9]+, errno=[0-9]+, retry=-?[0-9]+, relay=" \
+	"the failed handshake is logged in upstream's shape (connect failed=..., reason=...)"
 like "$out" "stat=Deferred: 454 4.7.0 TLS handshake failed" "a failed handshake defers the message (tls_server)"
 [[ $(cat "$SB/fake.log") == *C2:* ]]
 ok $((! $?)) "without TLSFallbacktoClear the client does not connect again"
