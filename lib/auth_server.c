@@ -129,25 +129,29 @@ auth_server_free(struct auth_server *a)
 void
 auth_server_mechs(struct auth_server *a, const char *allowed, struct pt_buf *out)
 {
-	const char *list = NULL;
+	const char *list = NULL, *w, *order;
 	unsigned len = 0;
 	int count = 0;
-	char *copy, *rest, *m;
-	size_t start = out->len;
+	char *have;
+	size_t start = out->len, n;
 
 	if (sasl_listmech(a->conn, NULL, "", " ", "", &list, &len, &count) != SASL_OK ||
 	    list == NULL)
 		return;
-	copy = pt_strndup(list, len);
-	rest = copy;
-	while ((m = strsep(&rest, " ")) != NULL) {
-		if (*m == '\0' || (allowed != NULL && !auth_word_in(m, strlen(m), allowed)))
+	have = pt_strndup(list, len);
+	/* in AuthMechanisms' order, as upstream lists them; SASL's when there is none */
+	order = allowed != NULL ? allowed : have;
+	for (w = order; *w; w += n) {
+		w += strspn(w, " ,\t");
+		n = strcspn(w, " ,\t");
+		if (n == 0 || !auth_word_in(w, n, have) || (out->len > start &&
+		    auth_word_in(w, n, pt_buf_str(out) + start)))
 			continue;
 		if (out->len > start)
 			pt_buf_addc(out, ' ');
-		pt_buf_adds(out, m);
+		pt_buf_add(out, w, n);
 	}
-	free(copy);
+	free(have);
 }
 
 /* Maps a SASL result; fills why for failures. */

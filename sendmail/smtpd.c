@@ -320,7 +320,10 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	rw_ctx_init(&s.rw, run->cfg);
 	pt_strlcpy(s.client_addr, addr, sizeof s.client_addr);
 	pt_strlcpy(s.client_name, name, sizeof s.client_name);
-	snprintf(s.relay, sizeof s.relay, "%s [%s]", name, addr);
+	if (name[0] == '[' || addr[0] == '\0')	/* no name: upstream shows the address once */
+		snprintf(s.relay, sizeof s.relay, "%s", name[0] != '\0' ? name : addr);
+	else
+		snprintf(s.relay, sizeof s.relay, "%s [%s]", name, addr);
 	queue_idgen_init(&s.idgen, (long)getpid(), (unsigned)time(NULL));
 	smtpd_macro(&s, "{client_addr}", addr);
 	smtpd_macro(&s, "{client_name}", name);
@@ -403,6 +406,7 @@ client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr,
 {
 	char host[NI_MAXHOST];
 	struct addrinfo hints, *res = NULL;
+	int rc;
 
 	*resolve = "FAIL";
 	if (peer->ss_family == AF_UNIX) {
@@ -419,9 +423,12 @@ client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr,
 		name[strlen(addr) + 1] = ']';
 		name[strlen(addr) + 2] = '\0';
 	}
-	if (getnameinfo((const struct sockaddr *)peer, plen, host, sizeof host, NULL, 0,
-	    NI_NAMEREQD) != 0)
+	rc = getnameinfo((const struct sockaddr *)peer, plen, host, sizeof host, NULL, 0, NI_NAMEREQD);
+	if (rc != 0) {
+		if (rc == EAI_AGAIN)
+			*resolve = "TEMP";	/* the PTR lookup failed for now, as upstream says */
 		return;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = peer->ss_family;
 	*resolve = "FORGED";

@@ -13,6 +13,7 @@
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 command -v saslpasswd2 >/dev/null || { skip "saslpasswd2 (sasl2-bin) is not installed"; done_testing; }
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 msa_port=$(sb_free_port) noauth_port=$(sb_free_port)
 SB_TLS=1 SB_SASL=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
 	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl" \

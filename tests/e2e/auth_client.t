@@ -13,6 +13,7 @@ command -v saslpasswd2 >/dev/null || { skip "saslpasswd2 (sasl2-bin) is not inst
 FAKE_PID=
 trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 fport=$(sb_free_port)
 SB_TLS=1 SB_AUTHINFO=1 sb_new "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
 	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $fport')dnl"

@@ -13,6 +13,7 @@
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 command -v openssl >/dev/null || { skip "openssl is not installed"; done_testing; }
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 smtps_port=$(sb_free_port)
 SB_TLS=1 SB_ACCESS=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
 	"define(\`confPRIVACY_FLAGS', \`needmailhelo')dnl" \

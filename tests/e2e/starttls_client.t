@@ -14,6 +14,7 @@ TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 FAKE_PID=
 trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 fport=$(sb_free_port)
 SB_TLS=1 SB_ACCESS=1 sb_new "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
 	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $fport')dnl"

@@ -6,6 +6,7 @@
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 SB_TLS=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl"
 sb_start
 ok $? "a sandbox with STARTTLS starts"

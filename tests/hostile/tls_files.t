@@ -9,6 +9,7 @@
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 [ "$(id -u)" -eq 0 ] || { skip "needs root to give files away"; done_testing; }
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 SB_TLS=1 sb_new
 key=$SB/tls/key.pem cert=$SB/tls/cert.pem
 # refused FILE MODE OWNER WHY: the daemon refuses FILE with that mode and owner

@@ -19,6 +19,7 @@ if [ ! -x "$f2b/root/usr/bin/fail2ban-regex" ]; then
 fi
 [ -x "$f2b/root/usr/bin/fail2ban-regex" ] || { skip "Debian's fail2ban package could not be fetched"; done_testing; }
 
+sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 SB_TLS=1 SB_SASL=1 sb_new "define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl"
 sb_sasl_user alice secret
 sb_start

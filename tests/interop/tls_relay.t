@@ -12,7 +12,7 @@ trap 'sb_cleanup; dns_stop' EXIT
 
 dns_record --mx-host=mxdomain.test,mx1.mxdomain.test,10 \
 	--host-record=mx1.mxdomain.test,127.0.0.1 --host-record=smart.test,127.0.0.1
-dns_start mxdomain.test smart.test || { skip "$DNS_WHY"; done_testing; }
+dns_start mxdomain.test smart.test 127.in-addr.arpa || { skip "$DNS_WHY"; done_testing; }
 
 # B: the receiver, local for both test domains
 SB_TLS=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" "LOCAL_DOMAIN(\`smart.test')dnl" \

@@ -15,6 +15,12 @@
 #   sb_sendmail ARGS...   runs Petrel's sendmail -C $SB/sendmail.cf ARGS
 #   sb_wait_mail USER N   waits up to 15 s for N messages in USER's mailbox
 #   sb_count USER         messages in USER's mailbox (mail/USER/msg.*, one file each)
+#   sb_private_dns [ZONE...]
+#                         a private dnsmasq (tests/lib/dns.sh) authoritative for
+#                         example.test, remote.test, 127.in-addr.arpa and the
+#                         ZONEs, so that the daemons started after it never ask
+#                         the machine's resolver; returns 1 (say why with
+#                         skip "$DNS_WHY") when it cannot run
 #   sb_save NAME, sb_load NAME
 #                         keep several sandboxes in one test: save the current
 #                         one's variables under NAME, make it current again
@@ -46,12 +52,18 @@ sb_cleanup() {
 	for p in $SB_ALL_PIDS; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
+	if declare -F dns_stop >/dev/null; then dns_stop; fi
 	[ -n "${PETREL_KEEP:-}" ] && return
 	for d in $SB_ALL_DIRS $SB_CA; do
 		rm -rf "$d"
 	done
 }
 trap sb_cleanup EXIT
+
+sb_private_dns() {
+	. "$PETREL_SRCDIR/tests/lib/dns.sh"
+	dns_start example.test remote.test 127.in-addr.arpa "$@"
+}
 
 sb_save() {
 	eval "SB_STATE_$1=\"\$SB|\$SB_PORT|\$SB_PID|\$SB_CF|\$SB_MAIL\""
@@ -192,7 +204,10 @@ sb_sendmail() {
 sb_start() {
 	if [ -d "$SB/sasl" ]; then export SASL_CONF_PATH=$SB/sasl; else unset SASL_CONF_PATH; fi
 	if [ -n "${DNS_DIR:-}" ]; then
-		dns_run "$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
+		# as dns_run does, but with no shell function between: $! is the daemon
+		unshare -m -- sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+			"$DNS_DIR/resolv.conf" "$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" \
+			>>"$SB/daemon.log" 2>&1 &
 	else
 		"$SENDMAIL" -C "$SB_CF" -bD -L petrel-test "$@" >>"$SB/daemon.log" 2>&1 &
 	fi
