@@ -31,7 +31,18 @@ mode_print_version(struct sm_run *run)
 	return EX_OK;
 }
 
+/* hoststat (-bh) and purgestat (-bH): Petrel keeps no persistent host status. */
+static int
+mode_hoststat(struct sm_run *run)
+{
+	fprintf(stderr, "%s: no host status is kept (HostStatusDirectory is not used)\n",
+	    run->progname);
+	return EX_OK;
+}
+
 static const struct sm_mode modes[] = {
+	{ 'h', false, mode_hoststat },
+	{ 'H', false, mode_hoststat },
 	{ 'm', true, mode_submit },
 	{ 'd', true, mode_daemon },
 	{ 'D', true, mode_daemon },
@@ -226,12 +237,38 @@ load_config(struct sm_run *run)
 	return rc;
 }
 
+/* Frees what the run holds. */
+static void
+run_free(struct sm_run *run)
+{
+	tls_ctx_free(run->tls_client);
+	cf_free(run->cfg);
+	free(run->hostname);
+	for (int k = 0; k < run->noptions; k++)
+		free(run->options[k]);
+	free(run->options);
+	free(run->defines);
+	free(run->queue_args);
+	pt_buf_free(&run->debug_spec);
+}
+
+/* Runs mode m: the configuration first when it needs one.  An exit status. */
+static int
+run_mode(struct sm_run *run, const struct sm_mode *m)
+{
+	int rc = EX_OK;
+
+	if (m->needs_cf && ((rc = load_config(run)) != EX_OK || (rc = privs_after_load(run)) != EX_OK))
+		return rc;
+	return m->run(run);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sm_run run = { 0 };
 	const char *base = strrchr(argv[0], '/');
-	int first, rc;
+	int first, rc = -1;
 	size_t i;
 
 	run.progname = base ? base + 1 : argv[0];
@@ -246,30 +283,22 @@ main(int argc, char **argv)
 	pt_log_open(run.log_tag ? run.log_tag : "sendmail", PT_LOG_STDERR);
 	first = parse_args(&run, argc, argv);
 	if (first < 0)
-		return EX_USAGE;
-	privs_choose_cf(&run);
-	if (privs_settle(&run) < 0)
-		return EX_OSERR;
-	run.rcpts = argv + first;
-	run.nrcpts = argc - first;
-	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-		if (modes[i].letter != run.mode)
-			continue;
-		if (modes[i].needs_cf && ((rc = load_config(&run)) != EX_OK ||
-		    (rc = privs_after_load(&run)) != EX_OK))
-			return rc;
-		rc = modes[i].run(&run);
-		tls_ctx_free(run.tls_client);
-		cf_free(run.cfg);
-		free(run.hostname);
-		for (int k = 0; k < run.noptions; k++)
-			free(run.options[k]);
-		free(run.options);
-		free(run.defines);
-		free(run.queue_args);
-		pt_buf_free(&run.debug_spec);
-		return rc;
+		rc = EX_USAGE;
+	else {
+		privs_choose_cf(&run);
+		if (privs_settle(&run) < 0)
+			rc = EX_OSERR;
+		run.rcpts = argv + first;
+		run.nrcpts = argc - first;
 	}
-	fprintf(stderr, "Invalid operation mode %c\n", run.mode);
-	return EX_USAGE;
+	for (i = 0; rc < 0 && i < sizeof modes / sizeof modes[0]; i++)
+		if (modes[i].letter == run.mode)
+			rc = run_mode(&run, &modes[i]);
+	if (rc < 0) {
+		fprintf(stderr, "Invalid operation mode %c\n", run.mode);
+		rc = EX_USAGE;
+	}
+	privs_done();
+	run_free(&run);
+	return rc;
 }

@@ -195,3 +195,12 @@ privs_after_load(struct sm_run *run)
 		return EX_OSERR;
 	return EX_OK;
 }
+
+void
+privs_done(void)
+{
+	gid_t rgid = getgid();
+
+	if (getegid() != rgid && setresgid(rgid, rgid, rgid) < 0)
+		_exit(EX_OSERR);
+}

@@ -1,14 +1,21 @@
 /*
  * queuerun: sendmail -q: one run over the queue with the -qI, -qR, -qS
  * (and !) selectors, several deliveries at a time, in the queue's sort
- * order; -qf keeps it in the foreground, a bare -q detaches.
+ * order.  With an interval and no -bd (sendmail -Ac -q30m, upstream's
+ * sm-msp-queue and the sm-client service) it becomes a queue runner: it
+ * detaches, writes the PidFile, runs the queue every interval, re-executes
+ * itself on SIGHUP and stops on SIGTERM.
  *
  * Runs as root (it forks delivery processes that take recipients'
- * identities).  Messages another process has locked are skipped, so a run
- * can overlap a daemon's deliveries safely.
+ * identities), or as submit.cf's RunAsUser for the client queue.  Messages
+ * another process has locked are skipped, so a run can overlap a daemon's
+ * deliveries safely.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +26,7 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "pt_exit.h"
+#include "pt_file.h"
 #include "pt_log.h"
 #include "pt_str.h"
 
@@ -117,10 +125,104 @@ queue_run(struct sm_run *run, const char *only_id)
 	return rc;
 }
 
+/* The -q interval in seconds (-q30m), or 0 for a single run. */
+static long
+run_interval(const struct sm_run *run)
+{
+	long secs = 0;
+
+	for (int i = 0; i < run->nqueue_args; i++) {
+		const char *a = run->queue_args[i];
+
+		if (*a >= '0' && *a <= '9' && cf_parse_time(a, 'm', &secs))
+			return secs;
+	}
+	return 0;
+}
+
+/* Leaves the terminal: the parent exits, the child runs on in a session of its own. */
+static void
+detach(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		exit(EX_OSERR);
+	if (pid > 0)
+		_exit(EX_OK);
+	setsid();
+	if (chdir("/") < 0)
+		pt_log(LOG_NOTICE, "chdir /: %s", strerror(errno));
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+/* Writes the PidFile: the process id, then the command line, as upstream does. */
+static void
+write_pid(const struct sm_run *run, const char *path)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	int err;
+
+	pt_buf_printf(&b, "%ld\n", (long)getpid());
+	for (int i = 0; i < run->argc; i++)
+		pt_buf_printf(&b, "%s%s", i ? " " : "", run->argv[i]);
+	pt_buf_addc(&b, '\n');
+	if ((err = pt_file_write_atomic(path, b.s, b.len, 0644)) != 0)
+		pt_log(LOG_ERR, "cannot write pid file %s: %s", path, strerror(err));
+	pt_buf_free(&b);
+}
+
+/* Runs the queue every interval seconds until SIGTERM; SIGHUP re-executes. */
+static int
+periodic(struct sm_run *run, long interval)
+{
+	const char *pidfile = run->cfg->opt.pid_file;
+	struct timespec ts = { interval, 0 };
+	sigset_t set;
+	int sig = 0;
+
+	detach();
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (pidfile != NULL)
+		write_pid(run, pidfile);
+	pt_log(LOG_INFO, "starting queue runner (%s %s): every %ld seconds", PACKAGE_NAME,
+	    PACKAGE_VERSION, interval);
+	while (sig != SIGTERM && sig != SIGINT && sig != SIGHUP) {
+		queue_run(run, NULL);
+		sig = sigtimedwait(&set, NULL, &ts);
+	}
+	if (pidfile != NULL)
+		unlink(pidfile);
+	if (sig == SIGHUP) {	/* a fresh configuration: the same command line again */
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		pt_log(LOG_INFO, "restarting %s on SIGHUP", run->argv[0]);
+		execv("/proc/self/exe", run->argv);
+		execvp(run->argv[0], run->argv);
+		pt_log(LOG_ERR, "cannot restart %s: %s", run->argv[0], strerror(errno));
+		return EX_OSERR;
+	}
+	return EX_OK;
+}
+
 int
 mode_queue_run(struct sm_run *run)
 {
+	long interval = run_interval(run);
+
 	pt_log_open(run->log_tag ? run->log_tag : "sendmail",
-	    PT_LOG_SYSLOG | (run->verbose ? PT_LOG_STDERR : 0));
+	    PT_LOG_SYSLOG | (run->verbose && interval == 0 ? PT_LOG_STDERR : 0));
+	if (interval > 0)
+		return periodic(run, interval);
 	return queue_run(run, NULL);
 }

@@ -97,6 +97,8 @@ int mode_submit(struct sm_run *run);		/* -bm (the default), -t: submit.c */
 void privs_choose_cf(struct sm_run *run);
 int privs_settle(struct sm_run *run);
 int privs_after_load(struct sm_run *run);
+/* The work is done: gives up the group for good (nothing after this point needs it). */
+void privs_done(void);
 
 /* Host identity (host.c): the qualified name and the names and literals for class w. */
 char *host_qualified_name(void);

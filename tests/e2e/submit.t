@@ -106,6 +106,18 @@ ok $? "root runs the client queue with sendmail -Ac -q"
 f=$(mail_with user2 queued); ok $? "the waiting message is delivered"
 is "$(ls "$MSP_QUEUE" | grep -c '^[qdt]f')" 0 "and the client queue is empty"
 
+# -C: a user's own configuration, without the group, into a queue of the user's.
+mkdir -p "$SB/home/user1/q"; chown user1:user1 "$SB/home/user1/q"; chmod 700 "$SB/home/user1/q"
+sed "s|^O QueueDirectory=.*|O QueueDirectory=$SB/home/user1/q|" /etc/mail/submit.cf >"$SB/home/user1/my.cf"
+printf 'Subject: own cf\n\nbody\n' | as_user user1 "$MSP_BIN" -C "$SB/home/user1/my.cf" user2
+is "$?" 0 "a user's -C configuration works, without the group, into the user's own queue"
+f=$(mail_with user2 "own cf"); ok $? "and the message is delivered"
+h=$(headers_of "$f")
+like "$h" "X-Authentication-Warning: $host: Processed by user1 with -C $SB/home/user1/my.cf" \
+	"with upstream's warning about -C"
+like "$h" "X-Authentication-Warning: $host: Processed from queue $SB/home/user1/q" \
+	"and about the queue"
+
 # Root without -Ac: sendmail.cf, the MTA's queue, delivered directly.
 printf 'Subject: from root\n\nbody\n' | "$MSP_BIN" user1
 f=$(mail_with user1 "from root"); ok $? "root's submission is delivered"
