@@ -44,6 +44,7 @@ struct dlv_target {
 	char *text;		/* what happened, for the log and the DSN */
 	bool reported;		/* the transcript (-v) has told its outcome */
 	bool expired;		/* failed because Timeout.queuereturn passed (text: why deferred) */
+	bool dsn_passed;	/* relayed to a server that took NOTIFY: success is its to report */
 };
 
 /* The targets of one attempt. */

@@ -325,6 +325,7 @@ transaction(struct client *c, const int *idx, int n)
 		}
 		pt_buf_reset(&p);
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
+		t->dsn_passed = (c->ehlo.ext & SMTP_EXT_DSN) != 0;	/* the next hop reports */
 		if (!command(c, to->rcpt, "RCPT To:<%s>%s", t->user, pt_buf_str(&p)))
 			goto out;
 		if (c->r.code == 250 || c->r.code == 251)

@@ -76,7 +76,7 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 	unsigned want = kind == DLV_FAILED ? QRF_NOTIFY_FAILURE : kind == DLV_SENT ?
 	    QRF_NOTIFY_SUCCESS : QRF_NOTIFY_DELAY;
 
-	if (t->state != kind)
+	if (t->state != kind || (kind == DLV_SENT && t->dsn_passed))
 		return false;
 	if (r == NULL || !(r->flags & QRF_HAS_NOTIFY))
 		return kind != DLV_SENT;
@@ -198,7 +198,8 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 			pt_buf_printf(b, "Original-Recipient: %s\n", r->orcpt);
 		pt_buf_printf(b, "Final-Recipient: RFC822; %s\n", t->addr);
 		pt_buf_printf(b, "Action: %s\n", kind == DLV_FAILED ? "failed" :
-		    kind == DLV_DEFERRED ? "delayed" : "delivered");
+		    kind == DLV_DEFERRED ? "delayed" : t->mailer != NULL &&
+		    strcmp(t->mailer->path, "[IPC]") == 0 ? "relayed" : "delivered");
 		pt_buf_printf(b, "Status: %s\n", t->status && *t->status ? t->status :
 		    kind == DLV_FAILED ? "5.0.0" : kind == DLV_DEFERRED ? "4.0.0" : "2.0.0");
 		if (kind != DLV_SENT && t->text != NULL)

@@ -105,6 +105,43 @@ take_notify(struct sm_run *run, const char *arg)
 	return rc;
 }
 
+/* -R full | hdrs. */
+static int
+take_ret(struct sm_run *run, const char *arg)
+{
+	if (pt_strcasecmp(arg, "full") != 0 && pt_strcasecmp(arg, "hdrs") != 0) {
+		fprintf(stderr, "Invalid -R value\n");
+		return -1;
+	}
+	run->ret = pt_strcasecmp(arg, "hdrs") == 0 ? 'h' : 'f';
+	return 0;
+}
+
+/* -V envid: printable ASCII without blanks (RFC 3461 xtext). */
+static int
+take_envid(struct sm_run *run, const char *arg)
+{
+	for (const char *p = arg; *p; p++)
+		if (*p <= ' ' || *p >= 127 || *p == '=') {
+			fprintf(stderr, "Invalid syntax in -V flag\n");
+			return -1;
+		}
+	run->envid = arg;
+	return 0;
+}
+
+/* -B 7BIT | 8BITMIME. */
+static int
+take_bodytype(struct sm_run *run, const char *arg)
+{
+	if (pt_strcasecmp(arg, "7BIT") != 0 && pt_strcasecmp(arg, "8BITMIME") != 0) {
+		fprintf(stderr, "Illegal body type %s\n", arg);
+		return -1;
+	}
+	run->bodytype = arg;
+	return 0;
+}
+
 /* Handles one option letter with its argument (NULL if it takes none). */
 static int
 take_option(struct sm_run *run, int c, const char *arg)
@@ -120,9 +157,9 @@ take_option(struct sm_run *run, int c, const char *arg)
 		break;
 	case 'f': case 'r': run->sender = arg; break;
 	case 'N': return take_notify(run, arg);
-	case 'R': run->ret = pt_strcasecmp(arg, "hdrs") == 0 ? 'h' : 'f'; break;
-	case 'V': run->envid = arg; break;
-	case 'B': run->bodytype = arg; break;
+	case 'R': return take_ret(run, arg);
+	case 'V': return take_envid(run, arg);
+	case 'B': return take_bodytype(run, arg);
 	case 'p': run->protocol = arg; break;
 	case 'G': run->relay_submission = true; break;
 	case 'F': run->fullname = arg; break;

@@ -82,13 +82,10 @@ privs_choose_cf(struct sm_run *run)
 static bool
 keeps_group(const struct sm_run *run)
 {
-	if (!run->msp || (run->cf_given && getuid() != 0))
+	if (!run->msp || run->unsafe)
 		return false;
-	if (!submission_mode(run->mode) && strchr("pPq", run->mode) == NULL)
+	if (!submission_mode(run->mode) && (run->mode == '\0' || strchr("pPq", run->mode) == NULL))
 		return false;
-	for (int i = 0; i < run->noptions; i++)
-		if (!safe_option(run->options[i]))
-			return false;
 	return true;
 }
 
@@ -97,9 +94,10 @@ privs_settle(struct sm_run *run)
 {
 	gid_t rgid = getgid();
 
-	run->unsafe = run->cf_given && getuid() != 0;
+	/* -M could point the cf's macros (the relay, names) elsewhere: not for the group */
+	run->unsafe = (run->cf_given || run->ndefines > 0) && getuid() != 0;
 	for (int i = 0; i < run->noptions; i++)
-		if (!safe_option(run->options[i]))
+		if (!safe_option(run->options[i]) && getuid() != 0)
 			run->unsafe = true;
 	if (getegid() == rgid || keeps_group(run))
 		return 0;

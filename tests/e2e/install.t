@@ -21,7 +21,7 @@ getent passwd mail >/dev/null || echo "mail:x:8:8:mail:/var/mail:/usr/sbin/nolog
 getent group mail >/dev/null || echo "mail:x:8:" >>/etc/group
 
 # make in the build tree; the caller's variables come last and win
-mk() { make -s -C "$PETREL_BUILDDIR" prefix=/usr sysconfdir=/etc "$@"; }
+mk() { make -s -C "$PETREL_BUILDDIR" prefix=/usr sysconfdir=/etc install_users=yes "$@"; }
 eval "$(mk petrel-install-dirs | tr ' ' '\n')"
 D=$T/root
 mk install DESTDIR="$D" >"$T/install.log" 2>&1
@@ -57,7 +57,7 @@ is "$(tail -1 "$D$maildir/sendmail.mc")" "dnl edited" "a second install leaves a
 like "$(cat "$T/install2.log")" "sendmail.mc exists, left as it is" "and says so"
 mk uninstall DESTDIR="$D" >"$T/uninstall.log" 2>&1
 is "$?" 0 "make uninstall succeeds"
-is "$(cd "$D" && find . \( -type f -o -type l \) ! -path "./etc/mail/sendmail.mc" | sort | tr '\n' ' ')" "" \
+is "$(cd "$D" && find . \( -type f -o -type l \) ! -path "./${maildir#/}/sendmail.mc" | sort | tr '\n' ' ')" "" \
 	"it leaves no file or link behind (but the edited sendmail.mc)"
 
 # Without DESTDIR, as root: the users are created when missing.  Every

@@ -16,7 +16,7 @@ INIT=$PETREL_BUILDDIR/etc/init.d/sendmail
 UNITS=$PETREL_BUILDDIR/etc
 sb_new "FEATURE(\`accept_unresolvable_domains')dnl" || { echo "not ok - sandbox"; exit 1; }
 msp_new || { echo "not ok - submission setup"; exit 1; }
-export SENDMAIL=$MSP_BIN MTA_CF=$SB_CF MSP_CF=/etc/mail/submit.cf QUEUE_INTERVAL=30m \
+export SENDMAIL=$MSP_BIN MTA_CF=$SB_CF MSP_CF=$MSP_MAILDIR/submit.cf QUEUE_INTERVAL=30m \
 	MSP_INTERVAL=1s DEFAULTS=/nonexistent
 trap 'sh "$INIT" stop >/dev/null 2>&1; sb_cleanup' EXIT
 MSP_PIDFILE=$MSP_QUEUE/sm-client.pid
