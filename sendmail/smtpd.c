@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "deliver.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_log.h"
@@ -309,7 +310,6 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	struct smtpd s;
 	struct pt_buf g = PT_BUF_INIT, err = PT_BUF_INIT;
 	struct smtp_reply r = SMTP_REPLY_INIT;
-	const char *qdir = run->cfg->opt.queue_directory;
 
 	memset(&s, 0, sizeof s);
 	s.run = run;
@@ -334,9 +334,7 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	smtpd_macro(&s, "r", "SMTP");
 	smtpd_macro(&s, "{nrcpts}", "0");
 	set_dates(&s);
-	if (queue_dir_open(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", "mqueue",
-	    QUEUE_SYNC_GROUP, &s.qd, &err) != QUEUE_OK) {
-		pt_log(LOG_ERR, "%s", pt_buf_str(&err));
+	if (dlv_open_queue(run, &s.qd) != QUEUE_OK) {	/* the client queue's modes for -bs too */
 		smtpd_say(&s, 421, "4.3.0", "%s Service unavailable: cannot open the queue",
 		    mac_get(run->cfg->macros, 'j', NULL));
 		goto out;

@@ -112,6 +112,10 @@ out=$(as_user user1 "$SB/bin/mailq" -Ac -O QueueDirectory="$MSP_QUEUE" 2>&1)
 like "$out" "Permission denied" "an unsafe option gives the group up: the queue cannot be read"
 out=$(as_user user1 "$MSP_BIN" -C "$MSP_MAILDIR/submit.cf" -bp 2>&1)
 like "$out" "Permission denied" "so does -C"
+out=$(printf 'HELO me\r\nMAIL FROM:<user2>\r\nRCPT TO:<user1>\r\nDATA\r\nSubject: over bs\r\n\r\nhi\r\n.\r\nQUIT\r\n' |
+	as_user user2 "$MSP_BIN" -bs 2>&1)
+like "$out" "250 2\.0\.0 [0-9A-Za-z]+ Message accepted for delivery" "a user's -bs session is accepted into the client queue"
+is "$(stat -c '%a %G' "$MSP_QUEUE"/qf* | sort -u)" "660 smmsp" "with the same file modes"
 out=$(as_user user1 "$MSP_BIN" -Ac -q 2>&1)
 is "$?/$out" "77/You do not have permission to process the queue" \
 	"a user may not run the client queue (restrictqrun)"
@@ -119,6 +123,7 @@ sb_start
 "$MSP_BIN" -Ac -q
 ok $? "root runs the client queue with sendmail -Ac -q"
 f=$(mail_with user2 queued); ok $? "the waiting message is delivered"
+f=$(mail_with user1 "over bs"); ok $? "and so is the one from -bs"
 is "$(ls "$MSP_QUEUE" | grep -c '^[qdt]f')" 0 "and the client queue is empty"
 
 # -C: a user's own configuration, without the group, into a queue of the user's.
