@@ -427,6 +427,10 @@ line_map(struct loader *ld, char *line)
 	}
 	if (map_declare(ld->cfg->maps, name, cls, p != NULL ? pt_str_trim(p) : "", ld->err) == NULL)
 		return -1;
+	if (ld->err->len > 0) {	/* a warning, upstream's "Illegal option x map m" */
+		cf_warn(ld->cfg, "%s", pt_buf_str(ld->err));
+		pt_buf_reset(ld->err);
+	}
 	return 0;
 }
 

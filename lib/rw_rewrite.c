@@ -181,7 +181,8 @@ lookup(struct rw_ctx *c, char **tok, int start, int end, struct addr_vec *out)
 	if (rc == MAP_TEMPFAIL || rc == MAP_UNAVAIL) {
 		st = rc == MAP_TEMPFAIL ? EX_TEMPFAIL : EX_OK;
 		if (rc == MAP_TEMPFAIL && m->tmpfail_app != NULL) {
-			push_text(c, m->tmpfail_app, out);
+			/* the map layer answered the key followed by the -T string */
+			push_text(c, pt_buf_str(&val), out);
 			pt_buf_free(&val);
 			return st;
 		}

@@ -188,6 +188,10 @@ bt_cmd_map(struct bt *bt, char *arg)
 		printf("Map named \"%s\" not found\n", arg);
 		return;
 	}
+	if (map_open(m) == MAP_NOTFOUND) {
+		printf("Map named \"%s\" not open\n", arg);
+		return;
+	}
 	rc = map_lookup(m, key, NULL, 0, &val, &bt->rw.menv);
 	if (rc == MAP_FOUND)
 		printf("map_lookup: %s (%s) returns %s (%d)\n", arg, key, pt_buf_str(&val), 0);
