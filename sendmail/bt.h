@@ -23,5 +23,7 @@ void bt_cmd_try(struct bt *bt, char *arg);
 void bt_cmd_parse(struct bt *bt, char *arg);
 void bt_cmd_canon(struct bt *bt, char *arg);
 void bt_cmd_map(struct bt *bt, char *arg);
+/* /mx domain: the hosts mail for domain goes to, as upstream prints them. */
+void bt_cmd_mx(struct bt *bt, char *arg);
 
 #endif

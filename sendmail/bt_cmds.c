@@ -5,13 +5,18 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr_header.h"
 #include "bt.h"
+#include "mx.h"
+#include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_str.h"
 
@@ -199,4 +204,40 @@ bt_cmd_map(struct bt *bt, char *arg)
 		printf("map_lookup: %s (%s) no match (%d)\n", arg, key,
 		    rc == MAP_NOTFOUND ? 0 : rc == MAP_TEMPFAIL ? EX_TEMPFAIL : EX_UNAVAILABLE);
 	pt_buf_free(&val);
+}
+
+void
+bt_cmd_mx(struct bt *bt, char *arg)
+{
+	struct mx_list l;
+	size_t n = strlen(arg);
+	bool literal = false;
+	unsigned char ab[16];
+
+	/* "[address]" is printed as given, "[name]" as a name */
+	if (n >= 2 && arg[0] == '[' && arg[n - 1] == ']') {
+		char *in = pt_strndup(arg + 1, n - 2);
+
+		literal = inet_pton(AF_INET, in, ab) == 1 ||
+		    (strncasecmp(in, "IPv6:", 5) == 0 && inet_pton(AF_INET6, in + 5, ab) == 1);
+		free(in);
+	}
+
+	if (*arg == '\0') {
+		printf("Usage: /mx address\n");
+		return;
+	}
+	if (mx_lookup(arg, bt->cfg->opt.fallback_mx_host, &l) != MX_OK)
+		mx_list_free(&l);
+	printf("getmxrr(%s) returns %d value(s):\n", arg, l.n);
+	for (int i = 0; i < l.n; i++) {
+		const char *h = l.host[i];
+		size_t hl = strlen(h);
+
+		if (literal && i == 0)
+			printf("\t%s\n", arg);
+		else
+			printf("\t%s%s\n", h, hl > 0 && h[hl - 1] == '.' ? "" : ".");
+	}
+	mx_list_free(&l);
 }

@@ -201,6 +201,7 @@ static const struct {
 	{ "parse", bt_cmd_parse },
 	{ "canon", bt_cmd_canon },
 	{ "map", bt_cmd_map },
+	{ "mx", bt_cmd_mx },
 };
 
 /* Lines starting with '/'. */

@@ -57,7 +57,9 @@ dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --listen-address=127.0.0.1 
   --bind-interfaces --pid-file="$WORK/dnsmasq.$$.pid" --local=/#/ \
   --host-record=mx.example.test,127.0.0.1 --host-record=relay.example.test,127.0.0.2 \
   --host-record=mail.example.net,127.0.0.3 --host-record=hub.example.net,127.0.0.4 \
-  --mx-host=example.test,mx.example.test,10 --mx-host=example.com,mx.example.test,10
+  --mx-host=example.test,mx.example.test,10 --mx-host=example.com,mx.example.test,10 \
+  --mx-host=multi.test,mail.example.net,20 --mx-host=multi.test,hub.example.net,5 \
+  --mx-host=multi.test,relay.example.test,10
 exec "$BIN" -C "$CF" -bt < "$INPUT"
 '''
 
@@ -103,6 +105,9 @@ def inputs_for(addresses, rulesets):
     lines.append("/tryflags ER")
     for a in addresses[:20]:
         lines.append("/try esmtp " + a)
+    for d in ("example.com", "EXAMPLE.test", "multi.test", "mx.example.test",
+              "nonexist.test", "[127.0.0.1]", "[mail.example.net]", ""):
+        lines.append(("/mx " + d).rstrip())
     for r in ("=SParse0", "=Scanonify", "=M", "$j", "$m", "$w", "${opMode}"):
         lines.append(r)
     return lines
