@@ -112,6 +112,12 @@ struct tls_session *tls_session_new(struct tls_ctx *ctx, const char *server_name
     const struct tls_features *f, struct pt_buf *err);
 
 /*
+ * Server side, before the handshake: does not ask this client for a
+ * certificate (srv_features V); {verify} is then NOT.
+ */
+void tls_session_no_client_cert(struct tls_session *s);
+
+/*
  * Drops the stream's buffered input, then runs the handshake on its file
  * descriptors (made non-blocking), waiting at most timeout_ms in all (and
  * within the stream's deadline).  On success the stream's transport is the

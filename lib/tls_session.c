@@ -38,6 +38,7 @@ enum fact {
 struct tls_session {
 	struct tls_ctx *ctx;
 	SSL *ssl;
+	bool request_cert;	/* the server asks this client for a certificate */
 	char *facts[F_COUNT];
 	struct tls_info info;
 };
@@ -136,7 +137,7 @@ read_facts(struct tls_session *s)
 	vr = SSL_get_verify_result(s->ssl);
 	set_fact(s, F_VERIFY_MSG, X509_verify_cert_error_string(vr));
 	if (peer == NULL) {
-		set_fact(s, F_VERIFY, s->ctx->request_cert ? "NO" : "NOT");
+		set_fact(s, F_VERIFY, s->request_cert ? "NO" : "NOT");
 		return;
 	}
 	set_fact(s, F_VERIFY, vr == X509_V_OK ? "OK" : "FAIL");
@@ -262,6 +263,7 @@ tls_session_new(struct tls_ctx *ctx, const char *server_name, const struct tls_f
 	int i;
 
 	s->ctx = ctx;
+	s->request_cert = ctx->request_cert;
 	for (i = 0; i < F_COUNT; i++)
 		s->facts[i] = pt_strdup("");
 	set_fact(s, F_VERIFY, "NONE");
@@ -282,6 +284,15 @@ tls_session_new(struct tls_ctx *ctx, const char *server_name, const struct tls_f
 		return NULL;
 	}
 	return s;
+}
+
+void
+tls_session_no_client_cert(struct tls_session *s)
+{
+	if (s->ctx->role != TLS_SERVER)
+		return;
+	SSL_set_verify(s->ssl, SSL_VERIFY_NONE, NULL);
+	s->request_cert = false;
 }
 
 /* Makes a descriptor non-blocking. */

@@ -53,6 +53,26 @@ auth_allowed(const struct smtpd *s)
 	    !(s->daemon != NULL && cf_daemon_has(s->daemon, 'A'));
 }
 
+/* Encodes an identity as upstream's {auth_authen}: op.txt 6.7's encoding, and '=' as +3D. */
+static void
+auth_encode(const char *id, struct pt_buf *out)
+{
+	struct pt_buf part = PT_BUF_INIT;
+
+	for (const char *p = id;; p++) {
+		if (*p != '=' && *p != '\0') {
+			pt_buf_addc(&part, *p);
+			continue;
+		}
+		tls_macro_encode(pt_buf_str(&part), out);
+		pt_buf_reset(&part);
+		if (*p == '\0')
+			break;
+		pt_buf_adds(out, "+3D");
+	}
+	pt_buf_free(&part);
+}
+
 /* Sets or clears the session's AUTH macros. */
 static void
 auth_macros(struct smtpd *s, const char *mech, const char *authen, const char *author)
@@ -60,9 +80,9 @@ auth_macros(struct smtpd *s, const char *mech, const char *authen, const char *a
 	struct pt_buf a = PT_BUF_INIT, b = PT_BUF_INIT;
 
 	if (authen != NULL)
-		tls_macro_encode(authen, &a);
+		auth_encode(authen, &a);
 	if (author != NULL)
-		tls_macro_encode(author, &b);
+		auth_encode(author, &b);
 	smtpd_macro(s, "{auth_type}", mech);
 	smtpd_macro(s, "{auth_authen}", authen != NULL ? pt_buf_str(&a) : NULL);
 	smtpd_macro(s, "{auth_author}", author != NULL ? pt_buf_str(&b) : NULL);
@@ -106,7 +126,7 @@ smtpd_auth_setup(struct smtpd *s)
 	pt_buf_free(&err);
 }
 
-/* The mechanisms offered now, into out. */
+/* The mechanisms offered now, into out (EXTERNAL among them once TLS verified the client). */
 static void
 offered(struct smtpd *s, struct pt_buf *out)
 {
@@ -140,13 +160,16 @@ static void
 succeeded(struct smtpd *s, const char *mech)
 {
 	const char *user = auth_server_user(s->auth);
+	struct pt_buf id = PT_BUF_INIT;
 
 	s->auth_mech = pt_strdup(mech);
 	auth_macros(s, mech, user, auth_server_authzid(s->auth));
 	smtpd_macro(s, "r", smtpd_proto(s));
+	auth_encode(user != NULL ? user : "", &id);
 	if (s->cfg->opt.log_level > 8)
 		pt_log(LOG_INFO, "AUTH=server, relay=%s, authid=%.128s, mech=%.16s, bits=%u", s->relay,
-		    user, mech, auth_server_ssf(s->auth));
+		    pt_buf_str(&id), mech, auth_server_ssf(s->auth));
+	pt_buf_free(&id);
 	smtpd_say(s, 235, "2.0.0", "OK Authenticated");
 }
 

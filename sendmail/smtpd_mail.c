@@ -147,7 +147,7 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 		smtpd_macro(s, "f", null_sender ? "<>" : f);
 		free(f);
 	}
-	switch (smtpd_check(s, "check_mail", addr, NULL, NULL, &r)) {
+	switch (smtpd_check(s, "check_mail", addr, NULL, addr, &r)) {
 	case SMTPD_CHECK_REJECT:
 		smtpd_send(s, &r);
 		goto out;

@@ -96,6 +96,8 @@ prepare(struct smtpd *s)
 	memset(&f, 0, sizeof f);
 	good = srv_features(s, &f, &have) &&
 	    (s->tls = tls_session_new(s->tls_ctx, NULL, have ? &f : NULL, &err)) != NULL;
+	if (good && smtpd_feature(s, 'V'))
+		tls_session_no_client_cert(s->tls);	/* srv_features V */
 	tls_features_free(&f);
 	pt_buf_free(&err);
 	return good;

@@ -4,14 +4,14 @@ sendmail's daemon and Petrel's, both loading the cf upstream's m4 package
 made, both reading the same sasldb; prints TAP lines (numbered X, renumbered
 by the caller) comparing each reply, then the log lines both wrote.
 
-    tls_auth_oracle.py TALK UPSTREAM-PORT PETREL-PORT SYSLOG
+    tls_auth_oracle.py TALK UPSTREAM-PORT PETREL-PORT SYSLOG WORKDIR
 """
 import base64
 import re
 import subprocess
 import sys
 
-talk, up_port, pt_port, syslog = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+talk, up_port, pt_port, syslog, work = sys.argv[1:6]
 
 
 def b64(s):
@@ -32,6 +32,8 @@ DIALOGUES = [
      "AUTH LOGIN\nQUIT\n" % (b64("alice"), b64("secret"))),
     ("LOGIN as an unknown user", "EHLO client.test\nSTARTTLS\nEHLO client.test\nAUTH LOGIN\n%s\n%s\n"
      "QUIT\n" % (b64("mallory"), b64("secret"))),
+    ("EXTERNAL with a client certificate", "EHLO client.test\nSTARTTLS\nEHLO client.test\n"
+     "AUTH EXTERNAL =\nMAIL FROM:<probe@example.test>\nQUIT\n"),
     ("relaying from 127.0.0.2", "EHLO client.test\nMAIL FROM:<a@example.test>\n"
      "RCPT TO:<victim@remote.example>\nRSET\nSTARTTLS\nEHLO client.test\nAUTH PLAIN %s\n"
      "MAIL FROM:<a@example.test>\nRCPT TO:<victim@remote.example>\nQUIT\n" % GOOD),
@@ -46,9 +48,11 @@ def tap(good, what, detail=""):
             print("#   " + l)
 
 
-def run(port, script, bind):
+def run(port, script, bind, cert):
     """The transcript as (command, [reply lines]) pairs, greeting first."""
     args = ["--bind", "127.0.0.2"] if bind else []
+    if cert:
+        args += ["--cert", work + "/cert.pem", "--key", work + "/key.pem"]
     out = subprocess.run(["python3", talk, "127.0.0.1", port] + args, input=script.encode(),
                          capture_output=True, timeout=60).stdout.decode("latin-1")
     pairs, cmd = [], "(greeting)"
@@ -79,8 +83,8 @@ def normal(cmd, lines):
 
 
 for name, script in DIALOGUES:
-    bind = "127.0.0.2" in name
-    up, pt = run(up_port, script, bind), run(pt_port, script, bind)
+    bind, cert = "127.0.0.2" in name, "certificate" in name
+    up, pt = run(up_port, script, bind, cert), run(pt_port, script, bind, cert)
     tap(len(up) == len(pt), "%s: as many replies as upstream (%d)" % (name, len(up)),
         "upstream: %r\npetrel:   %r" % (up, pt))
     for (ucmd, ul), (pcmd, pl) in zip(up, pt):

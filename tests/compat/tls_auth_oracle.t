@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # compat/tls_auth_oracle: STARTTLS and SMTP AUTH against upstream sendmail
 # 8.17's daemon: both daemons load the cf upstream's m4 package makes (a
-# certificate from a test CA, AuthMechanisms PLAIN LOGIN CRAM-MD5,
+# certificate from a test CA, AuthMechanisms PLAIN LOGIN CRAM-MD5 EXTERNAL,
 # AuthOptions p) and read the same sasldb (bound over /etc/sasldb2), and
 # must give the same replies to the same dialogues (501/503/454 for
-# STARTTLS, 504/501/503/535/235 for AUTH, relaying once authenticated) and
-# log the same STARTTLS=server, AUTH=server and "AUTH failure" lines.
+# STARTTLS, 504/501/503/535/235 for AUTH, EXTERNAL with a client
+# certificate and the {auth_authen} it yields, seen by a check_mail rule,
+# relaying once authenticated) and log the same STARTTLS=server,
+# AUTH=server and "AUTH failure" lines.
 # Everything runs in private mount and UTS namespaces: a qualified host
 # name, a resolv.conf pointing at a closed loopback port, a /dev of our own
 # whose /dev/log a small listener records.
@@ -33,7 +35,7 @@ echo 'nameserver 127.0.0.9' >resolv.conf
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
 	-keyout ca.key -out ca.pem -subj "/CN=Test CA" 2>/dev/null
 (umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	-keyout key.pem -out req.pem -subj "/CN=mx.example.test" 2>/dev/null)
+	-keyout key.pem -out req.pem -subj "/O=Petrel tests/CN=mx.example.test" 2>/dev/null)
 openssl x509 -req -in req.pem -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 \
 	2>/dev/null
 printf secret | saslpasswd2 -p -c -f "$work/sasldb2" -u mx.example.test alice
@@ -56,7 +58,7 @@ define(\`confCACERT_PATH',\`$work')dnl
 define(\`confCACERT',\`$work/ca.pem')dnl
 define(\`confSERVER_CERT',\`$work/cert.pem')dnl
 define(\`confSERVER_KEY',\`$work/key.pem')dnl
-define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl
+define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5 EXTERNAL')dnl
 TRUST_AUTH_MECH(\`PLAIN LOGIN CRAM-MD5')dnl
 define(\`confAUTH_OPTIONS', \`p')dnl
 FEATURE(\`no_default_msa')dnl
@@ -65,6 +67,10 @@ FEATURE(\`accept_unresolvable_domains')dnl
 DAEMON_OPTIONS(\`Port=$2, Addr=127.0.0.1, Name=MTA')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
+LOCAL_RULESETS
+SLocal_check_mail
+R<probe@example.test>	\$: <\$&{auth_authen}>
+R</O+3DPetrel+2B20tests/CN+3Dmx.example.test>	\$#error \$@ 5.7.1 \$: "550 {auth_authen} is the subject, xtext"
 MC
 	oracle_m4 "$1.mc" >"$1.cf"
 }
@@ -100,7 +106,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 python3 "$PETREL_SRCDIR/tests/compat/tls_auth_oracle.py" "$PETREL_SRCDIR/tests/lib/smtp_talk.py" \
-	"$UP_PORT" "$PT_PORT" "$w/syslog"
+	"$UP_PORT" "$PT_PORT" "$w/syslog" "$w"
 kill "$up" "$pt"
 sleep 0.5
 kill "$logger"

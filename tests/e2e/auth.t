@@ -16,7 +16,7 @@ command -v saslpasswd2 >/dev/null || { skip "saslpasswd2 (sasl2-bin) is not inst
 sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 msa_port=$(sb_free_port) noauth_port=$(sb_free_port)
 SB_TLS=1 SB_SASL=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
-	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl" \
+	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5 EXTERNAL')dnl" \
 	"TRUST_AUTH_MECH(\`PLAIN LOGIN CRAM-MD5')dnl" "define(\`confAUTH_OPTIONS', \`p,y')dnl" \
 	"FEATURE(\`accept_unresolvable_domains')dnl" \
 	"DAEMON_OPTIONS(\`Port=$msa_port, Addr=127.0.0.1, Name=MSA, M=a')dnl" \
@@ -129,6 +129,20 @@ is "$(grep -a '^A' "$q1" 2>/dev/null)" "A<>" "AUTH= naming someone else is not t
 is "$(grep -a '^A' "$q2" 2>/dev/null)" "Aalice+40petrel.test" "AUTH= naming the authenticated user is kept"
 like "$(grep -a -A3 '^H??Received' "$q1")" "\(authenticated bits=0\)
 	by [^ ]+ \([^)]*\) with ESMTPSA id" "the Received header says authenticated, ESMTPSA"
+
+# EXTERNAL (in AuthMechanisms): offered over TLS when the client's certificate verified; its subject is the user
+out=$(printf 'EHLO client.test\nSTARTTLS\nEHLO client.test\nAUTH EXTERNAL =\nQUIT\n' |
+	$TALK 127.0.0.1 "$SB_PORT" --bind 127.0.0.2 --cert "$SB/tls/cert.pem" --key "$SB/tls/key.pem")
+like "$out" "S: 250-AUTH PLAIN LOGIN CRAM-MD5 EXTERNAL" "with a verified certificate EXTERNAL is offered too (AuthMechanisms order)"
+like "$out" "C: AUTH EXTERNAL =
+S: 235 2.0.0 OK Authenticated" "AUTH EXTERNAL authenticates with the certificate"
+like "$(cat "$SB/daemon.log")" "AUTH=server, relay=\[127.0.0.2\], authid=/O\+3DPetrel\+2B20tests/CN\+3Dlocalhost(@petrel.test)?, mech=EXTERNAL" \
+	"the authentication id is {cert_subject}, logged xtext-encoded again (+ and = as +2B and +3D)"
+out=$(talk 'EHLO client.test\nSTARTTLS\nEHLO client.test\nAUTH EXTERNAL =\nQUIT\n')
+printf '%s\n' "$out" | grep -q '^S: 250-AUTH .*EXTERNAL'
+ok $((! $?)) "without a client certificate EXTERNAL is not offered"
+like "$out" "C: AUTH EXTERNAL =
+S: 504 5.3.3 AUTH mechanism EXTERNAL not available" "and AUTH EXTERNAL gets 504"
 
 # M=a: AUTH required; M=A: no AUTH
 out=$(printf 'EHLO client.test\nMAIL FROM:<a@example.test>\nQUIT\n' | $TALK 127.0.0.1 "$msa_port")

@@ -164,7 +164,8 @@ sb_stop
 # srv_features S, and a daemon with M=S
 msa_port=$(sb_free_port)
 SB_TLS=1 sb_new "LOCAL_SRV_FEATURES
-R\$* \$| 127.0.0.2	\$# S" \
+R\$* \$| 127.0.0.2	\$# S
+R\$* \$| 127.0.0.3	\$# V" \
 	"DAEMON_OPTIONS(\`Port=$msa_port, Addr=127.0.0.1, Name=NOTLS, M=S')dnl"
 sb_start
 out=$(printf 'EHLO client.test\nSTARTTLS\nQUIT\n' | $TALK 127.0.0.1 "$SB_PORT" --bind 127.0.0.2)
@@ -173,6 +174,14 @@ ok $((! $?)) "srv_features S: STARTTLS is not offered to that client"
 like "$out" "S: 503 5.5.0 TLS not available" "and STARTTLS gets 503"
 out=$(printf 'EHLO client.test\nQUIT\n' | $TALK 127.0.0.1 "$SB_PORT")
 like "$out" "250-STARTTLS" "other clients are still offered STARTTLS"
+printf 'EHLO client.test\nSTARTTLS\nQUIT\n' | $TALK 127.0.0.1 "$SB_PORT" --bind 127.0.0.3 \
+	--cert "$SB/tls/cert.pem" --key "$SB/tls/key.pem" >/dev/null
+printf 'EHLO client.test\nSTARTTLS\nQUIT\n' | $TALK 127.0.0.1 "$SB_PORT" \
+	--cert "$SB/tls/cert.pem" --key "$SB/tls/key.pem" >/dev/null
+like "$(cat "$SB/daemon.log")" "STARTTLS=server, relay=\[127.0.0.3\], version=[^,]+, verify=NOT," \
+	"srv_features V: no client certificate is asked for (verify=NOT)"
+like "$(cat "$SB/daemon.log")" "STARTTLS=server, relay=localhost \[127.0.0.1\], version=[^,]+, verify=OK," \
+	"while other clients are asked and verified (verify=OK)"
 out=$(printf 'EHLO client.test\nSTARTTLS\nQUIT\n' | $TALK 127.0.0.1 "$msa_port")
 [[ $out == *"250-STARTTLS"* ]]
 ok $((! $?)) "a daemon with M=S does not offer STARTTLS"

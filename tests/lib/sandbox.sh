@@ -32,7 +32,7 @@
 #                         key.pem), used as server and client certificate
 #   SB_TLS_NAME           the certificate's name
 #   SB_SASL=1             SMTP AUTH: $SB/sasl/Sendmail.conf with a private sasldb
-#                         ($SB/sasl/sasldb2; PLAIN, LOGIN, CRAM-MD5) that the daemon
+#                         ($SB/sasl/sasldb2; PLAIN, LOGIN, CRAM-MD5, EXTERNAL) that the daemon
 #                         finds through SASL_CONF_PATH; AuthRealm petrel.test;
 #                         sb_sasl_user USER PASSWORD adds a user
 #   SB_AUTHINFO=1         FEATURE(authinfo) on $SB/authinfo (empty at first);
@@ -176,7 +176,7 @@ SH
 	if [ -n "${SB_AUTHINFO:-}" ]; then sb_authinfo; fi
 	if [ -n "${SB_SASL:-}" ]; then
 		mkdir -p "$SB/sasl" && chmod 755 "$SB/sasl"
-		printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: %s\nmech_list: PLAIN LOGIN CRAM-MD5\n' \
+		printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: %s\nmech_list: PLAIN LOGIN CRAM-MD5 EXTERNAL\n' \
 			"$SB/sasl/sasldb2" >"$SB/sasl/Sendmail.conf"
 	fi
 	sb_sendmail -bi >/dev/null
