@@ -15,7 +15,8 @@ export PETREL_SRCDIR=$top PETREL_BUILDDIR=$B
 . "$top/tests/lib/oracle.sh"
 oracle_fetch || { echo "cannot fetch upstream sendmail" >&2; exit 1; }
 w=$(mktemp -d /run/petrel-bench-XXXXXX)
-trap 'rm -rf "$w"' EXIT
+[ -n "${BENCH_KEEP:-}" ] && echo "work folder: $w" >&2
+[ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$w"' EXIT
 chmod 755 "$w"
 cat >"$w/b.mc" <<MC
 OSTYPE(\`linux')dnl
@@ -47,8 +48,14 @@ sed 's/^3,0 /check_rcpt /' "$w/in30" >"$w/inrcpt"
 run() {
 	cp "$2" "$w/access.db"
 	unshare -u -m -n sh -c 'hostname mx.example.test; mount --bind "$0/resolv.conf" /etc/resolv.conf
-		s=$(date +%s.%N); "$1" -C "$0/b.cf" -bt <"$2" >/dev/null 2>&1; e=$(date +%s.%N)
-		echo "$e - $s" | bc' "$w" "$1" "$3"
+		ip link set lo up
+		dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --listen-address=127.0.0.1 \
+			--bind-interfaces --pid-file="$0/dnsmasq.pid" --local=/#/ \
+			--host-record=mx.example.test,127.0.0.1 --mx-host=example.com,mx.example.test,10 \
+			--mx-host=example.org,mx.example.test,10 --host-record=host1.example.net,192.0.2.1
+		/usr/bin/time -f "%U + %S" -o "$0/cpu" "$1" -C "$0/b.cf" -bt <"$2" >/dev/null 2>&1
+		kill "$(cat "$0/dnsmasq.pid")"
+		bc <"$0/cpu"' "$w" "$1" "$3"
 }
 printf '%-12s %10s %10s %8s\n' input upstream petrel ratio
 printf '%-12s %10s %10s %8s\n' '' 'addr/CPU s' 'addr/CPU s' ''
