@@ -284,6 +284,7 @@ cf_options_defaults(struct cf_options *o)
 	for (i = 0; i < NTIMEOUTS; i++)
 		*(long *)((char *)&o->timeout + timeout_table[i].off) = timeout_table[i].def;
 	o->log_level = 9;
+	o->milter_log_level = -1;	/* unset: LogLevel's */
 	o->max_hop_count = 25;
 	o->delivery_mode = 'b';
 	o->error_mode = 'p';

@@ -434,12 +434,22 @@ int queue_msg_write(struct queue_msg *m, const void *p, size_t n);
 /*
  * Commits a new message: writes e (e->id is set from the message, the I
  * record from the df) as tfID, locks it, makes the df and tf durable, renames
- * tfID to qfID and makes the rename durable.  Only after QUEUE_OK may the
+ * tfID to qfID (hfID when e->quarantine is set: the message is queued
+ * quarantined) and makes the rename durable.  Only after QUEUE_OK may the
  * SMTP server answer 250.  The message stays locked by this process (and
  * its children, through the inherited descriptor) until queue_msg_close.
  * On failure nothing is queued; call queue_msg_abort.
  */
 int queue_msg_commit(struct queue_msg *m, struct queue_env *e, struct pt_buf *err);
+/*
+ * Starts a new body for a new message (a mail filter replaced it): the body
+ * written so far stays as it was, later queue_msg_write calls write the new
+ * one into a file of its own (dfID+), and queue_msg_commit renames that over
+ * the df before the control file exists, so that the message is queued with
+ * one body or the other, never a mix; queue_msg_abort drops both.  Calling
+ * it again starts the new body afresh.  QUEUE_OK or QUEUE_TEMPFAIL.
+ */
+int queue_msg_new_body(struct queue_msg *m, struct pt_buf *err);
 /* Drops a new message that was not committed: its df (and tf) are recycled. */
 void queue_msg_abort(struct queue_msg *m);
 
@@ -457,7 +467,11 @@ const char *queue_msg_id(const struct queue_msg *m);
 struct queue_env *queue_msg_env(struct queue_msg *m);
 /* The queue directory of a message. */
 struct queue_dir *queue_msg_dir(const struct queue_msg *m);
-/* A read-only descriptor on the df, positioned at 0 (owned by m), or -1 with errno. */
+/*
+ * A read-only descriptor on the df, positioned at 0 (owned by m), or -1 with
+ * errno.  For a new message: the body written so far (the new body after
+ * queue_msg_new_body), flushed first.
+ */
 int queue_msg_df(struct queue_msg *m);
 /* The descriptor of the locked qf (owned by m); children inherit the lock through it. */
 int queue_msg_lockfd(const struct queue_msg *m);

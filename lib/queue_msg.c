@@ -46,7 +46,9 @@ struct queue_msg {
 	struct queue_dir *qd;
 	char id[QUEUE_ID_MAX];
 	int state;		/* enum msg_state */
-	int df_wfd;		/* MSG_NEW: the df, written */
+	int df_wfd;		/* MSG_NEW: the df, written (the new body once new_body) */
+	int df_old_fd;		/* MSG_NEW with new_body: the df as first written */
+	bool new_body;		/* MSG_NEW: a new body is written as dfID+, for the commit */
 	int df_rfd;		/* the df, read (lazily) */
 	int qf_fd;		/* the locked control file */
 	bool quarantined;	/* the control file is hfID */
@@ -105,7 +107,7 @@ msg_new(struct queue_dir *qd, const char *id, int st)
 	m->qd = qd;
 	memcpy(m->id, id, strlen(id) + 1);
 	m->state = st;
-	m->df_wfd = m->df_rfd = m->qf_fd = -1;
+	m->df_wfd = m->df_rfd = m->qf_fd = m->df_old_fd = -1;
 	return m;
 }
 
@@ -161,6 +163,66 @@ queue_msg_write(struct queue_msg *m, const void *p, size_t n)
 			flush_body(m);
 	}
 	return m->werr == 0 ? QUEUE_OK : QUEUE_TEMPFAIL;
+}
+
+/* The name of a new message's replacement body: "dfID+". */
+static void
+new_body_name(const struct queue_msg *m, char out[QUEUE_NAME_MAX + 1])
+{
+	queue_file_name(QFT_DF, m->id, out);
+	memcpy(out + strlen(out), "+", 2);
+}
+
+int
+queue_msg_new_body(struct queue_msg *m, struct pt_buf *err)
+{
+	char name[QUEUE_NAME_MAX + 1];
+	int fd;
+
+	if (m->state != MSG_NEW)
+		return QUEUE_TEMPFAIL;
+	flush_body(m);
+	m->werr = 0;	/* what was written so far no longer matters */
+	if (m->df_rfd >= 0) {
+		close(m->df_rfd);
+		m->df_rfd = -1;
+	}
+	new_body_name(m, name);
+	if (m->new_body) {
+		if (ftruncate(m->df_wfd, 0) == 0 && lseek(m->df_wfd, 0, SEEK_SET) == 0)
+			return QUEUE_OK;
+		pt_buf_printf(err, "%s/%s: %s", m->qd->path, name, strerror(errno));
+		return QUEUE_TEMPFAIL;
+	}
+	fd = make_file(m->qd, m->qd->df_fd, name, O_WRONLY);
+	if (fd < 0 && errno == EEXIST && unlinkat(m->qd->df_fd, name, 0) == 0)
+		fd = make_file(m->qd, m->qd->df_fd, name, O_WRONLY);	/* a crash's leftover */
+	if (fd < 0) {
+		pt_buf_printf(err, "%s/%s: cannot create: %s", m->qd->path, name, strerror(errno));
+		return QUEUE_TEMPFAIL;
+	}
+	m->df_old_fd = m->df_wfd;
+	m->df_wfd = fd;
+	m->new_body = true;
+	return QUEUE_OK;
+}
+
+/* Puts a new message's replacement body in place of its df (no qf exists yet). */
+static int
+install_new_body(struct queue_msg *m)
+{
+	char from[QUEUE_NAME_MAX + 1], to[QUEUE_NAME_MAX];
+
+	if (!m->new_body)
+		return 0;
+	new_body_name(m, from);
+	queue_file_name(QFT_DF, m->id, to);
+	if (renameat(m->qd->df_fd, from, m->qd->df_fd, to) < 0)
+		return errno;
+	close(m->df_old_fd);
+	m->df_old_fd = -1;
+	m->new_body = false;
+	return 0;
 }
 
 /* Starts writing fd back to disk without waiting, in QUEUE_SYNC_FILES mode. */
@@ -271,6 +333,11 @@ queue_msg_commit(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 
 	if (m->state != MSG_NEW || finish_body(m, e, err) != QUEUE_OK)
 		return QUEUE_TEMPFAIL;
+	if ((rc = install_new_body(m)) != 0) {
+		pt_buf_printf(err, "%s/df%s: cannot replace the body: %s", m->qd->path, m->id,
+		    strerror(rc));
+		return QUEUE_TEMPFAIL;
+	}
 	memcpy(e->id, m->id, sizeof e->id);
 	queue_qf_format(e, &text);
 	fd = write_tf(m, &text, err);
@@ -278,7 +345,7 @@ queue_msg_commit(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	if (fd < 0)
 		return QUEUE_TEMPFAIL;
 	queue_file_name(QFT_TF, m->id, tf);
-	queue_file_name(QFT_QF, m->id, qf);
+	queue_file_name(e->quarantine != NULL ? QFT_HF : QFT_QF, m->id, qf);
 	queue_file_name(QFT_DF, m->id, df);
 	rc = file_sync(m->qd, m->df_wfd, true);	/* both writes were started: one wait */
 	if (rc == 0)
@@ -304,6 +371,7 @@ queue_msg_commit(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	m->wbuf = NULL;
 	m->qf_fd = fd;
 	m->state = MSG_QUEUED;
+	m->quarantined = e->quarantine != NULL;
 	return QUEUE_OK;
 }
 
@@ -315,7 +383,15 @@ queue_msg_abort(struct queue_msg *m)
 	if (m == NULL)
 		return;
 	if (m->state == MSG_NEW) {
+		char nb[QUEUE_NAME_MAX + 1];
+
 		queue_file_name(QFT_DF, m->id, name);
+		if (m->new_body) {
+			new_body_name(m, nb);
+			queue_spare_give(m->qd, m->qd->df_fd, nb, m->df_wfd);
+			m->df_wfd = m->df_old_fd;
+			m->df_old_fd = -1;
+		}
 		queue_spare_give(m->qd, m->qd->df_fd, name, m->df_wfd);
 		m->df_wfd = -1;
 		m->state = MSG_DONE;
@@ -423,9 +499,23 @@ queue_msg_df(struct queue_msg *m)
 	char name[QUEUE_NAME_MAX];
 	int dirfd = m->qd->df_fd, fd;
 
+	if (m->state == MSG_NEW) {
+		flush_body(m);
+		if (m->werr != 0) {
+			errno = m->werr;
+			return -1;
+		}
+	}
 	if (m->df_rfd >= 0) {
 		if (lseek(m->df_rfd, 0, SEEK_SET) < 0)
 			return -1;
+		return m->df_rfd;
+	}
+	if (m->state == MSG_NEW && m->new_body) {
+		char nb[QUEUE_NAME_MAX + 1];
+
+		new_body_name(m, nb);
+		m->df_rfd = openat(dirfd, nb, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		return m->df_rfd;
 	}
 	if (m->env != NULL && m->env->dfdir != NULL) {
@@ -534,6 +624,8 @@ queue_msg_close(struct queue_msg *m)
 		return;
 	if (m->df_wfd >= 0)
 		close(m->df_wfd);
+	if (m->df_old_fd >= 0)
+		close(m->df_old_fd);
 	if (m->df_rfd >= 0)
 		close(m->df_rfd);
 	if (m->qf_fd >= 0)

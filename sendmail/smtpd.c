@@ -62,6 +62,7 @@ smtpd_macro(struct smtpd *s, const char *name, const char *value)
 void
 smtpd_reset(struct smtpd *s)
 {
+	smtpd_milter_abort(s);
 	queue_env_free(s->env);
 	s->env = NULL;
 	smtp_mail_params_free(&s->mp);
@@ -161,6 +162,8 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 		s->quit = true;
 		return;
 	}
+	if (smtpd_milter_refuse(s, c.verb))
+		return;
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
 		if (verbs[i].verb != c.verb)
 			continue;
@@ -174,6 +177,7 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 		verbs[i].fn(s, &c);
 		return;
 	}
+	smtpd_milter_unknown(s, line);
 	smtp_cmd_echo(&c, &echo);
 	smtpd_say(s, 500, "5.5.1", "Command unrecognized: \"%s\"", pt_buf_str(&echo));
 	pt_buf_free(&echo);
@@ -353,8 +357,20 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 		smtpd_say(&s, 554, NULL, "%s not accepting messages",
 		    mac_get(run->cfg->macros, 'j', NULL));
 	} else {
-		greeting(&s, &g);
-		smtpd_say(&s, 220, NULL, "%s", g.s);
+		switch (smtpd_milter_connect(&s)) {
+		case SMTPD_MILTER_CLOSE:
+			smtpd_say(&s, 421, "4.7.0", "%s closing connection",
+			    mac_get(run->cfg->macros, 'j', NULL));
+			goto out;
+		case SMTPD_MILTER_NULLSERVER:
+			smtpd_say(&s, 554, NULL, "%s ESMTP not accepting messages",
+			    mac_get(run->cfg->macros, 'j', NULL));
+			break;
+		default:
+			greeting(&s, &g);
+			smtpd_say(&s, 220, NULL, "%s", g.s);
+			break;
+		}
 	}
 	command_loop(&s);
 out:
@@ -362,6 +378,7 @@ out:
 	smtpd_tls_end(&s);
 	smtpd_reset(&s);
 	smtp_reply_free(&s.nullserver);
+	smtpd_milter_close(&s);
 	smtp_reply_free(&r);
 	smtp_reply_free(&s.reply);
 	free(s.helo);

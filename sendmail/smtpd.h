@@ -21,6 +21,7 @@
 #include "smtp_reply.h"
 #include "tls.h"
 #include "auth.h"
+#include "smtpd_milter.h"
 
 #define SMTPD_MAXBADCMDS 25	/* upstream's MAXBADCOMMANDS */
 
@@ -62,6 +63,7 @@ struct smtpd {
 	/* SMTP AUTH (smtpd_auth.c) */
 	struct auth_server *auth;	/* the SASL state, NULL when AUTH is unavailable */
 	char *auth_mech;		/* the mechanism the client authenticated with, or NULL */
+	struct smtpd_milter *milter;	/* the session's mail filters, or NULL (smtpd_milter.c) */
 };
 
 /* Sends a one-line reply now. */

@@ -46,6 +46,7 @@ hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
 	smtpd_reset(s);
 	smtpd_macro(s, "s", s->helo);
 	smtpd_macro(s, "r", smtpd_proto(s));
+	smtpd_milter_helo(s);
 	return true;
 }
 
@@ -104,6 +105,7 @@ smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c)
 		smtp_reply_add(&r, "STARTTLS");
 	smtp_reply_add(&r, "DELIVERBY");
 	smtp_reply_add(&r, "HELP");
+	smtpd_milter_ehlo_trim(s, &r);
 	smtpd_send(s, &r);
 	smtp_reply_free(&r);
 	pt_buf_free(&who);

@@ -244,13 +244,17 @@ receive(struct smtpd *s, struct queue_msg *m)
 		    mac_get(s->cfg->macros, 'j', NULL), s->env->rcpts[0].addr);
 		queue_msg_abort(m);
 	} else {
+		size_t own = s->env->nhdrs;
+
 		message_macros(s, id);
 		add_template_headers(s, c.resent);
 		s->env->priority = (long)res.msg_bytes +
 		    s->nrcpts * s->cfg->opt.recipient_factor;
 		if (res.has_8bit && s->env->bodytype == NULL)
 			s->env->flags |= QEF_8BIT;
-		if (s->discard) {
+		if (!smtpd_milter_message(s, m, s->env->nhdrs - own)) {
+			queue_msg_abort(m);
+		} else if (s->discard) {
 			pt_log_id(LOG_NOTICE, id, "discarded");
 			queue_msg_abort(m);
 			smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", id);
@@ -267,7 +271,7 @@ receive(struct smtpd *s, struct queue_msg *m)
 			pt_strlcpy(qid, id, sizeof qid);
 			queue_msg_close(m);
 			if (s->reqfd >= 0 && s->cfg->opt.delivery_mode != 'q' &&
-			    s->cfg->opt.delivery_mode != 'd')
+			    s->cfg->opt.delivery_mode != 'd' && s->env->quarantine == NULL)
 				send(s->reqfd, qid, strlen(qid), MSG_DONTWAIT);
 		}
 	}
@@ -307,6 +311,12 @@ smtpd_data(struct smtpd *s, const struct smtp_cmd *c)
 		return;
 	}
 	pt_log_set_qid(queue_msg_id(m));
+	if (!smtpd_milter_data(s, queue_msg_id(m))) {
+		queue_msg_abort(m);
+		pt_log_set_qid(NULL);
+		smtp_reply_free(&r);
+		return;
+	}
 	smtpd_say(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 	receive(s, m);
 	pt_log_set_qid(NULL);

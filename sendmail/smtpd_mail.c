@@ -157,6 +157,8 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 	default:
 		break;
 	}
+	if (!smtpd_milter_mail(s, addr, params))
+		goto out;
 	start_envelope(s, addr, &t);
 	smtpd_say(s, 250, "2.1.0", "%s... Sender ok", addr);
 out:
@@ -260,6 +262,8 @@ smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
 	default:
 		break;
 	}
+	if (!smtpd_milter_rcpt(s, addr, params))
+		goto out;
 	add_rcpt(s, addr, &rp);
 	s->nrcpts++;
 	snprintf(n, sizeof n, "%d", s->nrcpts);

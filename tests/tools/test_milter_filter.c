@@ -3,22 +3,30 @@
  * what it is sent, so that tests can provoke every reply and every
  * modification of the milter protocol and check what the MTA sent.
  *
- *   test_milter_filter -p unix:/path/sock -l logfile [-n FLAGS] [-s LISTS]
+ *   test_milter_filter -p unix:/path/sock -l logfile [-n FLAGS] [-s LISTS] [-t TAG]
  *
  *   -n FLAGS  protocol bits to ask for in xxfi_negotiate (hex, e.g. 0x100480
  *             for HDR_LEADSPC|SKIP|NR_HDR); without -n all steps are wanted
  *   -s LISTS  macro lists to ask for with smfi_setsymlist: "stage:names;..."
+ *   -t TAG    react to the control headers below with "-TAG" after their
+ *             name ("X-Mods-TAG: ..."), so that several filters in a row can
+ *             be told apart; headers it adds say "by TAG"
  *
  * What it does is chosen by words in what it receives:
  *   connect host "reject.test"/"tempfail.test"/"accept.test"   that answer
  *   HELO "reject"/"reply"/"tempfail"                           that answer
  *   MAIL or RCPT local part "reject", "tempfail", "reply", "mlreply",
  *     "discard", "accept"                                       that answer
+ *   MAIL local part "data" + one of those words ("datareject")  that answer
+ *                                                               at DATA
  *   header "X-Act: reject|tempfail|discard|accept"             at that header
  *   body containing "SKIPME"                                   answer skip
  *   header "X-Mods: m1,m2,..."                                 at end of message:
  *     addheader insheader chgheader delheader addrcpt addrcpt_par delrcpt
- *     chgfrom replbody quarantine progress
+ *     chgfrom replbody quarantine progress; with arguments:
+ *     insheader=N (X-Inserted at index N), chgheader=NAME/N (the Nth NAME
+ *     becomes "changed NAME"), delheader=NAME/N, addrcpt=ADDR, delrcpt=ADDR,
+ *     chgfrom=ADDR, replbody=TEXT (the new body, "_" for spaces, one line)
  *   header "X-Eom: reject|tempfail|discard|reply|accept"       the final answer
  *   header "X-Sleep: N"                                        sleep N s at end
  *   header "X-Crash: yes"                                      exit at end
@@ -39,6 +47,7 @@ static FILE *flog_fp;
 static unsigned long want_flags;
 static int have_flags;
 static char *symlists;
+static const char *tag;
 
 /* Per-message state. */
 struct priv {
@@ -47,6 +56,7 @@ struct priv {
 	int sleep_s;
 	int crash;
 	int skip_seen;
+	char sender[128];
 };
 
 /* Appends one line to the log. */
@@ -74,6 +84,16 @@ log_macros(SMFICTX *ctx, const char *stage)
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if ((v = smfi_getsymval(ctx, (char *)names[i])) != NULL)
 			logline("%s macro %s=%s", stage, names[i], v);
+}
+
+/* True if header name is the control header X-<what> (with -TAG when tagged). */
+static int
+control(const char *name, const char *what)
+{
+	char want[128];
+
+	snprintf(want, sizeof want, "X-%s%s%s", what, tag ? "-" : "", tag ? tag : "");
+	return strcasecmp(name, want) == 0;
 }
 
 /* The answer a word asks for, or -1. */
@@ -156,6 +176,7 @@ t_envfrom(SMFICTX *ctx, char **argv)
 	int i, a;
 
 	memset(p, 0, sizeof *p);
+	snprintf(p->sender, sizeof p->sender, "%s", local_part(argv[0]));
 	for (i = 0; argv[i] != NULL; i++)
 		logline("mail arg%d=%s", i, argv[i]);
 	log_macros(ctx, "mail");
@@ -178,9 +199,14 @@ t_envrcpt(SMFICTX *ctx, char **argv)
 static sfsistat
 t_data(SMFICTX *ctx)
 {
+	struct priv *p = smfi_getpriv(ctx);
+	int a = -1;
+
 	logline("data");
 	log_macros(ctx, "data");
-	return SMFIS_CONTINUE;
+	if (strncasecmp(p->sender, "data", 4) == 0)
+		a = word_action(ctx, p->sender + 4);
+	return a >= 0 ? a : SMFIS_CONTINUE;
 }
 
 static sfsistat
@@ -190,15 +216,15 @@ t_header(SMFICTX *ctx, char *name, char *value)
 	int a;
 
 	logline("header %s=[%s]", name, value);
-	if (strcasecmp(name, "X-Mods") == 0)
+	if (control(name, "Mods"))
 		snprintf(p->mods, sizeof p->mods, "%s", value);
-	else if (strcasecmp(name, "X-Eom") == 0)
+	else if (control(name, "Eom"))
 		snprintf(p->eom, sizeof p->eom, "%s", value);
-	else if (strcasecmp(name, "X-Sleep") == 0)
+	else if (control(name, "Sleep"))
 		p->sleep_s = atoi(value);
-	else if (strcasecmp(name, "X-Crash") == 0)
+	else if (control(name, "Crash"))
 		p->crash = 1;
-	else if (strcasecmp(name, "X-Act") == 0 && (a = word_action(ctx, value)) >= 0)
+	else if (control(name, "Act") && (a = word_action(ctx, value)) >= 0)
 		return a;
 	if (have_flags && (want_flags & SMFIP_NR_HDR))
 		return SMFIS_NOREPLY;
@@ -226,38 +252,74 @@ t_body(SMFICTX *ctx, unsigned char *b, size_t len)
 	return SMFIS_CONTINUE;
 }
 
+/* A header change "NAME/N" (N defaults to 1) into name and index. */
+static void
+name_index(const char *arg, const char *dflt, char *name, size_t len, int *idx)
+{
+	const char *slash;
+
+	snprintf(name, len, "%s", arg ? arg : dflt);
+	*idx = 1;
+	if (arg != NULL && (slash = strchr(arg, '/')) != NULL) {
+		name[slash - arg < (long)len ? slash - arg : (long)len - 1] = '\0';
+		*idx = atoi(slash + 1);
+	}
+}
+
+/* Performs one modification word (arg: the text after "=", or NULL); returns smfi's rc. */
+static int
+do_mod(SMFICTX *ctx, const char *m, const char *arg)
+{
+	char name[128], value[256], body[600];
+	int idx;
+	size_t i;
+
+	snprintf(value, sizeof value, "by %s", tag ? tag : "the filter");
+	if (!strcmp(m, "addheader"))
+		return smfi_addheader(ctx, (char *)(arg ? arg : "X-Added"), value);
+	if (!strcmp(m, "insheader"))
+		return smfi_insheader(ctx, arg ? atoi(arg) : 1, "X-Inserted",
+		    arg ? (char *)arg : "at 1");
+	if (!strcmp(m, "chgheader") || !strcmp(m, "delheader")) {
+		name_index(arg, m[0] == 'c' ? "Subject" : "X-Mods", name, sizeof name, &idx);
+		if (m[0] == 'd')
+			return smfi_chgheader(ctx, name, idx, NULL);
+		snprintf(value, sizeof value, "changed %s", arg ? name : "subject");
+		return smfi_chgheader(ctx, name, idx, value);
+	}
+	if (!strcmp(m, "addrcpt"))
+		return smfi_addrcpt(ctx, (char *)(arg ? arg : "<added@example.test>"));
+	if (!strcmp(m, "addrcpt_par"))
+		return smfi_addrcpt_par(ctx, "<addedpar@example.test>", "NOTIFY=NEVER");
+	if (!strcmp(m, "delrcpt"))
+		return smfi_delrcpt(ctx, (char *)(arg ? arg : "<gone@example.test>"));
+	if (!strcmp(m, "chgfrom"))
+		return smfi_chgfrom(ctx, (char *)(arg ? arg : "<newfrom@example.test>"),
+		    arg ? NULL : "SIZE=1");
+	if (!strcmp(m, "replbody")) {
+		snprintf(body, sizeof body, "%s\r\n", arg ? arg : "new body");
+		for (i = 0; body[i]; i++)
+			if (body[i] == '_')
+				body[i] = ' ';
+		return smfi_replacebody(ctx, (unsigned char *)body, (int)strlen(body));
+	}
+	if (!strcmp(m, "quarantine"))
+		return smfi_quarantine(ctx, "held by the test filter");
+	if (!strcmp(m, "progress"))
+		return smfi_progress(ctx);
+	return -2;
+}
+
 /* Performs the modifications listed in X-Mods. */
 static void
 do_mods(SMFICTX *ctx, const char *mods)
 {
-	char *copy = strdup(mods), *m, *save = NULL;
+	char *copy = strdup(mods), *m, *save = NULL, *eq;
 
 	for (m = strtok_r(copy, ", ", &save); m != NULL; m = strtok_r(NULL, ", ", &save)) {
-		int rc = 0;
-
-		if (!strcmp(m, "addheader"))
-			rc = smfi_addheader(ctx, "X-Added", "by the filter");
-		else if (!strcmp(m, "insheader"))
-			rc = smfi_insheader(ctx, 1, "X-Inserted", "at 1");
-		else if (!strcmp(m, "chgheader"))
-			rc = smfi_chgheader(ctx, "Subject", 1, "changed subject");
-		else if (!strcmp(m, "delheader"))
-			rc = smfi_chgheader(ctx, "X-Mods", 1, NULL);
-		else if (!strcmp(m, "addrcpt"))
-			rc = smfi_addrcpt(ctx, "<added@example.test>");
-		else if (!strcmp(m, "addrcpt_par"))
-			rc = smfi_addrcpt_par(ctx, "<addedpar@example.test>", "NOTIFY=NEVER");
-		else if (!strcmp(m, "delrcpt"))
-			rc = smfi_delrcpt(ctx, "<gone@example.test>");
-		else if (!strcmp(m, "chgfrom"))
-			rc = smfi_chgfrom(ctx, "<newfrom@example.test>", "SIZE=1");
-		else if (!strcmp(m, "replbody"))
-			rc = smfi_replacebody(ctx, (unsigned char *)"new body\r\n", 10);
-		else if (!strcmp(m, "quarantine"))
-			rc = smfi_quarantine(ctx, "held by the test filter");
-		else if (!strcmp(m, "progress"))
-			rc = smfi_progress(ctx);
-		logline("mod %s rc=%d", m, rc);
+		if ((eq = strchr(m, '=')) != NULL)
+			*eq++ = '\0';
+		logline("mod %s rc=%d", m, do_mod(ctx, m, eq));
 	}
 	free(copy);
 }
@@ -317,12 +379,13 @@ main(int argc, char **argv)
 	const char *sock = NULL, *log = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "p:l:n:s:")) != -1) {
+	while ((c = getopt(argc, argv, "p:l:n:s:t:")) != -1) {
 		switch (c) {
 		case 'p': sock = optarg; break;
 		case 'l': log = optarg; break;
 		case 'n': want_flags = strtoul(optarg, NULL, 0); have_flags = 1; break;
 		case 's': symlists = optarg; break;
+		case 't': tag = optarg; break;
 		default: return 2;
 		}
 	}
