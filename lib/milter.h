@@ -51,7 +51,8 @@
  * touches the queue or the SMTP client: results are values.
  *
  * What upstream (Debian's 8.17.1.9) replies for each result, found with
- * tests/tools/test_milter_filter behind its -bs; the server should do the same:
+ * tests/tools/test_milter_filter behind its -bs; the server does the same
+ * (sendmail/smtpd_milter.c, smtpd_milter_msg.c):
  *   MAIL, RCPT reject     550 5.7.1 <addr>... Command rejected
  *   MAIL, RCPT tempfail   451 4.3.2 Please try again later
  *   MAIL, RCPT reply      the filter's code and status, "<addr>... " before the

@@ -25,7 +25,8 @@
  *     addheader insheader chgheader delheader addrcpt addrcpt_par delrcpt
  *     chgfrom replbody quarantine progress; with arguments:
  *     insheader=N (X-Inserted at index N), chgheader=NAME/N (the Nth NAME
- *     becomes "changed NAME"), delheader=NAME/N, addrcpt=ADDR, delrcpt=ADDR,
+ *     becomes "changed NAME"), delheader=NAME/N, addrcpt=ADDR,
+ *     addrcpt_par=ADDR (with NOTIFY=NEVER), delrcpt=ADDR,
  *     chgfrom=ADDR, replbody=TEXT (the new body, "_" for spaces, one line)
  *   header "X-Eom: reject|tempfail|discard|reply|accept"       the final answer
  *   header "X-Sleep: N"                                        sleep N s at end
@@ -216,6 +217,8 @@ t_header(SMFICTX *ctx, char *name, char *value)
 	int a;
 
 	logline("header %s=[%s]", name, value);
+	while (*value == ' ' || *value == '\t')	/* HDR_LEADSPC leaves the blank */
+		value++;
 	if (control(name, "Mods"))
 		snprintf(p->mods, sizeof p->mods, "%s", value);
 	else if (control(name, "Eom"))
@@ -290,7 +293,8 @@ do_mod(SMFICTX *ctx, const char *m, const char *arg)
 	if (!strcmp(m, "addrcpt"))
 		return smfi_addrcpt(ctx, (char *)(arg ? arg : "<added@example.test>"));
 	if (!strcmp(m, "addrcpt_par"))
-		return smfi_addrcpt_par(ctx, "<addedpar@example.test>", "NOTIFY=NEVER");
+		return smfi_addrcpt_par(ctx, (char *)(arg ? arg : "<addedpar@example.test>"),
+		    "NOTIFY=NEVER");
 	if (!strcmp(m, "delrcpt"))
 		return smfi_delrcpt(ctx, (char *)(arg ? arg : "<gone@example.test>"));
 	if (!strcmp(m, "chgfrom"))

@@ -413,6 +413,95 @@ test_concurrent(void)
 	free(path);
 }
 
+/* Reads what fd holds from its position on. */
+static char *
+read_fd(int fd)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	char buf[256];
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+		pt_buf_add(&b, buf, (size_t)n);
+	return pt_buf_steal(&b);
+}
+
+/* Counts the files of folder path whose names start with prefix. */
+static int
+count_prefix(const char *path, const char *prefix)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* A new body (a mail filter's) replaces the df in the commit; an abort leaves nothing. */
+static void
+test_new_body(int mode, const char *label, bool subs)
+{
+	char *path = mkqueue(label, subs), *df;
+	struct queue_dir *qd = NULL;
+	struct queue_msg *m = NULL;
+	struct queue_idgen g;
+	struct queue_env *e = small_env("<a@example.org>", "<b@example.net>");
+	struct pt_buf err = PT_BUF_INIT, dfdir = PT_BUF_INIT;
+	char id[QUEUE_ID_MAX], *got;
+	struct stat st;
+
+	queue_idgen_init(&g, getpid(), 7);
+	pt_buf_printf(&dfdir, "%s%s", path, subs ? "/df" : "");
+	queue_dir_open(path, NULL, mode, &qd, &err);
+	queue_msg_create(qd, &g, time(NULL), &m, &err);
+	strcpy(id, queue_msg_id(m));
+	queue_msg_write(m, "old body\n", 9);
+	got = read_fd(queue_msg_df(m));
+	is_str(got, "old body\n", "%s: a new message's df reads back what was written", label);
+	free(got);
+	is_int(queue_msg_new_body(m, &err), QUEUE_OK, "%s: a new body starts", label);
+	queue_msg_write(m, "first new\n", 10);
+	is_int(queue_msg_new_body(m, &err), QUEUE_OK, "%s: and starts again", label);
+	queue_msg_write(m, "new body\n", 9);
+	got = read_fd(queue_msg_df(m));
+	is_str(got, "new body\n", "%s: the df reads as the new body", label);
+	free(got);
+	df = slurp(qd, QFT_DF, id);
+	is_str(df, "old body\n", "%s: the df file is unchanged before the commit", label);
+	free(df);
+	e->quarantine = queue_env_str(e, "held by a filter");
+	is_int(queue_msg_commit(m, e, &err), QUEUE_OK, "%s: the commit succeeds (%s)", label,
+	    pt_buf_str(&err));
+	df = slurp(qd, QFT_DF, id);
+	is_str(df, "new body\n", "%s: the committed df is the new body", label);
+	free(df);
+	ok(stat(dfdir.s, &st) == 0 && count_prefix(dfdir.s, "df") == 1,
+	    "%s: no second df is left behind", label);
+	ok(exists(qd, QFT_HF, id) && !exists(qd, QFT_QF, id),
+	    "%s: a quarantined envelope is committed as hf, not qf", label);
+	queue_msg_close(m);
+	queue_env_free(e);
+	/* an abort after a new body leaves no df of either kind */
+	e = small_env("<a@example.org>", "<b@example.net>");
+	queue_msg_create(qd, &g, time(NULL), &m, &err);
+	strcpy(id, queue_msg_id(m));
+	queue_msg_write(m, "x\n", 2);
+	queue_msg_new_body(m, &err);
+	queue_msg_write(m, "y\n", 2);
+	queue_msg_abort(m);
+	ok(!exists(qd, QFT_DF, id) && count_prefix(dfdir.s, "df") == 1,
+	    "%s: an abort drops the df and the new body", label);
+	queue_env_free(e);
+	queue_dir_close(qd);
+	pt_buf_free(&err);
+	pt_buf_free(&dfdir);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -424,6 +513,8 @@ main(void)
 	test_commit(QUEUE_SYNC_FILES, "files", false);
 	test_commit(QUEUE_SYNC_NONE, "none", false);
 	test_commit(QUEUE_SYNC_GROUP, "subfolders", true);
+	test_new_body(QUEUE_SYNC_GROUP, "newbody", false);
+	test_new_body(QUEUE_SYNC_FILES, "newbody-sub", true);
 	test_lifecycle();
 	test_abort_and_collision();
 	test_sweep();
