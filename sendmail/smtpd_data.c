@@ -255,9 +255,13 @@ receive(struct smtpd *s, struct queue_msg *m)
 		if (!smtpd_milter_message(s, m, s->env->nhdrs - own)) {
 			queue_msg_abort(m);
 		} else if (s->discard) {
-			pt_log_id(LOG_NOTICE, id, "discarded");
+			char qid[QUEUE_ID_MAX];
+
+			/* the id lives in m, which the abort frees */
+			pt_strlcpy(qid, id, sizeof qid);
+			pt_log_id(LOG_NOTICE, qid, "discarded");
 			queue_msg_abort(m);
-			smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", id);
+			smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", qid);
 		} else if (queue_msg_commit(m, s->env, &err) != QUEUE_OK) {
 			pt_log_id(LOG_ERR, id, "queueup: %s", pt_buf_str(&err));
 			queue_msg_abort(m);
