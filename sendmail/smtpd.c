@@ -307,6 +307,33 @@ greet_pause(struct smtpd *s)
 	return false;
 }
 
+/* {client_port} from the session's socket, {daemon_family} {daemon_addr} {daemon_port} from d. */
+static void
+socket_macros(struct smtpd *s, const struct cf_daemon *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char port[16];
+	const struct servent *se;
+
+	if (getpeername(smtp_io_rfd(s->io), (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+		snprintf(port, sizeof port, "%u", ntohs(ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port));
+		smtpd_macro(s, "{client_port}", port);
+	}
+	if (d == NULL || (d->family != AF_INET && d->family != AF_INET6))
+		return;
+	smtpd_macro(s, "{daemon_family}", d->family == AF_INET ? "inet" : "inet6");
+	smtpd_macro(s, "{daemon_addr}", d->addr != NULL ? d->addr :
+	    d->family == AF_INET ? "0.0.0.0" : "::");
+	if (d->port == NULL || (se = getservbyname(d->port, "tcp")) == NULL)
+		snprintf(port, sizeof port, "%s", d->port != NULL ? d->port : "25");
+	else
+		snprintf(port, sizeof port, "%u", ntohs((unsigned short)se->s_port));
+	smtpd_macro(s, "{daemon_port}", port);
+}
+
 int
 smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
     const char *addr, const char *name, const char *resolve, int reqfd)
@@ -335,6 +362,7 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	s.forged = strcmp(resolve, "FORGED") == 0;
 	smtpd_macro(&s, "{daemon_name}", d ? d->name : "");
 	smtpd_macro(&s, "{daemon_flags}", d ? d->flags : "");
+	socket_macros(&s, d);
 	smtpd_macro(&s, "r", "SMTP");
 	smtpd_macro(&s, "{nrcpts}", "0");
 	set_dates(&s);

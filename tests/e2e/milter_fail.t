@@ -5,8 +5,10 @@
 # message (closing its socket), and then is not running at all.  F=T fails
 # the message and later commands for now, F=R refuses them (a 554 greeting
 # when the filter cannot be reached), no flag goes on without the filter.
-# The session goes on in every case, and every message that got a 250 is
-# delivered: none is lost, none is left half-written in the queue.
+# A filter that works past T=R but sends progress keeps its message; T=E
+# bounds the whole end of message all the same.  The session goes on in
+# every case, and every message that got a 250 is delivered: none is lost,
+# none is left half-written in the queue.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
@@ -35,12 +37,15 @@ for f in T R N; do
 	mc+=("MAIL_FILTER(\`f$f', \`S=unix:$SOCKS/f$f.sock, ${flag}T=R:1s')dnl")
 	mc+=("DAEMON_OPTIONS(\`Port=${PORT[$f]}, Addr=127.0.0.1, Name=MTA-$f, InputMailFilters=f$f')dnl")
 done
+PORT[E]=$(sb_free_port)
+mc+=("MAIL_FILTER(\`fE', \`S=unix:$SOCKS/fE.sock, F=T, T=R:1s;E:3s')dnl")
+mc+=("DAEMON_OPTIONS(\`Port=${PORT[E]}, Addr=127.0.0.1, Name=MTA-E, InputMailFilters=fE')dnl")
 sb_new "${mc[@]}"
-ok $? "a sandbox with three daemons, each with a filter of its own, compiles"
-start_filter fT && start_filter fR && start_filter fN
+ok $? "a sandbox with four daemons, each with a filter of its own, compiles"
+start_filter fT && start_filter fR && start_filter fN && start_filter fE
 ok $? "the filters listen"
 sb_start
-for f in T R N; do
+for f in T R N E; do
 	for _ in $(seq 1 50); do
 		python3 -c "import socket; socket.create_connection(('127.0.0.1', ${PORT[$f]}), 1)" 2>/dev/null && break
 		sleep 0.1
@@ -90,6 +95,19 @@ ok $? "no F=: all three messages are delivered"
 ok "$([[ $(cat "$SB_MAIL"/un/msg.* | grep -c '^X-Added') == 1 ]]; echo $?)" \
 	"only the message before the timeout has the filter's change"
 
+# --- progress: past T=R while saying so; T=E bounds it -------------------------
+out=$({ echo "EHLO client.example"; message pt "slow" "X-Slow: 3"; echo QUIT; } | session T)
+like "$out" "Subject: slow.*C: \\..S: 250 2.0.0 .* Message accepted" \
+	"a filter that works 3 s at end of message with progress every 0.25 s outlasts T=R:1s"
+sb_wait_mail pt 1
+ok $? "its message is delivered"
+like "$(cat "$SB_MAIL"/pt/msg.* 2>/dev/null)" "X-Added: by the filter" "with the slow filter's change"
+out=$({ echo "EHLO client.example"; message et "slower" "X-Slow: 8"; echo QUIT; } | session E)
+like "$out" "Subject: slower.*C: \\..S: 451 4.3.2 Please try again later" \
+	"T=E:3s ends the end of message all the same, progress or not (F=T: 451)"
+like "$out" "C: QUIT.S: 221 " "and the session goes on to QUIT"
+like "$(cat "$SB/daemon.log")" "Milter \(fE\): timeout" "the end-of-message timeout is logged"
+
 # --- a filter that dies in the middle of a message ---------------------------
 for f in T R N; do
 	out=$({ echo "EHLO client.example"; message "c${f,,}" "crash" "X-Crash: yes"; echo QUIT; } | session $f)
@@ -125,7 +143,7 @@ like "$(cat "$SB/daemon.log")" "Milter \(fT\): error connecting to filter" "the 
 
 # --- nothing accepted is lost ---------------------------------------------------
 accepted=$(cat "$SOCKS"/session.* | grep -c 'S: 250 2.0.0 .* Message accepted')
-is "$accepted" 7 "seven messages got a 250 (before the sleeps, all with no F=)"
+is "$accepted" 8 "eight messages got a 250 (before the sleeps, all with no F=, the slow one)"
 for _ in $(seq 1 100); do
 	[ "$(cat "$SB_MAIL"/*/msg.* 2>/dev/null | grep -c '^Subject: ')" -ge "$accepted" ] && break
 	sleep 0.1

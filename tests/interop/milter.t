@@ -6,8 +6,8 @@
 # HELO, every modification at end of message checked on the delivered
 # message (headers placed as upstream places them, recipients, sender, a
 # new body, quarantine), the second filter seeing the first one's changes,
-# the macros of Milter.macros.* and of a filter's own list, and the log
-# lines of Milter.LogLevel.
+# the macros of Milter.macros.* (each stage's list at its stage) and of a
+# filter's own list, and the log lines of Milter.LogLevel.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
@@ -44,6 +44,9 @@ sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
 	"INPUT_MAIL_FILTER(\`t1', \`S=unix:$SOCKS/t1.sock, F=T, T=R:10s')dnl" \
 	"INPUT_MAIL_FILTER(\`t2', \`S=local:$SOCKS/t2.sock, F=T, T=R:10s')dnl" \
 	"define(\`confMILTER_LOG_LEVEL', \`14')dnl" \
+	"define(\`confMILTER_MACROS_HELO', \`{client_addr}')dnl" \
+	"define(\`confMILTER_MACROS_DATA', \`{client_name}, {daemon_port}')dnl" \
+	"define(\`confMILTER_MACROS_EOH', \`{client_port}')dnl" \
 	"LOCAL_CONFIG" "D{test_macro}hello from the cf"
 ok $? "a sandbox with two filters compiles"
 start_filter t1 && start_filter t2 -t 2 -n 0x100000 -s "2:{test_macro} {mail_addr}"
@@ -96,6 +99,9 @@ like "$log1" "mail arg1=SIZE=100" "the filter gets MAIL's ESMTP parameters"
 like "$log1" "mail macro \{mail_addr\}=sender@example.org" "Milter.macros.envfrom is sent at MAIL"
 like "$log1" "rcpt macro \{rcpt_addr\}=user1" "Milter.macros.envrcpt is sent at RCPT"
 like "$log1" "connect host=localhost family=2" "connect names the client and its address family"
+like "$log1" "helo macro \{client_addr\}=127.0.0.1" "Milter.macros.helo is sent at HELO"
+[[ $log1 != *"connect macro {client_addr}"* ]]
+ok $? "(and not before)"
 log2=$(cat "$SOCKS/t2.log")
 like "$log2" "mail macro \{test_macro\}=hello from the cf" "a filter's own macro list is honoured"
 [[ $log1 != *test_macro* ]]
@@ -386,4 +392,14 @@ ok $([ ! -e "$SB/mqueue/qf${hf#hf}" ]; echo $?) "and no qf"
 sleep 0.5
 is "$(sb_count quar)" 0 "it is not delivered"
 like "$(cat "$SB/daemon.log")" "milter=t1, quarantine=held by the test filter" "the quarantine is logged"
+
+# --- the macros of the later stages (the first filter saw whole messages by now)
+log1=$(cat "$SOCKS/t1.log")
+like "$log1" "data macro \{client_name\}=localhost" "Milter.macros.data is sent at DATA"
+like "$log1" "data macro \{daemon_port\}=$SB_PORT" "({daemon_port} is the daemon's port)"
+[[ $log1 != *"rcpt macro {client_name}"* ]]
+ok $? "(and not before)"
+like "$log1" "eoh macro \{client_port\}=[1-9][0-9]*" "Milter.macros.eoh is sent at the end of the headers ({client_port})"
+[[ $log1 != *"data macro {client_port}"* ]]
+ok $? "(and not before)"
 done_testing

@@ -30,6 +30,9 @@
  *     chgfrom=ADDR, replbody=TEXT (the new body, "_" for spaces, one line)
  *   header "X-Eom: reject|tempfail|discard|reply|accept"       the final answer
  *   header "X-Sleep: N"                                        sleep N s at end
+ *   header "X-Slow: N"                                         work N s at end,
+ *                                                               sending progress
+ *                                                               every 0.25 s
  *   header "X-Crash: yes"                                      exit at end
  * Every callback appends a line to the log file ("stage: details").
  */
@@ -55,6 +58,7 @@ struct priv {
 	char mods[512];
 	char eom[32];
 	int sleep_s;
+	int slow_s;
 	int crash;
 	int skip_seen;
 	char sender[128];
@@ -78,7 +82,7 @@ static void
 log_macros(SMFICTX *ctx, const char *stage)
 {
 	static const char *const names[] = { "j", "{daemon_name}", "{client_addr}", "i",
-		"{mail_addr}", "{rcpt_addr}", "{test_macro}" };
+		"{mail_addr}", "{rcpt_addr}", "{test_macro}", "{client_name}", "{client_port}", "{daemon_port}" };
 	size_t i;
 	char *v;
 
@@ -225,6 +229,8 @@ t_header(SMFICTX *ctx, char *name, char *value)
 		snprintf(p->eom, sizeof p->eom, "%s", value);
 	else if (control(name, "Sleep"))
 		p->sleep_s = atoi(value);
+	else if (control(name, "Slow"))
+		p->slow_s = atoi(value);
 	else if (control(name, "Crash"))
 		p->crash = 1;
 	else if (control(name, "Act") && (a = word_action(ctx, value)) >= 0)
@@ -340,6 +346,10 @@ t_eom(SMFICTX *ctx)
 		_exit(3);
 	if (p->sleep_s)
 		sleep((unsigned)p->sleep_s);
+	for (a = 0; a < p->slow_s * 4; a++) {
+		usleep(250000);
+		smfi_progress(ctx);
+	}
 	do_mods(ctx, p->mods);
 	if (p->eom[0] && (a = word_action(ctx, p->eom)) >= 0)
 		return a;
