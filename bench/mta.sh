@@ -13,6 +13,8 @@
 #                          (returns only inside them); the work folder is $BOX
 #   mta_setup NAME [MC...] prepares petrel, upstream or postfix in $BOX/NAME
 #                          (extra .mc lines, or main.cf lines for postfix)
+#                          NAME-TAG (petrel-f): the same MTA again in
+#                          $BOX/NAME-TAG on its port + 10, same user
 #   mta_start NAME         starts it under a subreaper (bench/ptree.py) so
 #                          that its whole tree can be measured
 #   mta_stop NAME
@@ -98,8 +100,16 @@ ns_setup() {
 	trap 'for n in petrel upstream postfix; do mta_stop $n 2>/dev/null || true; done' EXIT
 }
 
-mta_port() { case $1 in petrel) echo 2525 ;; upstream) echo 2526 ;; postfix) echo 2527 ;; esac; }
-mta_user() { echo "b$1"; }
+# A variant NAME-TAG (for example petrel-f) is MTA NAME again, in its own
+# folder on its own port (10 above NAME's), delivering to NAME's user.
+mta_kind() { echo "${1%%-*}"; }
+mta_port() {
+	local p
+	case $(mta_kind "$1") in petrel) p=2525 ;; upstream) p=2526 ;; postfix) p=2527 ;; esac
+	[ "$1" = "$(mta_kind "$1")" ] || p=$((p + 10))
+	echo "$p"
+}
+mta_user() { echo "b$(mta_kind "$1")"; }
 
 # Writes the .mc shared by Petrel and upstream (mail.local over LMTP).
 write_mc() {
@@ -191,16 +201,16 @@ mta_setup() {
 	: >"/var/mail/$user"
 	chown "$user:$user" "/var/mail/$user"
 	chmod 600 "/var/mail/$user"
-	case $name in
+	case $(mta_kind "$name") in
 	petrel | upstream)
 		mkdir -m 700 "$dir/mqueue"
 		printf 'postmaster: root\n' >"$dir/aliases"
-		if [ "$name" = petrel ]; then
-			write_mc petrel "$MAIL_LOCAL" "${@:2}"
+		if [ "$(mta_kind "$name")" = petrel ]; then
+			write_mc "$name" "$MAIL_LOCAL" "${@:2}"
 			m4 "$top/cf/m4/cf.m4" "$dir/sendmail.mc" >"$dir/sendmail.cf"
 			"$SENDMAIL" -C "$dir/sendmail.cf" -bi >/dev/null 2>&1
 		else
-			write_mc upstream "$UP_MAIL_LOCAL" "${@:2}"
+			write_mc "$name" "$UP_MAIL_LOCAL" "${@:2}"
 			oracle_m4 "$dir/sendmail.mc" >"$dir/sendmail.cf"
 			"$ORACLE_SENDMAIL" -C "$dir/sendmail.cf" -bi >/dev/null 2>&1
 		fi
@@ -219,7 +229,7 @@ mta_start() {
 	local name=$1 dir=$BOX/$1 port
 	port=$(mta_port "$name")
 	rm -f "$dir/reaper.pid"
-	case $name in
+	case $(mta_kind "$name") in
 	petrel) $PTREE reaper "$dir/reaper.pid" "$SENDMAIL" -C "$dir/sendmail.cf" -bD -L petrel-bench ${MTA_ARGS:-} >"$dir/daemon.log" 2>&1 & ;;
 	upstream) $PTREE reaper "$dir/reaper.pid" "$ORACLE_SENDMAIL" -C "$dir/sendmail.cf" -bD ${MTA_ARGS:-} >"$dir/daemon.log" 2>&1 & ;;
 	postfix) $PTREE reaper "$dir/reaper.pid" "$PF_ROOT/usr/sbin/postfix" -c "$dir/conf" start >"$dir/daemon.log" 2>&1 & ;;
@@ -241,7 +251,7 @@ mta_stop() {
 	local name=$1 dir=$BOX/$1 root
 	[ -s "$dir/reaper.pid" ] || return 0
 	root=$(mta_root "$name")
-	if [ "$name" = postfix ]; then
+	if [ "$(mta_kind "$name")" = postfix ]; then
 		"$PF_ROOT/usr/sbin/postfix" -c "$dir/conf" stop >/dev/null 2>&1 || true
 	else
 		pkill -TERM -P "$root" 2>/dev/null || true
@@ -260,7 +270,7 @@ mta_pss() { $PTREE pss "$(mta_root "$1")"; }
 
 mta_queued() {
 	local dir=$BOX/$1
-	case $1 in
+	case $(mta_kind "$1") in
 	postfix) find "$dir/queue/incoming" "$dir/queue/active" "$dir/queue/deferred" \
 		"$dir/queue/maildrop" -type f 2>/dev/null | wc -l ;;
 	*) find "$dir/mqueue" -maxdepth 2 -name 'qf*' 2>/dev/null | wc -l ;;
@@ -287,7 +297,11 @@ others_busy() {
 	echo "$1 $2" | awk '{ w = ($4 - $1) / 1e9; o = ($5 - $2) - ($6 - $3); if (o < 0) o = 0; printf "%.2f", (w > 0 ? o / w : 0) }'
 }
 
-label() { case $1 in petrel) echo Petrel ;; upstream) echo "upstream 8.17" ;; postfix) echo "Postfix 3.7" ;; esac; }
+label() {
+	local tag=
+	[ "$1" = "$(mta_kind "$1")" ] || tag=" (${1#*-})"
+	case $(mta_kind "$1") in petrel) echo "Petrel$tag" ;; upstream) echo "upstream 8.17$tag" ;; postfix) echo "Postfix 3.7$tag" ;; esac
+}
 size_label() { [ "$1" -ge 1024 ] && echo "$(($1 / 1024)) KB" || echo "$1 B"; }
 
 # What a benchmark adds to each run's line (relay.sh: sink sessions).
