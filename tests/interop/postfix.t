@@ -6,8 +6,9 @@
 # Postfix logs a Trusted TLS connection and writes "using TLS" and ESMTPS in
 # its Received header, the message lands in Postfix's mailbox), Postfix ->
 # Petrel through relayhost at smtp_tls_security_level=verify (a Verified TLS
-# connection, Petrel's STARTTLS=server verify=OK and ESMTPS Received header,
-# the message in Petrel's mailbox); then Petrel relays through Postfix
+# connection, Petrel's STARTTLS=server verify=OK, Postfix authenticating
+# with smtp_sasl_password_maps, ESMTPSA in Petrel's Received header, the
+# message in Petrel's mailbox); then Petrel relays through Postfix
 # acting as a smart host that demands AUTH over TLS (Cyrus SASL, sasldb):
 # FEATURE(authinfo) entries with PLAIN and LOGIN get through (sasl_username
 # in Postfix's log, ESMTPSA), a wrong password leaves the message queued.
@@ -25,11 +26,13 @@ chmod 755 "$w"
 pfport=2525 pfauth=2587
 
 # P: Petrel, local for pt.example.test, Postfix's plain port as smart host
-SB_TLS=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" "LOCAL_DOMAIN(\`pt.example.test')dnl" \
+SB_TLS=1 SB_SASL=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" "LOCAL_DOMAIN(\`pt.example.test')dnl" \
 	"FEATURE(\`accept_unresolvable_domains')dnl" "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
-	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $pfport')dnl"
+	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $pfport')dnl" \
+	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl"
+sb_sasl_user carol sesame
 sb_start
-ok $? "Petrel starts (certificate for localhost from the test CA)"
+ok $? "Petrel starts (certificate for localhost from the test CA, a sasldb with carol)"
 sb_save P
 
 # Postfix: local for pf.example.test, Petrel as relayhost, TLS both ways
@@ -40,7 +43,9 @@ PF_AUTH_PORT=$pfauth pf_new "$w/pf" "$pfport" pf.example.test \
 	"smtpd_tls_ask_ccert = yes" "smtpd_tls_received_header = yes" \
 	"smtp_tls_security_level = verify" "smtp_tls_CAfile = $w/pftls/ca.pem" \
 	"smtp_tls_cert_file = $w/pftls/cert.pem" "smtp_tls_key_file = $w/pftls/key.pem" \
-	"relayhost = [localhost]:$SB_PORT"
+	"relayhost = [localhost]:$SB_PORT" "smtp_sasl_auth_enable = yes" \
+	"smtp_sasl_password_maps = texthash:$w/pfpass" "smtp_sasl_security_options = noanonymous"
+printf '[localhost]:%s carol:sesame\n' "$SB_PORT" >"$w/pfpass"
 pf_sasl_user "$w/pf" alice secret
 pf_start "$w/pf"
 ok $? "Postfix 3.7 starts (plain port $pfport, AUTH port $pfauth)"
@@ -94,11 +99,14 @@ like "$log" "to=<victim@pt.example.test>, relay=localhost\[127.0.0.1\]:$SB_PORT,
 sb_wait_mail victim 1
 like "$(cat "$SB/daemon.log")" "STARTTLS=server, relay=localhost \[127.0.0.1\], version=TLSv1.[23], verify=OK, cipher=" \
 	"Petrel logs the STARTTLS session with Postfix's client certificate verified"
+like "$(cat "$SB/daemon.log")" "AUTH=server, relay=localhost \[127.0.0.1\], authid=carol@petrel.test, mech=(PLAIN|LOGIN|CRAM-MD5), bits=0" \
+	"Postfix's client authenticates to Petrel (smtp_sasl_password_maps; AUTH=server)"
 msg=$(cat "$SB_MAIL"/victim/msg.* 2>/dev/null)
 like "$msg" "Received: from pf.example.test \(localhost \[127.0.0.1\]\)
-	by mx.example.test \([^)]*\) with ESMTPS id [0-9A-Za-z]+
+	\(authenticated bits=0\)
+	by mx.example.test \([^)]*\) with ESMTPSA id [0-9A-Za-z]+
 	\(version=TLSv1.[23] cipher=[A-Z0-9_-]+ bits=[0-9]+ verify=OK\)" \
-	"Petrel's Received header: ESMTPS, Postfix's certificate verified"
+	"Petrel's Received header: authenticated, ESMTPSA, Postfix's certificate verified"
 like "$msg" "body of postfix to petrel" "the message is in Petrel's mailbox"
 
 # Q: Petrel relaying through Postfix's AUTH port with FEATURE(authinfo)

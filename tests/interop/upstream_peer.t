@@ -5,7 +5,9 @@
 # from one test CA: Petrel -> upstream through SMART_HOST (STARTTLS=client
 # verify=OK on Petrel's side, STARTTLS=server verify=OK in upstream's
 # syslog, ESMTPS and verify=OK in upstream's Received header, the message in
-# upstream's mailbox), upstream -> Petrel likewise the other way; then
+# upstream's mailbox), upstream -> Petrel likewise the other way, upstream
+# authenticating with an AuthInfo: entry (AUTH=client at LogLevel 10,
+# AUTH=server in Petrel's log, ESMTPSA); then
 # Petrel relays through upstream as a smart host that demands AUTH (a
 # daemon with M=a, AuthOptions p: only over TLS; Cyrus SASL with a sasldb)
 # with FEATURE(authinfo) entries for PLAIN and LOGIN (AUTH=server lines in
@@ -25,11 +27,13 @@ peers_syslog "$w/syslog"
 upport=2526 upauth=2588
 
 # P: Petrel, local for pt.example.test, upstream's MTA port as smart host
-SB_TLS=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" "LOCAL_DOMAIN(\`pt.example.test')dnl" \
+SB_TLS=1 SB_SASL=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" "LOCAL_DOMAIN(\`pt.example.test')dnl" \
 	"FEATURE(\`accept_unresolvable_domains')dnl" "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
-	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $upport')dnl"
+	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $upport')dnl" \
+	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN CRAM-MD5')dnl"
+sb_sasl_user carol sesame
 sb_start
-ok $? "Petrel starts (certificate for localhost from the test CA)"
+ok $? "Petrel starts (certificate for localhost from the test CA, a sasldb with carol)"
 sb_save P
 
 # upstream: local for up.example.test, Petrel as smart host, TLS both ways,
@@ -44,7 +48,11 @@ up_new "$w/up" "$upport" up.example.test "define(\`confCACERT_PATH', \`$t')dnl" 
 	"define(\`confCLIENT_KEY', \`$t/key.pem')dnl" "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
 	"define(\`ESMTP_MAILER_ARGS', \`TCP \$h $SB_PORT')dnl" \
 	"define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN')dnl" "define(\`confAUTH_OPTIONS', \`p')dnl" \
-	"DAEMON_OPTIONS(\`Port=$upauth, Addr=127.0.0.1, Name=AUTH, M=a')dnl"
+	"DAEMON_OPTIONS(\`Port=$upauth, Addr=127.0.0.1, Name=AUTH, M=a')dnl" \
+	"FEATURE(\`authinfo', \`hash -o $w/up/authinfo')dnl" "define(\`confLOG_LEVEL', \`10')dnl"
+# upstream authenticates to Petrel as carol
+(umask 077 && printf 'AuthInfo:127.0.0.1\t"U:carol" "P:sesame"\n' >"$w/up/authinfo" &&
+	"$ORACLE_MAKEMAP" -C "$w/up/sendmail.cf" hash "$w/up/authinfo" <"$w/up/authinfo")
 up_start "$w/up"
 ok $? "upstream sendmail 8.17 starts (MTA port $upport, AUTH port $upauth)"
 
@@ -100,11 +108,16 @@ like "$log" "to=<victim@pt.example.test>, [^
 sb_wait_mail victim 1
 like "$(cat "$SB/daemon.log")" "STARTTLS=server, relay=localhost \[127.0.0.1\], version=TLSv1.[23], verify=OK, cipher=" \
 	"Petrel logs the STARTTLS session with upstream's client certificate verified"
+mech=$(sed -n 's/.*sendmail\[[0-9]*\]: AUTH=client, relay=\[127.0.0.1\], mech=\([A-Z0-9-]*\), bits=0$/\1/p' "$w/syslog" | head -1)
+like "$mech" "^(PLAIN|LOGIN|CRAM-MD5)$" "upstream authenticates to Petrel with its AuthInfo: entry (AUTH=client, mech=$mech)"
+like "$(cat "$SB/daemon.log")" "AUTH=server, relay=localhost \[127.0.0.1\], authid=carol@petrel.test, mech=$mech, bits=0" \
+	"Petrel logs AUTH=server for upstream's client, with the same mechanism"
 msg=$(cat "$SB_MAIL"/victim/msg.* 2>/dev/null)
 like "$msg" "Received: from up.example.test \(localhost \[127.0.0.1\]\)
-	by mx.example.test \([^)]*\) with ESMTPS id [0-9A-Za-z]+
+	\(authenticated bits=0\)
+	by mx.example.test \([^)]*\) with ESMTPSA id [0-9A-Za-z]+
 	\(version=TLSv1.[23] cipher=[A-Z0-9_-]+ bits=[0-9]+ verify=OK\)" \
-	"Petrel's Received header: ESMTPS, upstream's certificate verified"
+	"Petrel's Received header: authenticated, ESMTPSA, upstream's certificate verified"
 like "$msg" "body of upstream to petrel" "the message is in Petrel's mailbox"
 
 # Q: Petrel relaying through upstream's AUTH daemon with FEATURE(authinfo)
