@@ -163,7 +163,7 @@ void tls_info_macros(const struct tls_info *info,
 
 /*
  * Logs upstream's lines for a finished handshake (relay: "host [addr]"),
- * under the LogLevel of the context.
+ * under the LogLevel of the context, without a queue id (as upstream).
  */
 void tls_log_session(const struct tls_session *s, const char *relay);
 

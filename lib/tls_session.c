@@ -426,13 +426,14 @@ tls_log_session(const struct tls_session *s, const char *relay)
 {
 	const struct tls_info *i = &s->info;
 
+	/* without a queue id, as upstream, also when a delivery has one */
 	if (s->ctx->log_level > 8)
-		pt_log(LOG_INFO,
+		pt_log_id(LOG_INFO, "",
 		    "STARTTLS=%s, relay=%.100s, version=%.16s, verify=%.16s, cipher=%.64s, bits=%.6s/%.6s",
 		    who(s), relay != NULL ? relay : "", i->tls_version, i->verify, i->cipher,
 		    i->cipher_bits, i->alg_bits);
 	if (s->ctx->log_level > 11)
-		pt_log(LOG_INFO, "STARTTLS=%s, cert-subject=%.256s, cert-issuer=%.256s, verifymsg=%s",
+		pt_log_id(LOG_INFO, "", "STARTTLS=%s, cert-subject=%.256s, cert-issuer=%.256s, verifymsg=%s",
 		    who(s), i->cert_subject, i->cert_issuer, i->verify_msg);
 }
 

@@ -173,9 +173,10 @@ dlv_auth(struct dlv *d, struct smtp_io *io, const char *offer, const char *host,
 	first_line(mech, &resp, has, &line);
 	if (!talk(d, io, pt_buf_str(&line), r) || !steps(d, io, a, r, &why))
 		rc = -1;
-	else if (r->code == 235)
-		pt_log(LOG_INFO, "AUTH=client, relay=%.100s, mech=%.16s, bits=0", host, mech);
-	else if (r->code / 100 == 4) {
+	else if (r->code == 235) {
+		if (d->cfg->opt.log_level > 9)	/* as upstream: above the default, no queue id */
+			pt_log_id(LOG_INFO, "", "AUTH=client, relay=%.100s, mech=%.16s, bits=0", host, mech);
+	} else if (r->code / 100 == 4) {
 		pt_log(LOG_NOTICE, "AUTH=client, relay=%.100s, temporary failure, connection abort",
 		    host);
 		rc = -1;

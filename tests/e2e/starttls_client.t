@@ -34,9 +34,11 @@ fake() {
 	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
 	return 1
 }
-# send SUBJECT: one message through the sandbox to victim@remote.test; waits for its stat=
+# send SUBJECT: one message through the sandbox to victim@remote.test; waits for its
+# stat=, prints the log lines written since it was sent
 send() {
-	local out id
+	local out id n
+	n=$(wc -l <"$SB/daemon.log")
 	out=$(printf 'HELO client.test\nMAIL FROM:<a@localhost>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
 		"$1" "$1" | $TALK 127.0.0.1 "$SB_PORT")
 	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
@@ -44,7 +46,7 @@ send() {
 		grep -q "^$id: to=.*stat=" "$SB/daemon.log" && break
 		sleep 0.1
 	done
-	grep "^$id: " "$SB/daemon.log"
+	tail -n "+$((n + 1))" "$SB/daemon.log"
 }
 
 sb_start

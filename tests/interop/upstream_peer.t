@@ -57,15 +57,16 @@ up_start "$w/up"
 ok $? "upstream sendmail 8.17 starts (MTA port $upport, AUTH port $upauth)"
 
 # petrel_send SUBJECT RCPT: a message into the current sandbox; prints its
-# log lines once one has a stat=
+# log lines written since, once one of its lines has a stat=
 petrel_send() {
-	local out id
+	local out id n
+	n=$(wc -l <"$SB/daemon.log")
 	out=$(printf 'EHLO client.test\nMAIL FROM:<sender@pt.example.test>\nRCPT TO:<%s>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
 		"$2" "$1" "$1" | $TALK 127.0.0.1 "$SB_PORT")
 	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
 	[ -n "$id" ] || { printf '%s\n' "$out" | sed 's/^/#   /' >&2; return 1; }
 	peers_wait "$SB/daemon.log" "^$id: to=.*stat=" 30
-	grep "^$id: " "$SB/daemon.log"
+	tail -n "+$((n + 1))" "$SB/daemon.log"
 }
 # up_count USER: messages in upstream's test mailbox of USER
 up_count() { ls "$w/up/mail/$1" 2>/dev/null | grep -c '^msg\.'; }
@@ -123,7 +124,7 @@ like "$msg" "body of upstream to petrel" "the message is in Petrel's mailbox"
 # Q: Petrel relaying through upstream's AUTH daemon with FEATURE(authinfo)
 SB_TLS=1 SB_AUTHINFO=1 sb_new "FEATURE(\`accept_unresolvable_domains')dnl" \
 	"define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" "define(\`ESMTP_MAILER_ARGS', \`TCP \$h $upauth')dnl"
-sb_start
+sb_start -OLogLevel=10	# AUTH=client lines are logged above 9, as upstream
 sb_save Q
 out=$(petrel_send "no credentials" victim@up.example.test)
 like "$out" "to=<victim@up.example.test>, [^
@@ -140,6 +141,12 @@ for mech in PLAIN LOGIN; do
 	like "$(cat "$w/syslog")" "AUTH=server, relay=localhost \[127.0.0.1\], authid=alice, mech=$mech, bits=0" \
 		"upstream logs AUTH=server for alice with $mech"
 done
+# the client-side lines have upstream's shape: no queue id (sendmail[N]: STARTTLS=client, ...)
+log=$(cat "$w/syslog")
+like "$log" "sendmail\[[0-9]+\]: STARTTLS=client, relay=[^,]+, version=" "upstream logs STARTTLS=client without a queue id"
+like "$log" "petrel-test\[[0-9]+\]: STARTTLS=client, relay=[^,]+, version=" "so does Petrel"
+like "$log" "petrel-test\[[0-9]+\]: AUTH=client, relay=[^,]+, mech=LOGIN, bits=0" \
+	"and its AUTH=client line (LogLevel 10) likewise"
 like "$(cat "$w/up/mail/victim"/msg.*)" "\(authenticated bits=0\)
 	by up.example.test \(8.17[^)]*\) with ESMTPSA id" \
 	"upstream's Received header: authenticated over TLS (ESMTPSA)"
