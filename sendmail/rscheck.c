@@ -41,9 +41,16 @@ find(const struct addr_vec *v, int from, int c)
 	return v->n;
 }
 
-/* Builds the reply of a "$#error $@ status $: text" result. */
+/*
+ * Builds the reply of a "$#error $@ status $: text" result as upstream does:
+ * the text's tokens joined as cataddr joins them (a space between words); a
+ * reply code in the text with a status: "code status echo... text"; a code
+ * without one: "code X.0.0 text", no echo; no code: "553 5.3.0 echo... text",
+ * whatever $@ said.
+ */
 static void
-error_reply(const struct addr_vec *v, const char *echo, struct smtp_reply *r)
+error_reply(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
+    struct smtp_reply *r)
 {
 	struct pt_buf status = PT_BUF_INIT, text = PT_BUF_INIT;
 	int at = find(v, 2, '@'), colon = find(v, 2, ':'), code = 0;
@@ -52,7 +59,7 @@ error_reply(const struct addr_vec *v, const char *echo, struct smtp_reply *r)
 	if (at < colon)
 		addr_vec_join(v, at + 1, colon, NULL, &status);
 	if (colon < v->n)
-		addr_vec_join(v, colon + 1, v->n, NULL, &text);
+		rw_cataddr(rw, v, colon + 1, v->n, ' ', &text);
 	rw_stripquotes(&text);
 	t = pt_buf_str(&text);
 	if (isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[1]) &&
@@ -62,25 +69,32 @@ error_reply(const struct addr_vec *v, const char *echo, struct smtp_reply *r)
 	}
 	if (!smtp_status_valid(status.s ? status.s : "", status.len, code))
 		pt_buf_reset(&status);
-	if (code == 0)
-		code = status.len && status.s[0] == '4' ? 451 : 553;
+	if (code == 0) {
+		code = 553;
+		pt_buf_reset(&status);
+		pt_buf_adds(&status, "5.3.0");
+	} else if (status.len == 0) {
+		pt_buf_printf(&status, "%d.0.0", code / 100);
+		echo = NULL;
+	}
 	if (echo != NULL)
-		smtp_reply_set(r, code, status.len ? status.s : NULL, "%s... %s", echo, t);
+		smtp_reply_set(r, code, status.s, "%s... %s", echo, t);
 	else
-		smtp_reply_set(r, code, status.len ? status.s : NULL, "%s", t);
+		smtp_reply_set(r, code, status.s, "%s", t);
 	pt_buf_free(&status);
 	pt_buf_free(&text);
 }
 
 /* Interprets a "$# mailer ..." result. */
 static int
-mailer_result(const struct addr_vec *v, const char *echo, struct smtp_reply *r)
+mailer_result(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
+    struct smtp_reply *r)
 {
 	const char *mailer = v->tok[1];
 
 	if (pt_strcasecmp(mailer, "error") == 0) {
 		if (r != NULL)
-			error_reply(v, echo, r);
+			error_reply(rw, v, echo, r);
 		return RSCHECK_ERROR;
 	}
 	if (pt_strcasecmp(mailer, "discard") == 0)
@@ -109,7 +123,7 @@ rscheck(struct rw_ctx *rw, const char *name, const char *arg1, const char *arg2,
 	st = rw_run(rw, set, &v);
 	hash = v.n >= 1 && strcmp(v.tok[0], "\001#") == 0;
 	if (hash && v.n >= 2)
-		rc = mailer_result(&v, echo, r);
+		rc = mailer_result(rw, &v, echo, r);
 	else if (st == EX_TEMPFAIL) {
 		if (r != NULL)
 			smtp_reply_set(r, 451, "4.3.0",

@@ -34,6 +34,8 @@ DIALOGUES = [
      "QUIT\n" % (b64("mallory"), b64("secret"))),
     ("EXTERNAL with a client certificate", "EHLO client.test\nSTARTTLS\nEHLO client.test\n"
      "AUTH EXTERNAL =\nMAIL FROM:<probe@example.test>\nQUIT\n"),
+    ("check_mail error texts", "EHLO client.test\nMAIL FROM:<text1@example.test>\nMAIL FROM:<text2@example.test>\n"
+     "MAIL FROM:<text3@example.test>\nMAIL FROM:<text4@example.test>\nQUIT\n"),
     ("relaying from 127.0.0.2", "EHLO client.test\nMAIL FROM:<a@example.test>\n"
      "RCPT TO:<victim@remote.example>\nRSET\nSTARTTLS\nEHLO client.test\nAUTH PLAIN %s\n"
      "MAIL FROM:<a@example.test>\nRCPT TO:<victim@remote.example>\nQUIT\n" % GOOD),

@@ -7,7 +7,9 @@
 # STARTTLS, 504/501/503/535/235 for AUTH, EXTERNAL with a client
 # certificate and the {auth_authen} it yields, seen by a check_mail rule,
 # relaying once authenticated) and log the same STARTTLS=server,
-# AUTH=server and "AUTH failure" lines.
+# AUTH=server and "AUTH failure" lines.  A few check_mail rules also compare
+# how an $#error result becomes a reply (unquoted words, with and without a
+# reply code and a status).
 # Everything runs in private mount and UTS namespaces: a qualified host
 # name, a resolv.conf pointing at a closed loopback port, a /dev of our own
 # whose /dev/log a small listener records.
@@ -69,6 +71,10 @@ MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 LOCAL_RULESETS
 SLocal_check_mail
+R<text1@example.test>	\$#error \$@ 5.7.1 \$: 550 words without quotes
+R<text2@example.test>	\$#error \$@ 5.7.1 \$: words without a code
+R<text3@example.test>	\$#error \$: 551 no status words
+R<text4@example.test>	\$#error \$@ 4.7.1 \$: temp words
 R<probe@example.test>	\$: <\$&{auth_authen}>
 R</O+3DPetrel+2B20tests/CN+3Dmx.example.test>	\$#error \$@ 5.7.1 \$: "550 {auth_authen} is the subject, xtext"
 MC
