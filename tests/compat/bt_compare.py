@@ -60,7 +60,9 @@ dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --listen-address=127.0.0.1 
   --mx-host=example.test,mx.example.test,10 --mx-host=example.com,mx.example.test,10 \
   --mx-host=multi.test,mail.example.net,20 --mx-host=multi.test,hub.example.net,5 \
   --mx-host=multi.test,relay.example.test,10
-exec "$BIN" -C "$CF" -bt < "$INPUT"
+"$BIN" -C "$CF" -bt < "$INPUT" && st=0 || st=$?
+kill "$(cat "$WORK/dnsmasq.$$.pid")"    # it would outlive the namespace's shell
+exit $st
 '''
 
 
