@@ -397,6 +397,15 @@ void cf_free(struct cf_config *cfg);
 /* Sets an option by long name or one-character name, as the O line or -o/-O does. */
 int cf_option_set(struct cf_config *cfg, const char *name, const char *value, struct pt_buf *err);
 
+/*
+ * Applies the command line's -o/-O settings ("name=value" each) after the
+ * cf, as upstream does: a list option named there (DaemonPortOptions,
+ * AliasFile ...) replaces the cf's values instead of adding to them, except
+ * PrivacyOptions, which only adds.  Returns -1 (reasons in err, one per
+ * line) when a setting was refused; the others still apply.
+ */
+int cf_options_cmdline(struct cf_config *cfg, char *const *opts, int n, struct pt_buf *err);
+
 /* Finds a ruleset by name or number text; -1 if none. */
 int cf_ruleset_find(const struct cf_config *cfg, const char *name);
 /* Returns the name of ruleset n for traces: its name, or its number in text. */

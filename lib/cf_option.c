@@ -275,6 +275,44 @@ cf_option_set(struct cf_config *cfg, const char *name, const char *value, struct
 	return 0;
 }
 
+/* Empties the list option def, as the first command-line setting does. */
+static void
+list_clear(struct cf_options *o, const struct opt_def *def)
+{
+	struct cf_strlist *l = (void *)((char *)o + def->off);
+
+	for (int j = 0; j < l->n; j++)
+		free(l->v[j]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+cf_options_cmdline(struct cf_config *cfg, char *const *opts, int n, struct pt_buf *err)
+{
+	bool cleared[NOPTS] = { false };
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *name = pt_strdup(opts[i]), *eq = strchr(name, '=');
+		const struct opt_def *def;
+
+		if (eq != NULL)
+			*eq++ = '\0';
+		def = find_opt(pt_str_trim(name));
+		if (def != NULL && def->type == T_list && !cleared[def - opt_table] &&
+		    strcmp(def->name, "PrivacyOptions") != 0) {
+			list_clear(&cfg->opt, def);
+			cleared[def - opt_table] = true;
+		}
+		if (cf_option_set(cfg, pt_str_trim(name), eq ? eq : "", err) < 0)
+			rc = -1;
+		free(name);
+	}
+	return rc;
+}
+
 void
 cf_options_defaults(struct cf_options *o)
 {

@@ -79,6 +79,10 @@ smtp_cmd_parse(const char *line, size_t len, struct smtp_cmd *cmd)
 		len--;
 	cmd->line.p = line + i;
 	cmd->line.len = len - i;
+	if (i == len) {		/* blanks only: upstream echoes them */
+		cmd->line.p = line;
+		cmd->line.len = len;
+	}
 	w = i;
 	while (w < len && !is_blank((unsigned char)line[w]))
 		w++;
@@ -119,6 +123,10 @@ smtp_cmd_check_helo(const struct smtp_cmd *cmd, struct smtp_reply *err)
 		    cmd->info != NULL ? cmd->info->name : "HELO");
 		return false;
 	}
+	if (cmd->arg.len > SMTP_HELO_MAXLEN) {
+		smtp_reply_set(err, 501, "5.0.0", "Invalid domain name");
+		return false;
+	}
 	for (i = 0; i < cmd->arg.len; i++) {
 		unsigned char c = (unsigned char)cmd->arg.p[i];
 
@@ -138,8 +146,15 @@ scan_error(struct smtp_reply *err, struct pt_slice arg)
 {
 	struct pt_buf b = PT_BUF_INIT;
 	const char *colon = memchr(arg.p, ':', arg.len);
+	size_t n = colon != NULL ? (size_t)(colon - arg.p) : arg.len;
 
-	echo_slice(&b, arg.p, colon != NULL ? (size_t)(colon - arg.p) : arg.len);
+	if (colon == NULL)	/* no colon: upstream names the first word */
+		for (size_t i = 0; i < n; i++)
+			if (arg.p[i] == ' ' || arg.p[i] == '\t') {
+				n = i;
+				break;
+			}
+	echo_slice(&b, arg.p, n);
 	smtp_reply_set(err, 501, "5.5.2", "Syntax error in parameters scanning \"%s\"",
 	    pt_buf_str(&b));
 	pt_buf_free(&b);

@@ -34,6 +34,8 @@
 
 /* sendmail's command buffer: a command line holds at most this many bytes before its LF. */
 #define SMTP_CMD_MAXLINE 2047
+/* The longest HELO/EHLO argument upstream takes (one more is "Invalid domain name"). */
+#define SMTP_HELO_MAXLEN 256
 
 /* The verbs of the command table. */
 enum smtp_verb {

@@ -254,16 +254,9 @@ load_config(struct sm_run *run)
 		pt_buf_free(&err);
 		return EX_CONFIG;
 	}
-	for (int i = 0; i < run->noptions; i++) {
-		char *name = pt_strdup(run->options[i]), *eq = strchr(name, '=');
-
-		if (eq != NULL)
-			*eq++ = '\0';
-		if (cf_option_set(run->cfg, pt_str_trim(name), eq ? eq : "", &err) < 0) {
-			fprintf(stderr, "%s\n", pt_buf_str(&err));
-			rc = EX_USAGE;
-		}
-		free(name);
+	if (cf_options_cmdline(run->cfg, run->options, run->noptions, &err) < 0) {
+		fprintf(stderr, "%s\n", pt_buf_str(&err));
+		rc = EX_USAGE;
 	}
 	fputs(pt_buf_str(&run->cfg->warnings), stderr);
 	if (strchr(run->hostname, '.') == NULL && strchr("dDtv", run->mode) != NULL)

@@ -31,6 +31,18 @@ push_tokens(struct rw_ctx *rw, const char *text, struct addr_vec *v)
 	pt_buf_free(&err);
 }
 
+/* True for the reply codes whose text upstream prefixes with the address. */
+static bool
+names_address(int code)
+{
+	static const int codes[] = { 250, 252, 450, 550, 552, 553, 554 };
+
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (codes[i] == code)
+			return true;
+	return false;
+}
+
 /* Index of the first operator token c at or after from, or v->n. */
 static int
 find(const struct addr_vec *v, int from, int c)
@@ -44,9 +56,9 @@ find(const struct addr_vec *v, int from, int c)
 /*
  * Builds the reply of a "$#error $@ status $: text" result as upstream does:
  * the text's tokens joined as cataddr joins them (a space between words); a
- * reply code in the text with a status: "code status echo... text"; a code
- * without one: "code X.0.0 text", no echo; no code: "553 5.3.0 echo... text",
- * whatever $@ said.
+ * status may also follow the reply code in the text ("421 4.7.0 text"); a
+ * code without a status gets X.0.0; no code: 553 5.3.0, whatever $@ said;
+ * the address (echo... ) named only for the codes upstream names it with.
  */
 static void
 error_reply(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
@@ -55,6 +67,7 @@ error_reply(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
 	struct pt_buf status = PT_BUF_INIT, text = PT_BUF_INIT;
 	int at = find(v, 2, '@'), colon = find(v, 2, ':'), code = 0;
 	const char *t;
+	size_t n;
 
 	if (at < colon)
 		addr_vec_join(v, at + 1, colon, NULL, &status);
@@ -66,6 +79,12 @@ error_reply(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
 	    isdigit((unsigned char)t[2]) && (t[3] == ' ' || t[3] == '\0')) {
 		code = atoi(t);
 		t += t[3] ? 4 : 3;
+		n = strcspn(t, " ");
+		/* "421 4.7.0 text": the status may follow the code in the text */
+		if (status.len == 0 && t[n] == ' ' && smtp_status_valid(t, n, code)) {
+			pt_buf_add(&status, t, n);
+			t += n + 1;
+		}
 	}
 	if (!smtp_status_valid(status.s ? status.s : "", status.len, code))
 		pt_buf_reset(&status);
@@ -73,16 +92,36 @@ error_reply(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
 		code = 553;
 		pt_buf_reset(&status);
 		pt_buf_adds(&status, "5.3.0");
-	} else if (status.len == 0) {
+	} else if (status.len == 0)
 		pt_buf_printf(&status, "%d.0.0", code / 100);
-		echo = NULL;
-	}
-	if (echo != NULL)
+	if (echo != NULL && names_address(code))
 		smtp_reply_set(r, code, status.s, "%s... %s", echo, t);
 	else
 		smtp_reply_set(r, code, status.s, "%s", t);
 	pt_buf_free(&status);
 	pt_buf_free(&text);
+}
+
+/* True for "$#error $@ quarantine $: reason"; r (if not NULL) gets the reason. */
+static bool
+quarantine(const struct rw_ctx *rw, const struct addr_vec *v, struct smtp_reply *r)
+{
+	struct pt_buf host = PT_BUF_INIT, text = PT_BUF_INIT;
+	int at = find(v, 2, '@'), colon = find(v, 2, ':');
+	bool yes;
+
+	if (at < colon)
+		addr_vec_join(v, at + 1, colon, NULL, &host);
+	yes = pt_strcasecmp(pt_buf_str(&host), "quarantine") == 0;
+	if (yes && r != NULL) {
+		if (colon < v->n)
+			rw_cataddr(rw, v, colon + 1, v->n, ' ', &text);
+		rw_stripquotes(&text);
+		smtp_reply_set(r, 250, NULL, "%s", pt_buf_str(&text));
+	}
+	pt_buf_free(&host);
+	pt_buf_free(&text);
+	return yes;
 }
 
 /* Interprets a "$# mailer ..." result. */
@@ -92,6 +131,8 @@ mailer_result(const struct rw_ctx *rw, const struct addr_vec *v, const char *ech
 {
 	const char *mailer = v->tok[1];
 
+	if (pt_strcasecmp(mailer, "error") == 0 && quarantine(rw, v, r))
+		return RSCHECK_QUARANTINE;
 	if (pt_strcasecmp(mailer, "error") == 0) {
 		if (r != NULL)
 			error_reply(rw, v, echo, r);

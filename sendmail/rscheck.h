@@ -20,6 +20,7 @@ enum rscheck_result {
 	RSCHECK_DISCARD,	/* $#discard */
 	RSCHECK_RELAY,		/* $#OK or $#RELAY */
 	RSCHECK_MAILER,		/* $# with anything else: the value is what follows $# */
+	RSCHECK_QUARANTINE,	/* $#error $@ quarantine $: reason; r's only line is the reason */
 };
 
 /*

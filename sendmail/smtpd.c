@@ -67,6 +67,14 @@ smtpd_reset(struct smtpd *s)
 	s->env = NULL;
 	smtp_mail_params_free(&s->mp);
 	s->nrcpts = 0;
+	for (int i = 0; i < s->nrkeys; i++) {
+		free(s->rkeys[i]);
+		free(s->raddrs[i]);
+	}
+	free(s->rkeys);
+	free(s->raddrs);
+	s->rkeys = s->raddrs = NULL;
+	s->nrkeys = 0;
 	s->discard = false;
 	s->size = 0;
 	smtpd_macro(s, "f", NULL);
@@ -78,9 +86,9 @@ bool
 smtpd_privacy(const struct smtpd *s, const char *name)
 {
 	const struct cf_strlist *l = &s->cfg->opt.privacy_options;
+	/* the guide: all flags but noreceipts, restrict*, noetrn and nobodyreturn */
 	static const char *const goaway[] = { "needmailhelo", "needexpnhelo", "needvrfyhelo",
-		"noexpn", "novrfy", "noetrn", "noverb", "authwarnings", "noreceipts",
-		"nobodyreturn", NULL };
+		"noexpn", "novrfy", "noverb", "authwarnings", "noactualrecipient", NULL };
 
 	for (int i = 0; i < l->n; i++) {
 		if (pt_strcasecmp(l->v[i], name) == 0)
@@ -117,8 +125,8 @@ static const struct {
 	void (*fn)(struct smtpd *, const struct smtp_cmd *);
 	bool in_refused;	/* still served after check_relay refused */
 } verbs[] = {
-	{ SMTP_VERB_HELO, smtpd_helo, false },
-	{ SMTP_VERB_EHLO, smtpd_ehlo, false },
+	{ SMTP_VERB_HELO, smtpd_helo, true },
+	{ SMTP_VERB_EHLO, smtpd_ehlo, true },
 	{ SMTP_VERB_MAIL, smtpd_mail, false },
 	{ SMTP_VERB_RCPT, smtpd_rcpt, false },
 	{ SMTP_VERB_DATA, smtpd_data, false },
@@ -154,7 +162,8 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 	struct pt_buf echo = PT_BUF_INIT;
 
 	smtp_cmd_parse(line, len, &c);
-	if (c.info != NULL && (c.info->flags & SMTP_VF_HTTP)) {
+	/* as upstream: an HTTP verb is a proxy probe only as the first command */
+	if (s->ncmds++ == 0 && c.info != NULL && (c.info->flags & SMTP_VF_HTTP)) {
 		pt_log(LOG_NOTICE, "%s: possible SMTP attack: command=%.*s", s->relay,
 		    (int)c.word.len, c.word.p);
 		smtpd_say(s, 421, "4.7.0", "%s Rejecting open proxy %s",
@@ -201,11 +210,11 @@ command_loop(struct smtpd *s)
 		st = smtp_io_getline(s->io, &line, SMTP_CMD_MAXLINE, &flags);
 		smtp_io_clear_deadline(s->io);
 		if (st == SMTP_IO_TOOLONG) {
-			smtp_io_skip_line(s->io);
-			smtpd_say(s, 500, "5.5.0", "Command line too long");
-			if (bad_command(s))
-				break;
-			continue;
+			/* as upstream: taken for an attack, the session ends */
+			pt_log(LOG_NOTICE, "%s: possible SMTP attack: command too long", s->relay);
+			smtpd_say(s, 421, "4.7.0", "%s Command too long, possible attack %s", host,
+			    s->relay);
+			break;
 		}
 		if (st == SMTP_IO_TIMEOUT) {
 			pt_log(LOG_NOTICE, "timeout waiting for input from %s during server cmd read",
@@ -334,13 +343,61 @@ socket_macros(struct smtpd *s, const struct cf_daemon *d)
 	smtpd_macro(s, "{daemon_port}", port);
 }
 
+/*
+ * The greeting, after check_relay, greet_pause and the filters' connect
+ * stage; false when the session ends at once.
+ */
+static bool
+greet(struct smtpd *s, const struct cf_daemon *d, const char *name, const char *addr)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct pt_buf g = PT_BUF_INIT;
+	bool refused, ok = true;
+
+	refused = d != NULL &&
+	    smtpd_check(s, "check_relay", name, addr, NULL, &r) == SMTPD_CHECK_REJECT;
+	if (refused && r.code == 421) {
+		smtpd_send(s, &r);	/* as upstream: a 421 is the greeting, then goodbye */
+		ok = false;
+	} else if (refused) {
+		/* refused: greeted all the same, then every command gets the reply */
+		s->reject_all = true;
+		smtp_reply_copy(&s->nullserver, &r);
+		greeting(s, &g);
+		smtpd_say(s, 220, NULL, "%s", g.s);
+	} else if (!(d != NULL && cf_daemon_has(d, 's')) && greet_pause(s)) {
+		s->reject_all = true;
+		s->early_talker = true;
+		smtpd_say(s, 554, NULL, "%s ESMTP not accepting messages",
+		    mac_get(s->cfg->macros, 'j', NULL));
+	} else {
+		switch (smtpd_milter_connect(s)) {
+		case SMTPD_MILTER_CLOSE:
+			smtpd_say(s, 421, "4.7.0", "%s closing connection",
+			    mac_get(s->cfg->macros, 'j', NULL));
+			ok = false;
+			break;
+		case SMTPD_MILTER_NULLSERVER:
+			smtpd_say(s, 554, NULL, "%s ESMTP not accepting messages",
+			    mac_get(s->cfg->macros, 'j', NULL));
+			break;
+		default:
+			greeting(s, &g);
+			smtpd_say(s, 220, NULL, "%s", g.s);
+			break;
+		}
+	}
+	smtp_reply_free(&r);
+	pt_buf_free(&g);
+	return ok;
+}
+
 int
 smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
     const char *addr, const char *name, const char *resolve, int reqfd)
 {
 	struct smtpd s;
-	struct pt_buf g = PT_BUF_INIT, err = PT_BUF_INIT;
-	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct pt_buf err = PT_BUF_INIT;
 
 	memset(&s, 0, sizeof s);
 	s.run = run;
@@ -377,42 +434,18 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 		goto out;
 	if (s.auth == NULL)
 		smtpd_auth_setup(&s);
-	if (d != NULL && smtpd_check(&s, "check_relay", name, addr, NULL, &r) == SMTPD_CHECK_REJECT) {
-		s.reject_all = true;
-		smtpd_send(&s, &r);
-	} else if (!(d != NULL && cf_daemon_has(d, 's')) && greet_pause(&s)) {
-		s.reject_all = true;
-		smtpd_say(&s, 554, NULL, "%s not accepting messages",
-		    mac_get(run->cfg->macros, 'j', NULL));
-	} else {
-		switch (smtpd_milter_connect(&s)) {
-		case SMTPD_MILTER_CLOSE:
-			smtpd_say(&s, 421, "4.7.0", "%s closing connection",
-			    mac_get(run->cfg->macros, 'j', NULL));
-			goto out;
-		case SMTPD_MILTER_NULLSERVER:
-			smtpd_say(&s, 554, NULL, "%s ESMTP not accepting messages",
-			    mac_get(run->cfg->macros, 'j', NULL));
-			break;
-		default:
-			greeting(&s, &g);
-			smtpd_say(&s, 220, NULL, "%s", g.s);
-			break;
-		}
-	}
-	command_loop(&s);
+	if (greet(&s, d, name, addr))
+		command_loop(&s);
 out:
 	smtpd_auth_end(&s);
 	smtpd_tls_end(&s);
 	smtpd_reset(&s);
 	smtp_reply_free(&s.nullserver);
 	smtpd_milter_close(&s);
-	smtp_reply_free(&r);
 	smtp_reply_free(&s.reply);
 	free(s.helo);
 	queue_dir_close(s.qd);
 	rw_ctx_done(&s.rw);
-	pt_buf_free(&g);
 	pt_buf_free(&err);
 	return EX_OK;
 }

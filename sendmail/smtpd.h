@@ -47,11 +47,16 @@ struct smtpd {
 	struct queue_env *env;		/* NULL until MAIL */
 	struct smtp_mail_params mp;
 	int nrcpts;
+	char **rkeys;			/* per recipient: "mailer host user" (sameaddr) */
+	char **raddrs;			/* and the address as the client gave it */
+	int nrkeys;
 	bool discard;			/* a check said $#discard */
 	unsigned long long size;	/* of the message being read */
 	/* counters and state */
 	int badcmds, noops, badrcpts;
+	int ncmds;			/* commands read so far */
 	bool reject_all;		/* check_relay refused the connection */
+	bool early_talker;		/* greet_pause: the client talked first */
 	bool quit;
 	struct smtp_reply reply;	/* the reply being built */
 	struct smtp_reply nullserver;	/* when set, the reply to every refused command */
@@ -82,6 +87,7 @@ enum smtpd_check {
 	SMTPD_CHECK_REJECT,	/* refused: reply filled */
 	SMTPD_CHECK_DISCARD,	/* accept, then throw away */
 	SMTPD_CHECK_RELAY,	/* accepted explicitly ($#OK, $#RELAY) */
+	SMTPD_CHECK_QUARANTINE,	/* accept, hold the message: r's only line is the reason */
 };
 
 /*
@@ -148,6 +154,12 @@ bool smtpd_auth_required(struct smtpd *s);
 void smtpd_auth_param(struct smtpd *s);
 /* Frees the session's SASL state. */
 void smtpd_auth_end(struct smtpd *s);
+
+/*
+ * Answers VRFY (expand false) or EXPN arg as upstream does once the privacy
+ * options allowed it: full names of local users, aliases expanded by EXPN.
+ */
+void smtpd_vrfy_answer(struct smtpd *s, const char *arg, bool expand);
 
 /* True if PrivacyOptions has flag name (goaway implies the need* and no* flags). */
 bool smtpd_privacy(const struct smtpd *s, const char *name);

@@ -45,6 +45,11 @@ smtpd_check(struct smtpd *s, const char *name, const char *arg1, const char *arg
 		return SMTPD_CHECK_REJECT;
 	case RSCHECK_DISCARD:
 		return SMTPD_CHECK_DISCARD;
+	case RSCHECK_QUARANTINE:
+		pt_log_id(LOG_INFO, s->env != NULL && s->env->id[0] ? s->env->id : NULL,
+		    "ruleset=%s, arg1=%s, relay=%s, quarantine=%s", name, arg1 != NULL ? arg1 : "",
+		    s->relay, r->nlines > 0 ? r->lines[0] : "");
+		return SMTPD_CHECK_QUARANTINE;
 	case RSCHECK_RELAY:
 		return SMTPD_CHECK_RELAY;
 	default:

@@ -3,8 +3,8 @@
  * QUIT, VRFY, EXPN, HELP, ETRN, VERB, with upstream's replies and the
  * PrivacyOptions that restrict them.
  *
- * Runs in the session process.  VRFY and EXPN only parse addresses; they
- * never reveal more than the privacy options allow.
+ * Runs in the session process.  VRFY and EXPN answer (smtpd_vrfy.c) only
+ * what the privacy options allow.
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "pt_alloc.h"
 #include "pt_file.h"
@@ -35,6 +36,11 @@ hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
 {
 	struct smtp_reply err = SMTP_REPLY_INIT;
 
+	if (s->early_talker && smtp_io_pending(s->io) > 0) {
+		/* a client that talked first and pipelines without PIPELINING */
+		smtpd_say(s, 554, "5.5.0", "SMTP protocol error");
+		return false;
+	}
 	if (!smtp_cmd_check_helo(c, &err)) {
 		smtpd_send(s, &err);
 		smtp_reply_free(&err);
@@ -87,17 +93,25 @@ smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c)
 	hello_who(s, &who);
 	smtp_reply_set(&r, 250, NULL, "%s Hello %s, pleased to meet you", myname(s), who.s);
 	smtp_reply_add(&r, "ENHANCEDSTATUSCODES");
+	if (s->reject_all && s->tls == NULL) {
+		/* a refused client hears of nothing else, as upstream's nullserver */
+		smtpd_send(s, &r);
+		smtp_reply_free(&r);
+		pt_buf_free(&who);
+		return;
+	}
 	smtp_reply_add(&r, "PIPELINING");
 	if (!smtpd_privacy(s, "noexpn"))
 		smtp_reply_add(&r, "EXPN");
-	if (!smtpd_privacy(s, "noverb"))
-		smtp_reply_add(&r, "VERB");
+	if (!smtpd_privacy(s, "noverb") && !smtpd_privacy(s, "novrfy"))
+		smtp_reply_add(&r, "VERB");	/* upstream hides VERB under novrfy too */
 	smtp_reply_add(&r, "8BITMIME");
 	if (max > 0)
 		smtp_reply_add(&r, "SIZE %ld", max);
 	else
 		smtp_reply_add(&r, "SIZE");
-	smtp_reply_add(&r, "DSN");
+	if (!smtpd_privacy(s, "noreceipts"))
+		smtp_reply_add(&r, "DSN");
 	if (!smtpd_privacy(s, "noetrn") && !(s->daemon && cf_daemon_has(s->daemon, 'E')))
 		smtp_reply_add(&r, "ETRN");
 	smtpd_auth_ehlo(s, &r);
@@ -125,10 +139,14 @@ smtpd_noop(struct smtpd *s, const struct smtp_cmd *c)
 	long max = s->cfg->opt.max_noop_commands;
 
 	(void)c;
-	if (max > 0 && ++s->noops > max) {
-		smtpd_say(s, 421, "4.7.0", "%s Too many NOOP commands; closing connection", myname(s));
-		s->quit = true;
-		return;
+	/* as upstream: from the max-th on, each NOOP waits twice as long (1 s, 2 s, ...) */
+	if (max > 0 && ++s->noops >= max) {
+		int shift = s->noops - (int)max;
+
+		if (shift == 0)
+			pt_log(LOG_NOTICE, "%s: possible SMTP attack: command=NOOP, count=%d",
+			    s->relay, s->noops);
+		sleep(1u << (shift < 6 ? shift : 6));
 	}
 	smtpd_say(s, 250, "2.0.0", "OK");
 }
@@ -141,13 +159,11 @@ smtpd_quit(struct smtpd *s, const struct smtp_cmd *c)
 	s->quit = true;
 }
 
-/* VRFY and EXPN: one address parsed and shown qualified. */
+/* VRFY and EXPN: the argument and HELO checks, then the answer (smtpd_vrfy.c). */
 static void
 verify(struct smtpd *s, const struct smtp_cmd *c, const char *verb)
 {
-	struct rw_triple t;
 	char *arg;
-	int st;
 
 	if (c->arg.len == 0) {
 		smtpd_say(s, 501, "5.5.2", "Argument required");
@@ -159,19 +175,8 @@ verify(struct smtpd *s, const struct smtp_cmd *c, const char *verb)
 		return;
 	}
 	arg = pt_strndup(c->arg.p, c->arg.len);
-	s->rw.msgs = NULL;
-	st = rw_parse(&s->rw, arg, 0, 0, NULL, &t);
-	if (st != 0 && st != 75)
-		smtpd_say(s, 553, "5.1.3", "%s... Address could not be parsed", arg);
-	else if (t.error)
-		smtpd_say(s, t.error_code, t.error_status[0] ? t.error_status : NULL, "%s... %s",
-		    arg, t.error_text);
-	else if (t.mailer != NULL && cf_mflag(&t.mailer->flags, 'l') && t.host[0] == '\0')
-		smtpd_say(s, 250, "2.1.5", "<%s@%s>", t.user, myname(s));
-	else
-		smtpd_say(s, 250, "2.1.5", "<%s>", t.user);
+	smtpd_vrfy_answer(s, arg, strcmp(verb, "EXPN") == 0);
 	free(arg);
-	pt_arena_reset(s->rw.arena);
 }
 
 void
@@ -286,7 +291,10 @@ smtpd_etrn(struct smtpd *s, const struct smtp_cmd *c)
 			pt_buf_printf(&req, "ETRN %s", arg[0] == '#' ? "" : arg);
 			send(s->reqfd, req.s, req.len, MSG_DONTWAIT);
 		}
-		smtpd_say(s, 250, "2.0.0", "Queuing for node %s started", arg);
+		if (arg[0] == '#')
+			smtpd_say(s, 250, "2.0.0", "Queuing for queue group %s started", arg + 1);
+		else
+			smtpd_say(s, 250, "2.0.0", "Queuing for node %s started", arg);
 	}
 	smtp_reply_free(&r);
 	pt_buf_free(&req);

@@ -8,12 +8,16 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "alias.h"
+#include "map.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_log.h"
@@ -25,7 +29,7 @@ static void
 param_opts(const struct smtpd *s, struct smtp_param_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->dsn = true;
+	o->dsn = !smtpd_privacy(s, "noreceipts");
 	o->max_size = s->cfg->opt.max_message_size > 0 ?
 	    (unsigned long long)s->cfg->opt.max_message_size : 0;
 }
@@ -47,21 +51,30 @@ split(struct smtpd *s, const struct smtp_cmd *c, char **addr, struct pt_slice *p
 	return true;
 }
 
-/* Parses addr through the rulesets; replies and returns false on an error. */
+/*
+ * Parses addr through the rulesets; replies and returns false on an error.
+ * *tempfail (when not NULL) tells whether a lookup failed for now.
+ */
 static bool
-parse(struct smtpd *s, const char *addr, unsigned flags, struct rw_triple *t)
+parse(struct smtpd *s, const char *addr, unsigned flags, struct rw_triple *t, bool *tempfail)
 {
 	int st;
 
 	s->rw.msgs = NULL;
 	st = rw_parse(&s->rw, addr, flags, 0, NULL, t);
+	if (tempfail != NULL)
+		*tempfail = st == EX_TEMPFAIL;
 	if (st != EX_OK && st != EX_TEMPFAIL) {
 		smtpd_say(s, 553, "5.1.0", "%s... Address could not be parsed", addr);
 		return false;
 	}
 	if (t->error) {
-		smtpd_say(s, t->error_code, t->error_status[0] ? t->error_status : NULL, "%s... %s",
-		    addr, t->error_text);
+		const char *status = t->error_status;
+
+		/* upstream: no valid status (as "error:nouser 550 ...") is x.0.0 */
+		if (!smtp_status_valid(status, strlen(status), t->error_code))
+			status = t->error_code / 100 == 4 ? "4.0.0" : "5.0.0";
+		smtpd_say(s, t->error_code, status, "%s... %s", addr, t->error_text);
 		return false;
 	}
 	return true;
@@ -100,6 +113,45 @@ start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	s->env = e;
 }
 
+/* The sender's macros: {mail_addr}, {mail_host}, {mail_mailer}, $f; t NULL for <>. */
+static void
+sender_macros(struct smtpd *s, const char *addr, const struct rw_triple *t)
+{
+	char *f = pt_strdup(addr);
+	size_t n = strlen(f);
+
+	smtpd_macro(s, "{mail_addr}", t == NULL ? "" : t->user);
+	smtpd_macro(s, "{mail_host}", t == NULL ? "" : t->host);
+	smtpd_macro(s, "{mail_mailer}", t == NULL ? "" : t->mailer_name);
+	if (n >= 2 && f[0] == '<' && f[n - 1] == '>') {
+		memmove(f, f + 1, n - 2);
+		f[n - 2] = '\0';
+	}
+	smtpd_macro(s, "f", t == NULL ? "<>" : f);
+	free(f);
+}
+
+/* check_mail: false (reply sent) when it refuses; *held when it quarantines. */
+static bool
+check_mail(struct smtpd *s, const char *addr, struct smtp_reply *r, bool *held)
+{
+	*held = false;
+	switch (smtpd_check(s, "check_mail", addr, NULL, addr, r)) {
+	case SMTPD_CHECK_REJECT:
+		smtpd_send(s, r);
+		return false;
+	case SMTPD_CHECK_DISCARD:
+		s->discard = true;
+		break;
+	case SMTPD_CHECK_QUARANTINE:
+		*held = true;
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
 void
 smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 {
@@ -108,7 +160,7 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 	struct pt_slice params;
 	struct rw_triple t;
 	char *addr = NULL;
-	bool null_sender;
+	bool null_sender, held;
 
 	if (s->helo == NULL && smtpd_privacy(s, "needmailhelo")) {
 		smtpd_say(s, 503, "5.0.0", "Polite people say HELO first");
@@ -131,35 +183,14 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 	smtpd_auth_param(s);
 	null_sender = strcmp(addr, "<>") == 0;
 	memset(&t, 0, sizeof t);
-	if (!null_sender && !parse(s, addr, RW_SENDER, &t))
+	if (!null_sender && !parse(s, addr, RW_SENDER, &t, NULL))
 		goto out;
-	smtpd_macro(s, "{mail_addr}", null_sender ? "" : t.user);
-	smtpd_macro(s, "{mail_host}", null_sender ? "" : t.host);
-	smtpd_macro(s, "{mail_mailer}", null_sender ? "" : t.mailer_name);
-	{
-		char *f = pt_strdup(addr);
-		size_t n = strlen(f);
-
-		if (n >= 2 && f[0] == '<' && f[n - 1] == '>') {
-			memmove(f, f + 1, n - 2);
-			f[n - 2] = '\0';
-		}
-		smtpd_macro(s, "f", null_sender ? "<>" : f);
-		free(f);
-	}
-	switch (smtpd_check(s, "check_mail", addr, NULL, addr, &r)) {
-	case SMTPD_CHECK_REJECT:
-		smtpd_send(s, &r);
-		goto out;
-	case SMTPD_CHECK_DISCARD:
-		s->discard = true;
-		break;
-	default:
-		break;
-	}
-	if (!smtpd_milter_mail(s, addr, params))
+	sender_macros(s, addr, null_sender ? NULL : &t);
+	if (!check_mail(s, addr, &r, &held) || !smtpd_milter_mail(s, addr, params))
 		goto out;
 	start_envelope(s, addr, &t);
+	if (held)	/* as upstream: accepted, and the message will be held */
+		s->env->quarantine = queue_env_str(s->env, r.nlines > 0 ? r.lines[0] : "");
 	smtpd_say(s, 250, "2.1.0", "%s... Sender ok", addr);
 out:
 	smtp_reply_free(&r);
@@ -187,6 +218,44 @@ add_rcpt(struct smtpd *s, const char *addr, const struct smtp_rcpt_params *rp)
 		q->orcpt = queue_env_str(s->env, rp->orcpt);
 }
 
+/*
+ * The key that tells two recipients apart as upstream's sameaddr does: the
+ * mailer, the host without case, the user without case unless F=u.
+ */
+static char *
+rcpt_key(const struct rw_triple *t)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	bool keepcase = t->mailer != NULL && cf_mflag(&t->mailer->flags, 'u');
+
+	pt_buf_printf(&b, "%s %s ", t->mailer_name ? t->mailer_name : "", t->host ? t->host : "");
+	for (char *p = b.s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (const char *p = t->user ? t->user : ""; *p; p++)
+		pt_buf_addc(&b, keepcase ? *p : (char)tolower((unsigned char)*p));
+	return pt_buf_steal(&b);
+}
+
+/* The address of an earlier recipient of this transaction that is the same as key, or NULL. */
+static const char *
+same_rcpt(const struct smtpd *s, const char *key)
+{
+	for (int i = 0; i < s->nrkeys; i++)
+		if (strcmp(s->rkeys[i], key) == 0)
+			return s->raddrs[i];
+	return NULL;
+}
+
+/* Remembers a recipient's key and address. */
+static void
+keep_rcpt(struct smtpd *s, char *key, const char *addr)
+{
+	s->rkeys = pt_reallocarray(s->rkeys, (size_t)s->nrkeys + 1, sizeof *s->rkeys);
+	s->raddrs = pt_reallocarray(s->raddrs, (size_t)s->nrkeys + 1, sizeof *s->raddrs);
+	s->rkeys[s->nrkeys] = key;
+	s->raddrs[s->nrkeys++] = pt_strdup(addr);
+}
+
 /* Slows down a client that sends too many bad recipients (BadRcptThrottle). */
 static void
 bad_rcpt(struct smtpd *s)
@@ -198,6 +267,25 @@ bad_rcpt(struct smtpd *s)
 			pt_log(LOG_NOTICE, "%s: Possible SMTP RCPT flood, throttling.", s->relay);
 		sleep(1);
 	}
+}
+
+/*
+ * True when t names a local user that does not exist: the local mailer
+ * checks users (F=w) and the name is neither an alias (F=A) nor a user.
+ */
+static bool
+unknown_local(struct smtpd *s, const struct rw_triple *t)
+{
+	struct pt_buf val = PT_BUF_INIT;
+	bool alias;
+
+	if (t->mailer == NULL || !cf_mflag(&t->mailer->flags, 'l') ||
+	    !cf_mflag(&t->mailer->flags, 'w') || strcmp(t->mailer->name, "local") != 0)
+		return false;
+	alias = cf_mflag(&t->mailer->flags, 'A') &&
+	    alias_lookup(s->cfg->maps, t->user, &val) == MAP_FOUND;
+	pt_buf_free(&val);
+	return !alias && getpwnam(t->user) == NULL;
 }
 
 /* Refuses recipients an SMTP client may not name; true if refused. */
@@ -217,6 +305,58 @@ forbidden_mailer(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	return false;
 }
 
+/* check_rcpt and the local user check: false (reply sent) when refused. */
+static bool
+check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, struct smtp_reply *r)
+{
+	switch (smtpd_check(s, "check_rcpt", addr, NULL, addr, r)) {
+	case SMTPD_CHECK_REJECT:
+		smtpd_send(s, r);
+		bad_rcpt(s);
+		return false;
+	case SMTPD_CHECK_DISCARD:
+		s->discard = true;
+		break;
+	case SMTPD_CHECK_QUARANTINE:
+		s->env->quarantine = queue_env_str(s->env, r->nlines > 0 ? r->lines[0] : "");
+		break;
+	default:
+		break;
+	}
+	if (unknown_local(s, t)) {
+		smtpd_say(s, 550, "5.1.1", "%s... User unknown", addr);
+		bad_rcpt(s);
+		return false;
+	}
+	return true;
+}
+
+/* Adds an accepted recipient (a duplicate only answered) and replies. */
+static void
+accept_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t,
+    const struct smtp_rcpt_params *rp, bool later)
+{
+	char *key = rcpt_key(t), n[16];
+	const char *first = same_rcpt(s, key);
+
+	if (first != NULL) {
+		/* as upstream: a duplicate is not added, the reply names the first */
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", first);
+		free(key);
+		return;
+	}
+	keep_rcpt(s, key, addr);
+	add_rcpt(s, addr, rp);
+	s->nrcpts++;
+	snprintf(n, sizeof n, "%d", s->nrcpts);
+	smtpd_macro(s, "{nrcpts}", n);
+	/* as upstream: only an address whose lookup failed for now "will queue" */
+	if ((s->cfg->opt.delivery_mode == 'q' || s->cfg->opt.delivery_mode == 'd') && later)
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok (will queue)", addr);
+	else
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", addr);
+}
+
 void
 smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
 {
@@ -225,8 +365,9 @@ smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
 	struct smtp_param_opts po;
 	struct pt_slice params;
 	struct rw_triple t;
-	char *addr = NULL, n[16];
+	char *addr = NULL;
 	long max = s->cfg->opt.max_rcpts_per_message;
+	bool later = false;
 
 	memset(&rp, 0, sizeof rp);
 	if (s->env == NULL) {
@@ -244,34 +385,16 @@ smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
 		smtpd_say(s, 452, "4.5.3", "Too many recipients");
 		goto out;
 	}
-	if (!parse(s, addr, 0, &t) || forbidden_mailer(s, addr, &t)) {
+	if (!parse(s, addr, 0, &t, &later) || forbidden_mailer(s, addr, &t)) {
 		bad_rcpt(s);
 		goto out;
 	}
 	smtpd_macro(s, "{rcpt_addr}", t.user);
 	smtpd_macro(s, "{rcpt_host}", t.host);
 	smtpd_macro(s, "{rcpt_mailer}", t.mailer_name);
-	switch (smtpd_check(s, "check_rcpt", addr, NULL, addr, &r)) {
-	case SMTPD_CHECK_REJECT:
-		smtpd_send(s, &r);
-		bad_rcpt(s);
+	if (!check_rcpt(s, addr, &t, &r) || !smtpd_milter_rcpt(s, addr, params))
 		goto out;
-	case SMTPD_CHECK_DISCARD:
-		s->discard = true;
-		break;
-	default:
-		break;
-	}
-	if (!smtpd_milter_rcpt(s, addr, params))
-		goto out;
-	add_rcpt(s, addr, &rp);
-	s->nrcpts++;
-	snprintf(n, sizeof n, "%d", s->nrcpts);
-	smtpd_macro(s, "{nrcpts}", n);
-	if (s->cfg->opt.delivery_mode == 'q' || s->cfg->opt.delivery_mode == 'd')
-		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok (will queue)", addr);
-	else
-		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", addr);
+	accept_rcpt(s, addr, &t, &rp, later);
 out:
 	smtp_rcpt_params_free(&rp);
 	smtp_reply_free(&r);

@@ -150,7 +150,7 @@ define(`_PT_B_VIRTUSER_DOMAIN', `define(`_PT_VIRTHOST_')_PT_CLASS_(`VirtHost', `
 define(`_PT_B_VIRTUSER_DOMAIN_FILE', `define(`_PT_VIRTHOST_')_PT_CLASS_FILE_(`VirtHost', `$1')')
 define(`_PT_B_CANONIFY_DOMAIN', `_PT_CLASS_(`Canonify', `$1')')
 define(`_PT_B_CANONIFY_DOMAIN_FILE', `_PT_CLASS_FILE_(`Canonify', `$1')')
-define(`_PT_B_TRUST_AUTH_MECH', `_PT_CLASS_(`TrustAuthMech', `$1')')
+define(`_PT_B_TRUST_AUTH_MECH', `define(`_PT_USE_AUTH_')_PT_CLASS_(`TrustAuthMech', `$1')')
 define(`_PT_B_LDAPROUTE_DOMAIN', `_PT_CLASS_(`LDAPRoute', `$1')')
 define(`_PT_B_LDAPROUTE_DOMAIN_FILE', `_PT_CLASS_FILE_(`LDAPRoute', `$1')')
 

@@ -1,9 +1,10 @@
 dnl rules_check.m4: the SMTP policy rulesets check_relay, check_mail and
 dnl check_rcpt, with the access map, relay control and delay_checks.
-dnl _PT_TMPF_ is the reply for a temporary access map failure.
+dnl _PT_TMPF_ is the reply for a temporary access map failure; relaying is
+dnl refused with a word on authentication once TRUST_AUTH_MECH was used.
 define(`_PT_TMPF_', `"451 Temporary system failure. Please try again later."')dnl
 define(`_PT_REJECT_RHS_', `ifdef(`confREJECT_MSG', `$'`#error $: confREJECT_MSG', `$'`#error $'`@ 5.7.1 $: "550 Access denied"')')dnl
-define(`_PT_RELAY_MSG_', `ifdef(`confRELAY_MSG', `confRELAY_MSG', `ifdef(`confAUTH_MECHANISMS', `"550 Relaying denied. Proper authentication required."', `"550 Relaying denied"')')')dnl
+define(`_PT_RELAY_MSG_', `ifdef(`confRELAY_MSG', `confRELAY_MSG', `ifdef(`_PT_USE_AUTH_', `"550 Relaying denied. Proper authentication required."', `"550 Relaying denied"')')')dnl
 ######################################################################
 # AddrCanon: an address in canonical form for the checks
 ######################################################################

@@ -244,8 +244,10 @@ class LoopbackDns:
     """dnsmasq on a fresh 127.53.x.y address; .resolv is a resolv.conf
     naming it.  start() returns False (and .why) when it cannot run."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, zones=(), records=()):
         self.workdir = workdir
+        self.zones = DNS_ZONES + list(zones)
+        self.records = DNS_RECORDS + list(records)
         self.proc = None
         self.why = ""
         self.resolv = None
@@ -263,7 +265,7 @@ class LoopbackDns:
                     "--no-hosts", "--port=53", "--listen-address=" + addr, "--bind-interfaces",
                     "--pid-file=", "--user=nobody", "--group=nogroup", "--cache-size=0",
                     "--log-facility=" + log]
-            args += ["--local=/%s/" % z for z in DNS_ZONES] + DNS_RECORDS
+            args += ["--local=/%s/" % z for z in self.zones] + self.records
             self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.PIPE)
             for _ in range(50):

@@ -63,6 +63,25 @@ static const char good[] =
     "Xfilter1, S=local:/var/run/f1.sock, F=T, T=S:1m;R:1m\n"
     "EPATH=/bin\n";
 
+/* The command line's list options replace the cf's, PrivacyOptions adds. */
+static void
+test_cmdline(struct cf_config *cfg)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	char *opts[] = { "PrivacyOptions=noexpn", "O=Port=2525, Name=MTA",
+	    "DaemonPortOptions=Port=2526, Name=X", "MaxHopCount=7", "PrivacyOptions=noverb" };
+
+	cf_option_set(cfg, "PrivacyOptions", "novrfy", &err);
+	is_int(cf_options_cmdline(cfg, opts, 5, &err), 0, "command-line settings apply");
+	is_int(cfg->opt.daemon_port_options.n, 2, "DaemonPortOptions from the command line "
+	    "replace the cf's");
+	is_str(cfg->opt.daemon_port_options.v[0], "Port=2525, Name=MTA", "the first by its letter");
+	is_str(cfg->opt.daemon_port_options.v[1], "Port=2526, Name=X", "then by its name");
+	is_int(cfg->opt.privacy_options.n, 3, "PrivacyOptions from the command line add to the cf's");
+	is_int(cfg->opt.max_hop_count, 7, "a plain option is set");
+	pt_buf_free(&err);
+}
+
 static void
 test_good(void)
 {
@@ -111,6 +130,7 @@ test_good(void)
 	is_int(cfg->nmilters, 1, "X lines");
 	is_str(cfg->milters[0].equates, "S=local:/var/run/f1.sock, F=T, T=S:1m;R:1m", "X equates kept");
 	is_int(cfg->mailer_env.n, 1, "E lines");
+	test_cmdline(cfg);
 	cf_free(cfg);
 	pt_buf_free(&err);
 	pt_buf_free(&out);

@@ -161,6 +161,8 @@ static const struct {
 	{ "RCPT TO:", "501 5.5.2 Syntax error in parameters scanning \"TO\"" },
 	{ "RCPT TO", "501 5.5.2 Syntax error in parameters scanning \"TO\"" },
 	{ "RCPT root", "501 5.5.2 Syntax error in parameters scanning \"root\"" },
+	{ "MAIL FROM <a@b.example>", "501 5.5.2 Syntax error in parameters scanning \"FROM\"" },
+	{ "RCPT TO <root>", "501 5.5.2 Syntax error in parameters scanning \"TO\"" },
 };
 
 /* Every recorded MAIL and RCPT line gets upstream's answer. */
@@ -274,6 +276,21 @@ test_verbs(void)
 	is_str(b.s, "501 5.0.0 Invalid domain name", "with upstream's reply");
 	smtp_cmd_parse("HELO a\xe9", 7, &cmd);
 	ok(!smtp_cmd_check_helo(&cmd, &err), "8-bit bytes in HELO are refused");
+	{
+		char line[300] = "EHLO ";
+
+		memset(line + 5, 'd', 256);
+		smtp_cmd_parse(line, 5 + 256, &cmd);
+		ok(smtp_cmd_check_helo(&cmd, &err), "a HELO name of 256 bytes is taken");
+		memset(line + 5, 'd', 257);
+		smtp_cmd_parse(line, 5 + 257, &cmd);
+		ok(!smtp_cmd_check_helo(&cmd, &err), "one of 257 is an invalid domain, as upstream");
+	}
+	smtp_cmd_parse(" \t ", 3, &cmd);
+	pt_buf_reset(&b);
+	smtp_cmd_echo(&cmd, &b);
+	is_str(b.s, " \t ", "a line of blanks only is echoed whole, as upstream");
+	ok(cmd.verb == SMTP_VERB_UNKNOWN, "and is no verb");
 	pt_buf_free(&b);
 	smtp_reply_free(&err);
 }
