@@ -28,14 +28,20 @@
 #include "pt_alloc.h"
 
 #define POLL_MS 50
+#define FIRST_NAP_US 500	/* the first wait for a busy lock; doubled up to POLL_MS */
 
-/* Sleeps ms milliseconds. */
+/*
+ * Sleeps *us microseconds and doubles *us up to max_ms: a lock held for the
+ * few milliseconds of an append is retried within about that time, one held
+ * longer (a reader) is polled every max_ms.
+ */
 static void
-nap(int ms)
+nap(long *us, int max_ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = { *us / 1000000, (*us % 1000000) * 1000L };
 
 	nanosleep(&ts, NULL);
+	*us = *us * 2 > max_ms * 1000L ? max_ms * 1000L : *us * 2;
 }
 
 /* Runs the caller's identity switch, if any. */
@@ -87,6 +93,7 @@ dotlock(struct mbox *mb, struct pt_buf *err)
 	const struct mbox_opts *o = &mb->o;
 	struct pt_buf lock = PT_BUF_INIT;
 	time_t until = time(NULL) + o->lock_timeout;
+	long us = FIRST_NAP_US;
 	int rc;
 
 	pt_buf_printf(&lock, "%s.lock", mb->path);
@@ -114,7 +121,7 @@ dotlock(struct mbox *mb, struct pt_buf *err)
 			continue;
 		if (time(NULL) >= until)
 			break;
-		nap(POLL_MS * 2);
+		nap(&us, POLL_MS * 2);
 	}
 	pt_buf_printf(err, "%s: lock file held for more than %d seconds", lock.s, o->lock_timeout);
 	pt_buf_free(&lock);
@@ -206,6 +213,7 @@ fcntl_lock(struct mbox *mb, struct pt_buf *err)
 {
 	struct flock fl;
 	time_t until = time(NULL) + mb->o.lock_timeout;
+	long us = FIRST_NAP_US;
 
 	memset(&fl, 0, sizeof fl);
 	fl.l_type = F_WRLCK;
@@ -220,7 +228,7 @@ fcntl_lock(struct mbox *mb, struct pt_buf *err)
 			    mb->path, mb->o.lock_timeout);
 			return MBOX_TEMPFAIL;
 		}
-		nap(POLL_MS);
+		nap(&us, POLL_MS);
 	}
 	return MBOX_OK;
 }

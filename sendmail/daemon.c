@@ -7,8 +7,9 @@
  * dispatch: it never reads a byte from a client.  Each connection's process
  * gives up root for the owner of the queue folder (when that is not root)
  * before it speaks SMTP; it asks the daemon, over a datagram socket, to
- * deliver what it queued, and the daemon forks a delivery process (root,
- * which takes each recipient's identity for the writes) for it.
+ * deliver what it queued, and the daemon hands the id to one of its
+ * delivery processes (deliver_pool.c: root, long-lived, keeping their
+ * mailer connections; recipients' identities are taken in the mailers).
  * SIGHUP re-executes the daemon with the same arguments once the new
  * configuration has been seen to load; SIGTERM stops accepting, lets the
  * sessions finish and removes the PID file.
@@ -34,6 +35,7 @@
 
 #include "cf_daemon.h"
 #include "daemon.h"
+#include "deliver.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_file.h"
@@ -45,6 +47,7 @@
 
 #define DEFAULT_BACKLOG 1024	/* upstream's 10 overflows under load */
 #define MAX_PENDING_DELIVERIES 65536
+#define DEFAULT_DELIVERERS 16	/* delivery processes when MaxQueueChildren is not set */
 
 /* The daemon's state (one per process; lives on main's stack). */
 struct daemon {
@@ -55,10 +58,8 @@ struct daemon {
 	int sigpipe[2];		/* signal handlers write the signal number here */
 	int req[2];		/* sessions send queue ids on req[1]; the daemon reads req[0] */
 	int children;		/* live session processes */
-	int deliverers;		/* live delivery processes */
-	int max_deliverers;
-	char **pending;		/* queue ids waiting for a delivery slot */
-	int npending;
+	struct dlv_pool pool;	/* the delivery processes */
+	pid_t runner;		/* the periodic queue run, or 0 */
 	time_t next_run;	/* when the periodic queue run is due (0: none) */
 	long interval;		/* -q interval in seconds */
 	bool stopping;
@@ -290,6 +291,16 @@ untrack(struct daemon *dm, pid_t pid)
 	return false;
 }
 
+/* Prepares a new delivery process: the daemon's descriptors are not its business. */
+static void
+worker_setup(void *ctx)
+{
+	struct daemon *dm = ctx;
+
+	child_close(dm);
+	close(dm->req[1]);
+}
+
 /* Accepts one connection on daemon i and forks its session. */
 static void
 accept_one(struct daemon *dm, int i)
@@ -309,6 +320,7 @@ accept_one(struct daemon *dm, int i)
 	}
 	if (pid == 0) {
 		child_close(dm);
+		dlv_pool_close_fds(&dm->pool);
 		fcntl(fd, F_SETFD, 0);
 		_exit(smtpd_serve(dm->run, fd, &dm->daemons[i], &peer, plen, dm->req[1]));
 	}
@@ -316,34 +328,7 @@ accept_one(struct daemon *dm, int i)
 	track_session(dm, pid);
 }
 
-/* Forks a delivery process for queue id, or keeps the id for later. */
-static void
-dispatch(struct daemon *dm, const char *id)
-{
-	pid_t pid;
-
-	if (dm->deliverers >= dm->max_deliverers) {
-		if (dm->npending < MAX_PENDING_DELIVERIES) {
-			dm->pending = pt_reallocarray(dm->pending, (size_t)dm->npending + 1,
-			    sizeof(char *));
-			dm->pending[dm->npending++] = pt_strdup(id);
-		}
-		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		pt_log(LOG_ERR, "cannot fork a delivery: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		child_close(dm);
-		close(dm->req[1]);
-		_exit(deliver_queued(dm->run, id));
-	}
-	dm->deliverers++;
-}
-
-/* Reads the queue ids sessions sent and dispatches them. */
+/* Reads the queue ids sessions sent and hands them to the delivery processes. */
 static void
 read_requests(struct daemon *dm)
 {
@@ -354,11 +339,11 @@ read_requests(struct daemon *dm)
 		buf[n] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		if (buf[0] != '\0')
-			dispatch(dm, buf);
+			dlv_pool_submit(&dm->pool, buf);
 	}
 }
 
-/* Reaps children; starts pending deliveries in freed slots. */
+/* Reaps children: sessions, delivery processes, the queue run. */
 static void
 reap(struct daemon *dm)
 {
@@ -366,14 +351,12 @@ reap(struct daemon *dm)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (!untrack(dm, pid) && dm->deliverers > 0)
-			dm->deliverers--;
-	}
-	while (dm->npending > 0 && dm->deliverers < dm->max_deliverers) {
-		char *id = dm->pending[--dm->npending];
-
-		dispatch(dm, id);
-		free(id);
+		if (untrack(dm, pid))
+			continue;
+		if (pid == dm->runner)
+			dm->runner = 0;
+		else
+			(void)dlv_pool_reaped(&dm->pool, pid, st);
 	}
 }
 
@@ -383,17 +366,18 @@ maybe_run_queue(struct daemon *dm, time_t now)
 {
 	pid_t pid;
 
-	if (dm->interval <= 0 || now < dm->next_run)
+	if (dm->interval <= 0 || now < dm->next_run || dm->runner > 0)
 		return;
 	dm->next_run = now + dm->interval;
 	pid = fork();
 	if (pid == 0) {
 		child_close(dm);
 		close(dm->req[1]);
+		dlv_pool_close_fds(&dm->pool);
 		_exit(queue_run(dm->run, NULL));
 	}
 	if (pid > 0)
-		dm->deliverers++;
+		dm->runner = pid;
 }
 
 /* Checks that the configuration still loads, then re-executes the daemon. */
@@ -448,37 +432,69 @@ may_accept(const struct daemon *dm)
 	return !dm->stopping && (max <= 0 || dm->children < max);
 }
 
+/* True while work is left: sessions, deliveries, delivery processes, a queue run. */
+static bool
+busy(const struct daemon *dm)
+{
+	return dm->children > 0 || dm->runner > 0 || dm->pool.n > 0 || dlv_pool_load(&dm->pool) > 0;
+}
+
+/* While stopping: closes the listeners; lets the delivery processes go once all is done. */
+static void
+wind_down(struct daemon *dm)
+{
+	for (int i = 0; i < dm->ndaemons; i++)
+		if (dm->fds[i] >= 0) {
+			close(dm->fds[i]);
+			dm->fds[i] = -1;
+		}
+	if (dm->children == 0 && !dm->pool.closing && dlv_pool_load(&dm->pool) == 0)
+		dlv_pool_shutdown(&dm->pool);
+}
+
+/* The poll timeout in ms: the queue interval's tick, or when an idle delivery process may go. */
+static int
+poll_timeout(struct daemon *dm)
+{
+	long idle = dlv_pool_tick(&dm->pool, time(NULL));
+	int timeout = dm->interval > 0 ? 1000 : -1;
+
+	if (dm->stopping)
+		return 200;
+	if (idle >= 0 && (timeout < 0 || idle * 1000 < timeout))
+		timeout = (int)(idle * 1000 + 100);
+	return timeout;
+}
+
 /* The accept loop. */
 static void
 loop(struct daemon *dm)
 {
-	struct pollfd *p = pt_calloc((size_t)dm->ndaemons + 2, sizeof *p);
+	struct pollfd *p = pt_calloc((size_t)(dm->ndaemons + 2 + dm->pool.max), sizeof *p);
 
-	while (!dm->stopping || dm->children > 0 || dm->deliverers > 0) {
-		int n = 0, timeout = dm->interval > 0 ? 1000 : -1;
+	while (!dm->stopping || busy(dm)) {
+		int n = 0, np, timeout = poll_timeout(dm);
 		bool acc = may_accept(dm);
 
 		p[n++] = (struct pollfd){ dm->sigpipe[0], POLLIN, 0 };
 		p[n++] = (struct pollfd){ dm->req[0], POLLIN, 0 };
 		for (int i = 0; i < dm->ndaemons; i++)
 			p[n++] = (struct pollfd){ acc ? dm->fds[i] : -1, POLLIN, 0 };
-		if (poll(p, (nfds_t)n, dm->stopping ? 200 : timeout) < 0 && errno != EINTR)
+		np = dlv_pool_fds(&dm->pool, p + n);
+		if (poll(p, (nfds_t)(n + np), timeout) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			handle_signals(dm);
 		reap(dm);
 		if (p[1].revents)
 			read_requests(dm);
+		dlv_pool_ready(&dm->pool, p + n, np);
 		for (int i = 0; i < dm->ndaemons && acc && !dm->stopping; i++)
 			if (p[i + 2].revents & POLLIN)
 				accept_one(dm, i);
 		if (dm->stopping)
-			for (int i = 0; i < dm->ndaemons; i++)
-				if (dm->fds[i] >= 0) {
-					close(dm->fds[i]);
-					dm->fds[i] = -1;
-				}
-		if (!dm->stopping)
+			wind_down(dm);
+		else
 			maybe_run_queue(dm, time(NULL));
 	}
 	free(p);
@@ -520,8 +536,9 @@ mode_daemon(struct sm_run *run)
 		pt_buf_free(&err);
 		return EX_CONFIG;
 	}
-	dm.max_deliverers = run->cfg->opt.max_queue_children > 0 ?
-	    (int)run->cfg->opt.max_queue_children : 16;
+	dlv_pool_init(&dm.pool, run, run->cfg->opt.max_queue_children > 0 ?
+	    (int)run->cfg->opt.max_queue_children : DEFAULT_DELIVERERS, worker_setup, &dm);
+	dm.pool.max_pending = MAX_PENDING_DELIVERIES;
 	if (run->queue_arg != NULL && *run->queue_arg != '\0')
 		cf_parse_time(run->queue_arg, 'm', &dm.interval);
 	dm.next_run = dm.interval > 0 ? time(NULL) : 0;
@@ -553,6 +570,7 @@ out:
 	free(dm.daemons);
 	free(dm.fds);
 	free(dm.session_pids);
+	dlv_pool_free(&dm.pool);
 	tls_ctx_free(run->tls_server);
 	run->tls_server = NULL;
 	pt_buf_free(&err);

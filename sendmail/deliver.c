@@ -369,7 +369,7 @@ dlv_open_queue(struct sm_run *run, struct queue_dir **qd)
 }
 
 int
-dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id)
+dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id, struct dlv_cache *cache)
 {
 	struct pt_buf err = PT_BUF_INIT;
 	struct dlv d;
@@ -379,6 +379,7 @@ dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id)
 	d.run = run;
 	d.cfg = run->cfg;
 	d.qd = qd;
+	d.cache = cache;
 	d.now = time(NULL);
 	rc = queue_msg_open(qd, id, false, &d.m, &err);
 	if (rc != QUEUE_OK) {
@@ -407,7 +408,7 @@ deliver_queued(struct sm_run *run, const char *id)
 
 	if (dlv_open_queue(run, &qd) != QUEUE_OK)
 		return EX_TEMPFAIL;
-	rc = dlv_message_id(run, qd, id);
+	rc = dlv_message_id(run, qd, id, NULL);
 	queue_dir_close(qd);
 	return rc;
 }

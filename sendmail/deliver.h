@@ -8,6 +8,7 @@
 #define DELIVER_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <sys/types.h>
 
 #include "cf.h"
@@ -69,6 +70,7 @@ struct dlv {
 	gid_t default_gid;
 	struct queue_idgen idgen;	/* ids of the notices this process queues */
 	bool have_idgen;
+	struct dlv_cache *cache;	/* connections kept between messages, or NULL */
 };
 
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */
@@ -116,6 +118,100 @@ int dlv_starttls(struct dlv *d, struct smtp_io *io, bool offered, bool clear, co
 int dlv_tls_rcpt(struct dlv *d, const char *rcpt, struct smtp_reply *r);
 /* Ends the TLS session of a connection (close_notify), if any. */
 void dlv_tls_end(struct dlv_tls *t, struct smtp_io *io);
+/* Sets the TLS macros ({cipher}, {cert_subject} ...) of an open session again, for a reused connection. */
+void dlv_tls_macros(struct dlv *d, const struct dlv_tls *t);
+
+/*
+ * A mailer connection kept between messages (deliver_cache.c): an SMTP or
+ * LMTP session with a host, or with a mailer program on a pipe, whose last
+ * transaction ended cleanly, so that the next one may start with MAIL.
+ */
+struct dlv_conn {
+	char *key;		/* what it leads to: mailer, host, port (or the program and identity) */
+	struct smtp_io *io;
+	int rfd, wfd;		/* the socket (both), or the program's output and input */
+	pid_t pid;		/* the mailer program, or -1 */
+	bool lmtp;
+	struct smtp_ehlo ehlo;	/* what the server offered */
+	struct dlv_tls tls;
+	char *server_addr;	/* {server_addr} and {verify} as set when it was opened */
+	char *verify;
+	unsigned long long auth_tag;	/* dlv_auth_tag when it was opened (the server offered AUTH) */
+	time_t last;		/* when it was last used */
+};
+
+/* The connections of one delivery process: ConnectionCacheSize of them at most. */
+struct dlv_cache {
+	struct dlv_conn **v;	/* least recently used first */
+	int n;
+	int max;		/* ConnectionCacheSize (0: nothing is kept) */
+	long timeout;		/* ConnectionCacheTimeout, seconds */
+	long quit_timeout;	/* Timeout.quit, seconds */
+};
+
+/* Makes an empty cache sized by cfg's ConnectionCacheSize and ConnectionCacheTimeout. */
+void dlv_cache_init(struct dlv_cache *c, const struct cf_config *cfg);
+/* A new connection record for key (no descriptors yet; rfd = wfd = pid = -1). */
+struct dlv_conn *dlv_conn_new(const char *key);
+/* Frees the record k only (its descriptors and program are the caller's now). */
+void dlv_conn_free(struct dlv_conn *k);
+/* Says QUIT (waiting quit_timeout seconds), ends TLS, closes, reaps the program, frees k. */
+void dlv_conn_close(struct dlv_conn *k, long quit_timeout);
+/* Takes the cached connection for key out of c (expired ones closed first), or NULL; c may be NULL. */
+struct dlv_conn *dlv_cache_take(struct dlv_cache *c, const char *key, time_t now);
+/* Keeps k in c (closing the least recently used when c is full); with c NULL or sized 0, closes k. */
+void dlv_cache_put(struct dlv_cache *c, struct dlv_conn *k, time_t now);
+/* Closes the connections unused for ConnectionCacheTimeout. */
+void dlv_cache_expire(struct dlv_cache *c, time_t now);
+/* Seconds until the next connection expires, or -1 when none is held. */
+long dlv_cache_wait(const struct dlv_cache *c, time_t now);
+/* Closes every connection and frees the cache's storage. */
+void dlv_cache_close(struct dlv_cache *c);
+
+/* One long-lived delivery process of a pool (deliver_pool.c). */
+struct dlv_worker {
+	pid_t pid;
+	int fd;			/* its socket, -1 once let go (until it is reaped) */
+	bool busy;		/* it holds id */
+	char id[QUEUE_ID_MAX];
+	time_t idle_since;
+};
+
+/* Delivery processes that take queue ids one at a time and keep their connections. */
+struct dlv_pool {
+	struct sm_run *run;
+	int max;			/* workers at most */
+	struct dlv_worker *w;		/* max slots, n used */
+	int n;
+	char **pending;			/* ids waiting for a worker: [head, npending) */
+	size_t head, npending, cap;
+	size_t max_pending;		/* 0: no limit; beyond it ids wait in the queue */
+	bool closing;			/* no new work: workers go once idle */
+	void (*setup)(void *ctx);	/* run in each new worker: closes the parent's descriptors */
+	void *ctx;
+};
+
+/* Makes an empty pool of at most max workers; setup(ctx) runs in each worker first. */
+void dlv_pool_init(struct dlv_pool *p, struct sm_run *run, int max, void (*setup)(void *),
+    void *ctx);
+/* Delivers queued message id soon: in an idle or new worker, else after the ids before it. */
+void dlv_pool_submit(struct dlv_pool *p, const char *id);
+/* Fills v (room for p->max) with one entry per worker to poll; returns the count. */
+int dlv_pool_fds(const struct dlv_pool *p, struct pollfd *v);
+/* Takes the answers poll found in v[0..n) and hands waiting ids to freed workers. */
+void dlv_pool_ready(struct dlv_pool *p, const struct pollfd *v, int n);
+/* A child ended with status: true if it was a worker of p (forgotten, its slot reused). */
+bool dlv_pool_reaped(struct dlv_pool *p, pid_t pid, int status);
+/* Lets workers idle too long go; returns seconds until the next may go, or -1. */
+long dlv_pool_tick(struct dlv_pool *p, time_t now);
+/* Messages being delivered or waiting. */
+size_t dlv_pool_load(const struct dlv_pool *p);
+/* No more work: idle workers go now, busy ones when they are done. */
+void dlv_pool_shutdown(struct dlv_pool *p);
+/* Closes the pool's sockets in a forked child that is not a worker. */
+void dlv_pool_close_fds(const struct dlv_pool *p);
+/* Frees the pool's memory (workers still alive get end of file). */
+void dlv_pool_free(struct dlv_pool *p);
 
 /*
  * SMTP AUTH as a client (deliver_auth.c), after EHLO (and STARTTLS): when
@@ -127,11 +223,21 @@ void dlv_tls_end(struct dlv_tls *t, struct smtp_io *io);
  */
 int dlv_auth(struct dlv *d, struct smtp_io *io, const char *offer, const char *host,
     unsigned ext_ssf, struct smtp_reply *r);
+/*
+ * A fingerprint of the credentials the authinfo ruleset or DefaultAuthInfo
+ * give for host (0: none), so that a cached connection authenticated with
+ * other credentials (or none) is not reused; the credentials are not kept.
+ */
+unsigned long long dlv_auth_tag(struct dlv *d, const char *host);
 
 /* Opens the configuration's queue directory (logs why not). */
 int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
-/* One delivery attempt of message id in qd; an exit status. */
-int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id);
+/*
+ * One delivery attempt of message id in qd; an exit status.  cache (may be
+ * NULL) holds the connections the process keeps between messages.
+ */
+int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id,
+    struct dlv_cache *cache);
 
 /* True if mailer m speaks SMTP or LMTP: [IPC], or a program without $u in A=. */
 bool dlv_speaks_smtp(const struct cf_mailer *m);

@@ -70,6 +70,30 @@ creds_for(struct dlv *d, const char *host, struct auth_creds *c)
 	return good || default_creds(d, c);
 }
 
+/* Mixes string v (NULL counts as empty) and a separator into FNV-1a hash h. */
+static unsigned long long
+mix(unsigned long long h, const char *v)
+{
+	for (const char *p = v ? v : ""; ; p++) {
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		if (*p == '\0')
+			return h;
+	}
+}
+
+unsigned long long
+dlv_auth_tag(struct dlv *d, const char *host)
+{
+	struct auth_creds c;
+	unsigned long long h = 14695981039346656037ULL;
+
+	if (!creds_for(d, host, &c))
+		return 0;
+	h = mix(mix(mix(mix(mix(h, c.user), c.authzid), c.pass), c.realm), c.mechs);
+	auth_creds_free(&c);
+	return h ? h : 1;
+}
+
 /* The mechanisms to try: the server's offer within M: (or AuthMechanisms). */
 static void
 choose(struct dlv *d, const char *offer, const struct auth_creds *c, struct pt_buf *out)

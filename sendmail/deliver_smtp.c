@@ -6,7 +6,10 @@
  *
  * Runs in a delivery process.  It gives up root before it connects (it
  * needs none).  Connections go where the rulesets and DNS say, with the
- * Timeout.* limits on every stage.
+ * Timeout.* limits on every stage.  A long-lived delivery process keeps the
+ * connections whose last transaction ended cleanly in its cache
+ * (deliver_cache.c) and starts the next transaction to the same place on
+ * them with MAIL; one the server closed meanwhile is replaced by a new one.
  */
 #include "config.h"
 
@@ -46,6 +49,12 @@ struct client {
 	bool clear;		/* do not try STARTTLS (a retry after a failed handshake) */
 	bool retry;		/* the handshake failed: connect again in clear */
 	bool held;		/* the targets got their outcome */
+	int wfd;		/* a mailer program's input (fd is its output), or -1 */
+	pid_t pid;		/* the mailer program, or -1 */
+	bool reused;		/* the connection came from the cache */
+	bool broken;		/* an I/O error or a 421: the connection cannot be kept */
+	bool stale;		/* a reused connection failed at MAIL: nothing was done on it */
+	unsigned long long auth_tag;	/* the credentials' dlv_auth_tag when AUTH was offered */
 };
 
 /* Connects to host:port within the connect timeout; -1 on failure (errno set). */
@@ -109,13 +118,19 @@ command(struct client *c, long timeout, const char *fmt, ...)
 		pt_buf_adds(&line, "\r\n");
 		smtp_io_write(c->io, line.s, line.len);
 		pt_buf_free(&line);
-		if (smtp_io_flush(c->io) != SMTP_IO_OK)
+		if (smtp_io_flush(c->io) != SMTP_IO_OK) {
+			c->broken = true;
 			return false;
+		}
 	}
 	smtp_io_set_timeout(c->io, timeout > 0 ? timeout * 1000 : 300000);
 	pt_buf_reset(&c->err);
-	if (smtp_reply_read(c->io, &c->r, &c->err) != SMTP_IO_OK)
+	if (smtp_reply_read(c->io, &c->r, &c->err) != SMTP_IO_OK) {
+		c->broken = true;
 		return false;
+	}
+	if (c->r.code == 421)
+		c->broken = true;
 	dlv_verbose_reply(c->d, &c->r);
 	return true;
 }
@@ -218,6 +233,8 @@ authenticate(struct client *c)
 
 	if (c->tls.sess != NULL)
 		pt_str_to_long(tls_session_info(c->tls.sess)->cipher_bits, &bits);
+	if (c->ehlo.auth != NULL)
+		c->auth_tag = dlv_auth_tag(c->d, c->host);
 	return dlv_auth(c->d, c->io, c->ehlo.auth, c->host, bits > 0 ? (unsigned)bits : 0,
 	    &c->r) == 0;
 }
@@ -312,6 +329,10 @@ transaction(struct client *c, const int *idx, int n)
 	mail_params(c, &p);
 	if (!command(c, to->mail, "MAIL From:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p)) ||
 	    c->r.code != 250) {
+		if (c->reused && c->broken) {
+			c->stale = true;	/* closed by the other side while cached: try anew */
+			goto out;
+		}
 		if (smtp_reply_is_set(&c->r))
 			set_from_reply(c, idx, n);
 		goto out;
@@ -354,7 +375,7 @@ transaction(struct client *c, const int *idx, int n)
 	} else if (command(c, to->datafinal, NULL))
 		set_from_reply(c, accepted, nacc);
 out:
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !c->stale; i++)
 		dlv_report(d, &d->targets.v[idx[i]]);
 	free(accepted);
 	pt_buf_free(&sender);
@@ -366,6 +387,133 @@ static const char *
 mailer_port(const struct cf_mailer *m)
 {
 	return m->argv[1] != NULL && m->argv[2] != NULL ? m->argv[2] : "25";
+}
+
+/* Ends c's connection: QUIT (when it still works and quit is set), TLS, descriptors, program. */
+static void
+hangup(struct client *c, bool quit)
+{
+	if (c->io != NULL) {
+		if (quit && !c->broken)
+			command(c, c->d->cfg->opt.timeout.quit, "QUIT");
+		dlv_tls_end(&c->tls, c->io);
+		smtp_io_free(c->io);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->wfd >= 0 && c->wfd != c->fd)
+		close(c->wfd);
+	if (c->pid > 0)
+		dlv_reap(c->pid);
+	smtp_ehlo_free(&c->ehlo);
+	c->io = NULL;
+	c->fd = c->wfd = -1;
+	c->pid = -1;
+	c->reused = c->broken = c->stale = false;
+}
+
+/* Keeps c's connection in the delivery process's cache under key, or ends it. */
+static void
+release(struct client *c, const char *key)
+{
+	struct dlv *d = c->d;
+	struct dlv_conn *k;
+	const char *v;
+
+	if (key == NULL || d->cache == NULL || d->cache->max <= 0 || c->broken) {
+		hangup(c, true);
+		return;
+	}
+	k = dlv_conn_new(key);
+	k->io = c->io;
+	k->rfd = c->fd;
+	k->wfd = c->wfd;
+	k->pid = c->pid;
+	k->lmtp = c->lmtp;
+	k->ehlo = c->ehlo;
+	k->tls = c->tls;
+	k->auth_tag = c->auth_tag;
+	if ((v = mac_get_name(d->rw.macros, "{server_addr}")) != NULL)
+		k->server_addr = pt_strdup(v);
+	if ((v = mac_get_name(d->rw.macros, "{verify}")) != NULL)
+		k->verify = pt_strdup(v);
+	memset(&c->ehlo, 0, sizeof c->ehlo);
+	memset(&c->tls, 0, sizeof c->tls);
+	c->io = NULL;
+	c->fd = c->wfd = -1;
+	c->pid = -1;
+	dlv_cache_put(d->cache, k, time(NULL));
+}
+
+/*
+ * Takes the cached connection for key into c; false if there is none, or
+ * if the credentials for the server changed since it was opened (the
+ * authinfo ruleset reads the {server_*} macros, so they are set first).
+ */
+static bool
+reuse(struct client *c, const char *key)
+{
+	struct dlv *d = c->d;
+	struct dlv_conn *k = key != NULL ? dlv_cache_take(d->cache, key, time(NULL)) : NULL;
+
+	if (k == NULL)
+		return false;
+	mac_set_name(d->rw.macros, "{server_name}", c->host, 0);
+	mac_set_name(d->rw.macros, "{server_addr}", k->server_addr, 0);
+	mac_set_name(d->rw.macros, "{verify}", k->verify, 0);
+	if (k->ehlo.auth != NULL && dlv_auth_tag(d, c->host) != k->auth_tag) {
+		dlv_conn_close(k, d->cache->quit_timeout);	/* other credentials now */
+		return false;
+	}
+	c->io = k->io;
+	c->auth_tag = k->auth_tag;
+	c->fd = k->rfd;
+	c->wfd = k->wfd;
+	c->pid = k->pid;
+	c->lmtp = k->lmtp;
+	c->ehlo = k->ehlo;
+	c->tls = k->tls;
+	dlv_tls_macros(d, &c->tls);
+	dlv_conn_free(k);
+	c->reused = true;
+	return true;
+}
+
+/*
+ * A transaction on a cached connection for key, after an RSET that proves
+ * the connection still works; true if it was held (false: none, or stale).
+ */
+static bool
+cached_transaction(struct client *c, const char *key, const int *idx, int n)
+{
+	if (!reuse(c, key))
+		return false;
+	dlv_verbose(c->d, "Using cached %sSMTP connection to %s via %s...", c->lmtp ? "L" :
+	    (c->ehlo.ext != 0 ? "E" : ""), c->host, c->d->targets.v[idx[0]].mailer->name);
+	if (!command(c, c->d->cfg->opt.timeout.rset, "RSET") || c->r.code != 250) {
+		hangup(c, true);	/* closed or confused while cached: a new connection */
+		smtp_reply_free(&c->r);
+		c->r = (struct smtp_reply)SMTP_REPLY_INIT;
+		return false;
+	}
+	transaction(c, idx, n);
+	if (c->stale) {
+		hangup(c, false);
+		return false;
+	}
+	c->held = true;
+	release(c, key);
+	return true;
+}
+
+/* The cache key of an [IPC] connection: mailer, host, port. */
+static char *
+ipc_key(const struct cf_mailer *m, const char *host)
+{
+	struct pt_buf k = PT_BUF_INIT;
+
+	pt_buf_printf(&k, "ipc %s %s %s", m->name, host, mailer_port(m));
+	return pt_buf_steal(&k);
 }
 
 /* One connection to host (in clear when c->clear); true if the session was held. */
@@ -393,10 +541,15 @@ session(struct client *c, const int *idx, int n, struct pt_buf *why)
 	}
 	c->io = smtp_io_new(c->fd, c->fd);
 	if (greet(c, me) && secure(c, me, idx, n) && authenticate(c)) {
+		char *key = ipc_key(m, c->host);
+
 		transaction(c, idx, n);
 		c->held = true;
-		dlv_verbose(d, "Closing connection to %s", shown);
-		command(c, to->quit, "QUIT");
+		if (d->cache == NULL || d->cache->max <= 0)
+			dlv_verbose(d, "Closing connection to %s", shown);
+		release(c, key);
+		free(key);
+		return true;
 	} else if (!c->held) {
 		pt_buf_reset(why);
 		if (smtp_reply_is_set(&c->r))
@@ -404,10 +557,7 @@ session(struct client *c, const int *idx, int n, struct pt_buf *why)
 		else
 			pt_buf_printf(why, "lost connection with %s", shown);
 	}
-	dlv_tls_end(&c->tls, c->io);
-	smtp_io_free(c->io);
-	close(c->fd);
-	smtp_ehlo_free(&c->ehlo);
+	hangup(c, false);
 	return c->held;
 }
 
@@ -415,9 +565,18 @@ session(struct client *c, const int *idx, int n, struct pt_buf *why)
 static bool
 try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *why)
 {
-	struct client c = { .d = d, .fd = -1, .host = host, .r = SMTP_REPLY_INIT,
-		.err = PT_BUF_INIT };
-	bool held = session(&c, idx, n, why);
+	struct client c = { .d = d, .fd = -1, .wfd = -1, .pid = -1, .host = host,
+		.r = SMTP_REPLY_INIT, .err = PT_BUF_INIT };
+	char *key = ipc_key(d->targets.v[idx[0]].mailer, host);
+	bool held = cached_transaction(&c, key, idx, n);
+
+	free(key);
+	if (held) {
+		smtp_reply_free(&c.r);
+		pt_buf_free(&c.err);
+		return true;
+	}
+	held = session(&c, idx, n, why);
 
 	if (!held && c.retry) {
 		c.retry = false;
@@ -429,6 +588,26 @@ try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *
 	return held;
 }
 
+/*
+ * The cache key of a mailer program (the caller frees it), or NULL when its
+ * A= words use macros (each delivery may need another program): the mailer
+ * and the identity it runs with (F=S: its own).
+ */
+static char *
+prog_key(const struct dlv_target *t)
+{
+	const struct cf_mailer *m = t->mailer;
+	struct pt_buf k = PT_BUF_INIT;
+
+	for (int i = 0; m->argv[i] != NULL; i++)
+		if (strchr(m->argv[i], '$') != NULL)
+			return NULL;
+	pt_buf_printf(&k, "prog %s", m->name);
+	if (!cf_mflag(&m->flags, 'S'))
+		pt_buf_printf(&k, " %ld:%ld:%s", (long)t->uid, (long)t->gid, t->owner ? t->owner : "");
+	return pt_buf_steal(&k);
+}
+
 /* Runs a mailer program that speaks SMTP (or LMTP with F=z) on a pipe. */
 static void
 pipe_session(struct dlv *d, const int *idx, int n)
@@ -436,25 +615,30 @@ pipe_session(struct dlv *d, const int *idx, int n)
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	const struct cf_mailer *m = t0->mailer;
 	const char *me = mac_get(d->cfg->macros, 'j', NULL);
-	struct client c = { .d = d, .fd = -1, .lmtp = cf_mflag(&m->flags, 'z'), .host = m->name,
-		.r = SMTP_REPLY_INIT, .err = PT_BUF_INIT };
+	struct client c = { .d = d, .fd = -1, .wfd = -1, .pid = -1, .lmtp = cf_mflag(&m->flags, 'z'),
+		.host = m->name, .r = SMTP_REPLY_INIT, .err = PT_BUF_INIT };
+	char *key = prog_key(t0);
 	int in, out;
-	pid_t pid = dlv_spawn(d, t0, &in, &out);
 
-	if (pid < 0) {
+	if (cached_transaction(&c, key, idx, n))
+		goto out;
+	c.lmtp = cf_mflag(&m->flags, 'z');
+	c.pid = dlv_spawn(d, t0, &in, &out);
+	if (c.pid < 0) {
 		set_all(d, idx, n, 451, "4.3.0", "cannot start the mailer");
-		return;
+		goto out;
 	}
+	c.fd = out;
+	c.wfd = in;
 	c.io = smtp_io_new(out, in);
 	if (greet(&c, me ? me : "localhost")) {
 		transaction(&c, idx, n);
-		command(&c, d->cfg->opt.timeout.quit, "QUIT");
-	}
+		release(&c, key);
+	} else
+		hangup(&c, true);
 	set_all(d, idx, n, 451, "4.0.0", "mailer closed the connection");
-	smtp_io_free(c.io);
-	close(in);
-	close(out);
-	dlv_reap(pid);
+out:
+	free(key);
 	smtp_reply_free(&c.r);
 	smtp_ehlo_free(&c.ehlo);
 	pt_buf_free(&c.err);

@@ -202,3 +202,10 @@ dlv_tls_end(struct dlv_tls *t, struct smtp_io *io)
 	tls_session_free(t->sess);
 	t->sess = NULL;
 }
+
+void
+dlv_tls_macros(struct dlv *d, const struct dlv_tls *t)
+{
+	if (t->sess != NULL)
+		tls_info_macros(tls_session_info(t->sess), set_macro, d);
+}

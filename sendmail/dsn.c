@@ -315,7 +315,7 @@ queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
 			pt_log_id(LOG_INFO, d->e->id, "%s: DSN: %s", id, rcpt);
 			queue_msg_close(m);
 			if (fork() == 0)
-				_exit(dlv_message_id(d->run, d->qd, id));
+				_exit(dlv_message_id(d->run, d->qd, id, NULL));
 		} else
 			queue_msg_abort(m);
 	}

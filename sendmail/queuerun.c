@@ -4,7 +4,10 @@
  * order.  With an interval and no -bd (sendmail -Ac -q30m, upstream's
  * sm-msp-queue and the sm-client service) it becomes a queue runner: it
  * detaches, writes the PidFile, runs the queue every interval, re-executes
- * itself on SIGHUP and stops on SIGTERM.
+ * itself on SIGHUP and stops on SIGTERM.  The deliveries go through a pool
+ * of long-lived delivery processes (deliver_pool.c), each keeping its
+ * mailer connections from one message to the next, as upstream's queue
+ * runner keeps its connection cache.
  *
  * Runs as root (it forks delivery processes that take recipients'
  * identities), or as submit.cf's RunAsUser for the client queue.  Messages
@@ -15,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@
 
 #include "daemon.h"
 #include "deliver.h"
+#include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_file.h"
 #include "pt_log.h"
@@ -57,14 +62,34 @@ selectors(struct sm_run *run, struct queue_select *sel, int *kind, bool *foregro
 	return true;
 }
 
-/* Waits for one delivery process to end. */
+/* Delivers the gathered messages through a pool of delivery processes. */
 static void
-reap_one(int *running)
+deliver_all(struct sm_run *run, const struct queue_work *w, const char *only_id, int max)
 {
-	int st;
+	struct dlv_pool pool;
+	struct pollfd *p;
 
-	if (wait(&st) > 0)
-		(*running)--;
+	dlv_pool_init(&pool, run, max, NULL, NULL);
+	p = pt_calloc((size_t)pool.max, sizeof *p);
+	for (size_t i = 0; i < w->n; i++) {
+		const struct queue_item *it = &w->items[i];
+
+		if (!it->locked && (only_id == NULL || strcmp(only_id, it->id) == 0))
+			dlv_pool_submit(&pool, it->id);
+	}
+	while (pool.n > 0) {
+		int n = dlv_pool_fds(&pool, p), st;
+		pid_t pid;
+
+		if (dlv_pool_load(&pool) == 0 && !pool.closing)
+			dlv_pool_shutdown(&pool);
+		(void)poll(p, (nfds_t)n, pool.closing ? 20 : 1000);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			(void)dlv_pool_reaped(&pool, pid, st);
+		dlv_pool_ready(&pool, p, n);
+	}
+	free(p);
+	dlv_pool_free(&pool);
 }
 
 int
@@ -75,7 +100,7 @@ queue_run(struct sm_run *run, const char *only_id)
 	struct queue_work w = { 0 };
 	struct queue_dir *qd;
 	struct pt_buf err = PT_BUF_INIT;
-	int kind = QKIND_NORMAL, running = 0, rc = EX_OK;
+	int kind = QKIND_NORMAL, rc = EX_OK;
 	int max = run->cfg->opt.max_queue_children > 0 ? (int)run->cfg->opt.max_queue_children :
 	    DEFAULT_RUNNERS;
 	bool fg = true;
@@ -101,22 +126,8 @@ queue_run(struct sm_run *run, const char *only_id)
 		pt_log(LOG_ERR, "queue run: %s", pt_buf_str(&err));
 		rc = EX_TEMPFAIL;
 	}
-	for (size_t i = 0; rc == EX_OK && i < w.n; i++) {
-		const struct queue_item *it = &w.items[i];
-		pid_t pid;
-
-		if (it->locked || (only_id && strcmp(only_id, it->id) != 0))
-			continue;
-		while (running >= max)
-			reap_one(&running);
-		pid = fork();
-		if (pid == 0)
-			_exit(dlv_message_id(run, qd, it->id));
-		if (pid > 0)
-			running++;
-	}
-	while (running > 0)
-		reap_one(&running);
+	if (rc == EX_OK)
+		deliver_all(run, &w, only_id, max);
 	queue_work_free(&w);
 	queue_select_free(sel);
 	queue_dir_close(qd);

@@ -175,9 +175,9 @@ deliver_now(struct sm_run *run, struct queue_dir *qd, const char *id)
 		if (pid != 0)	/* the parent, or no child: the queue has it */
 			return;
 		setsid();
-		_exit(dlv_message_id(run, qd, id));
+		_exit(dlv_message_id(run, qd, id, NULL));
 	}
-	dlv_message_id(run, qd, id);
+	dlv_message_id(run, qd, id, NULL);
 }
 
 int

@@ -17,12 +17,20 @@ a response pipelined behind 220 that a careful client throws away.  With
 --garbage it then writes plain text instead of doing the handshake.  With
 --auth, EHLO offers AUTH with those mechanisms (over TLS only) and PLAIN and
 LOGIN are checked against --user and --password; MAIL is refused with 530
-until the client authenticated.
+until the client authenticated.  With --close-after N the server drops each
+connection without a word after its Nth message (as a server that times an
+idle client out does).  --addr A listens on A instead of 127.0.0.1.  With
+--parallel each connection is served in a thread of its own, and each
+connection's first log line (O) says how many were open at that moment.
 """
 import base64
 import socket
 import ssl
 import sys
+import threading
+
+LOCK = threading.Lock()
+OPEN = [0]
 
 
 def option(name, default=None):
@@ -49,8 +57,9 @@ class Conn:
         return l
 
     def record(self, kind, text):
-        self.log.write("%s%d: %s\n" % (kind, self.n, text))
-        self.log.flush()
+        with LOCK:
+            self.log.write("%s%d: %s\n" % (kind, self.n, text))
+            self.log.flush()
 
     def ehlo(self, arg):
         lines = ["fake.test Hello " + arg, "PIPELINING", "8BITMIME", "SIZE 10000000",
@@ -117,6 +126,7 @@ class Conn:
                 break
             self.record("D", l)
         self.say("250 2.0.0 fake-id Message accepted")
+        self.messages = getattr(self, "messages", 0) + 1
 
     def serve(self):
         self.say("220 fake.test ESMTP fake")
@@ -142,6 +152,9 @@ class Conn:
                 self.say("250 2.0.0 OK")
             elif verb == "DATA":
                 self.data()
+                if self.messages == int(option("--close-after", "0")):
+                    self.record("X", "closed after %d messages" % self.messages)
+                    return
             elif verb == "QUIT":
                 self.say("221 2.0.0 bye")
                 return
@@ -149,12 +162,33 @@ class Conn:
                 self.say("500 5.5.1 unknown")
 
 
+def handle(s, n, log):
+    """Serves connection number n on socket s, then closes it."""
+    s.settimeout(30)
+    conn = Conn(s, n, log)
+    with LOCK:
+        OPEN[0] += 1
+        now = OPEN[0]
+    if "--parallel" in sys.argv:
+        conn.record("O", "%d open" % now)
+    try:
+        conn.serve()
+    except (OSError, ssl.SSLError, ValueError, IndexError) as e:
+        conn.record("E", str(e))
+    with LOCK:
+        OPEN[0] -= 1
+    try:
+        s.close()
+    except OSError:
+        pass
+
+
 def main():
     log = open(option("--log"), "a")
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", int(option("--port", "0"))))
-    srv.listen(5)
+    srv.bind((option("--addr", "127.0.0.1"), int(option("--port", "0"))))
+    srv.listen(64)
     with open(option("--port-file") + ".tmp", "w") as f:
         f.write(str(srv.getsockname()[1]))
     import os
@@ -162,17 +196,11 @@ def main():
     n = 0
     while True:
         s, _ = srv.accept()
-        s.settimeout(30)
         n += 1
-        try:
-            Conn(s, n, log).serve()
-        except (OSError, ssl.SSLError, ValueError, IndexError) as e:
-            log.write("E%d: %s\n" % (n, e))
-            log.flush()
-        try:
-            s.close()
-        except OSError:
-            pass
+        if "--parallel" in sys.argv:
+            threading.Thread(target=handle, args=(s, n, log), daemon=True).start()
+        else:
+            handle(s, n, log)
 
 
 if __name__ == "__main__":
