@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # e2e/milter_fail: filters that fail, each behind a daemon of its own
-# (DaemonPortOptions InputMailFilters=) with its F= flag: one that sleeps
-# past its T=R timeout at end of message, one that dies in the middle of a
-# message (closing its socket), and then is not running at all.  F=T fails
-# the message and later commands for now, F=R refuses them (a 554 greeting
-# when the filter cannot be reached), no flag goes on without the filter.
-# A filter that works past T=R but sends progress keeps its message; T=E
-# bounds the whole end of message all the same.  The session goes on in
-# every case, and every message that got a 250 is delivered: none is lost,
-# none is left half-written in the queue.
+# (DaemonPortOptions InputMailFilters=) with its F= flag, on UNIX, IPv6 and
+# IPv4 sockets: one that sleeps past its T=R timeout at end of message, one
+# that dies in the middle of a message (closing its socket), and then is
+# not running at all.  F=T fails the message and later commands for now,
+# F=R refuses them (a 554 greeting when the filter cannot be reached), no
+# flag goes on without the filter.  A filter that works past T=R but sends
+# progress keeps its message; T=E bounds the whole end of message all the
+# same.  The session goes on in every case, and every message that got a
+# 250 is delivered: none is lost, none is left half-written in the queue.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
@@ -19,13 +19,26 @@ base=/run
 [ "$(id -u)" -eq 0 ] || base=${TMPDIR:-/tmp}
 SOCKS=$(mktemp -d "$base/petrel-milter-XXXXXX")
 chmod 755 "$SOCKS"
-declare -A FPID PORT
+declare -A FPID PORT SOCKET
+# fT and fR on UNIX sockets, fN over IPv6 and fE over IPv4 on loopback
+SOCKET=([fT]="unix:$SOCKS/fT.sock" [fR]="unix:$SOCKS/fR.sock"
+	[fN]="inet6:$(sb_free_port)@::1" [fE]="inet:$(sb_free_port)@127.0.0.1")
 trap 'kill "${FPID[@]}" 2>/dev/null; sb_cleanup; rm -rf "$SOCKS"' EXIT
 
+# start_filter NAME: the test filter on its socket, ${SOCKET[NAME]}; waits until it listens.
 start_filter() {
-	"$FILTER" -p "unix:$SOCKS/$1.sock" -l "$SOCKS/$1.log" &
+	local sock=${SOCKET[$1]} hp
+	"$FILTER" -p "$sock" -l "$SOCKS/$1.log" &
 	FPID[$1]=$!
-	for _ in $(seq 1 100); do [ -S "$SOCKS/$1.sock" ] && return 0; sleep 0.05; done
+	for _ in $(seq 1 100); do
+		case $sock in
+		unix:*) [ -S "${sock#unix:}" ] && return 0 ;;
+		*) hp=${sock#*:}
+			python3 -c "import socket, sys; socket.create_connection(('${hp#*@}', ${hp%@*}), 1)" \
+				2>/dev/null && return 0 ;;
+		esac
+		sleep 0.05
+	done
 	return 1
 }
 
@@ -34,11 +47,11 @@ for f in T R N; do
 	PORT[$f]=$(sb_free_port)
 	flag="F=$f, "
 	[ $f = N ] && flag=
-	mc+=("MAIL_FILTER(\`f$f', \`S=unix:$SOCKS/f$f.sock, ${flag}T=R:1s')dnl")
+	mc+=("MAIL_FILTER(\`f$f', \`S=${SOCKET[f$f]}, ${flag}T=R:1s')dnl")
 	mc+=("DAEMON_OPTIONS(\`Port=${PORT[$f]}, Addr=127.0.0.1, Name=MTA-$f, InputMailFilters=f$f')dnl")
 done
 PORT[E]=$(sb_free_port)
-mc+=("MAIL_FILTER(\`fE', \`S=unix:$SOCKS/fE.sock, F=T, T=R:1s;E:3s')dnl")
+mc+=("MAIL_FILTER(\`fE', \`S=${SOCKET[fE]}, F=T, T=R:1s;E:3s')dnl")
 mc+=("DAEMON_OPTIONS(\`Port=${PORT[E]}, Addr=127.0.0.1, Name=MTA-E, InputMailFilters=fE')dnl")
 sb_new "${mc[@]}"
 ok $? "a sandbox with four daemons, each with a filter of its own, compiles"

@@ -39,7 +39,9 @@ msg() { cat "$(ls -t "$SB_MAIL/$1"/msg.* 2>/dev/null | head -1)" 2>/dev/null; }
 # headers USER: the header names of USER's newest message, one line, in order.
 headers() { msg "$1" | sed -n '1,/^$/p' | grep -o '^[A-Za-z0-9-]*:' | tr '\n' ' '; }
 
+PORT2=$(sb_free_port)
 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
+	"DAEMON_OPTIONS(\`Port=$PORT2, Addr=127.0.0.1, Name=MTA-rev, InputMailFilters=t2;t1')dnl" \
 	"FEATURE(\`accept_unresolvable_domains')dnl" \
 	"INPUT_MAIL_FILTER(\`t1', \`S=unix:$SOCKS/t1.sock, F=T, T=R:10s')dnl" \
 	"INPUT_MAIL_FILTER(\`t2', \`S=local:$SOCKS/t2.sock, F=T, T=R:10s')dnl" \
@@ -402,4 +404,25 @@ ok $? "(and not before)"
 like "$log1" "eoh macro \{client_port\}=[1-9][0-9]*" "Milter.macros.eoh is sent at the end of the headers ({client_port})"
 [[ $log1 != *"data macro {client_port}"* ]]
 ok $? "(and not before)"
+
+# --- a daemon's InputMailFilters= runs them in its own order -------------------
+out=$($TALK 127.0.0.1 "$PORT2" <<'SMTP'
+EHLO client.example
+MAIL From:<sender@example.org>
+RCPT To:<rev@localhost>
+DATA
+Subject: reversed
+X-Mods: addheader
+X-Mods-2: addheader=X-Second
+
+x
+.
+QUIT
+SMTP
+)
+like "$out" "S: 250 2.0.0 [0-9A-Za-z]+ Message accepted" "the daemon with InputMailFilters=t2;t1 accepts the message"
+sb_wait_mail rev 1
+ok $? "and delivers it"
+like "$(headers rev)" "X-Second: X-Added: $" "t2 ran first: its header comes before t1's"
+like "$(cat "$SOCKS/t1.log")" "header X-Second=\[by 2\]" "and t1 saw it"
 done_testing

@@ -471,6 +471,11 @@ test_bogus(void)
 	    "an absurd length is refused");
 	is_int(canned_run(C(NEG6 "\0\0\0\x01" "p" "\0\0\0\x01" "t"), &neg, &r), MILTER_TEMPFAIL,
 	    "progress then tempfail");
+	is_int(canned_run(C(NEG6 "\0\0\0\x01" "4"), &neg, &r), MILTER_SHUTDOWN,
+	    "shutdown ('4') ends the connection");
+	is_int(canned_run(C(NEG6 "\0\0\0\x01" "f"), &neg, &r), MILTER_CONN_FAIL,
+	    "connection failure ('f')");
+	is_int(canned_run(C(NEG6 "\0\0\0\x01" "d"), &neg, &r), MILTER_DISCARD, "canned: discard");
 	is_int(canned_run(C(NEG6 "\0\0\0\x01" "Z"), &neg, &r), MILTER_FAILED, "an unknown reply letter");
 	is_int(canned_run(NEG6 "\0\0\0\x01" "c", 20, &neg, &r), MILTER_FAILED, "a short packet");
 	milter_result_reset(&r);
