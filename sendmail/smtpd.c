@@ -394,7 +394,7 @@ greet(struct smtpd *s, const struct cf_daemon *d, const char *name, const char *
 
 int
 smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
-    const char *addr, const char *name, const char *resolve, int reqfd)
+    const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd)
 {
 	struct smtpd s;
 	struct pt_buf err = PT_BUF_INIT;
@@ -416,6 +416,8 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	smtpd_macro(&s, "{client_addr}", addr);
 	smtpd_macro(&s, "{client_name}", name);
 	smtpd_macro(&s, "{client_resolve}", resolve);
+	if (ptr != NULL && *ptr != '\0')
+		smtpd_macro(&s, "{client_ptr}", ptr);
 	s.forged = strcmp(resolve, "FORGED") == 0;
 	smtpd_macro(&s, "{daemon_name}", d ? d->name : "");
 	smtpd_macro(&s, "{daemon_flags}", d ? d->flags : "");
@@ -475,15 +477,15 @@ open_map(struct map *m, void *ctx)
 	map_open(m);
 }
 
-/* Finds the client's name: reverse lookup confirmed by a forward one. */
+/* Finds the client's name: reverse lookup (into host) confirmed by a forward one. */
 static void
 client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr, size_t alen,
-    char *name, size_t nlen, const char **resolve)
+    char *name, size_t nlen, const char **resolve, char host[NI_MAXHOST])
 {
-	char host[NI_MAXHOST];
 	struct addrinfo hints, *res = NULL;
 	int rc;
 
+	host[0] = '\0';
 	*resolve = "FAIL";
 	if (peer->ss_family == AF_UNIX) {
 		pt_strlcpy(addr, "127.0.0.1", alen);
@@ -499,8 +501,9 @@ client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr,
 		name[strlen(addr) + 1] = ']';
 		name[strlen(addr) + 2] = '\0';
 	}
-	rc = getnameinfo((const struct sockaddr *)peer, plen, host, sizeof host, NULL, 0, NI_NAMEREQD);
+	rc = getnameinfo((const struct sockaddr *)peer, plen, host, NI_MAXHOST, NULL, 0, NI_NAMEREQD);
 	if (rc != 0) {
+		host[0] = '\0';
 		if (rc == EAI_AGAIN)
 			*resolve = "TEMP";	/* the PTR lookup failed for now, as upstream says */
 		return;
@@ -527,19 +530,19 @@ int
 smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
     const struct sockaddr_storage *peer, socklen_t plen, int reqfd)
 {
-	char addr[NI_MAXHOST], name[NI_MAXHOST];
+	char addr[NI_MAXHOST], name[NI_MAXHOST], ptr[NI_MAXHOST];
 	const char *resolve;
 	struct smtp_io *io;
 	int rc;
 
-	client_identity(peer, plen, addr, sizeof addr, name, sizeof name, &resolve);
+	client_identity(peer, plen, addr, sizeof addr, name, sizeof name, &resolve, ptr);
 	map_set_each(run->cfg->maps, open_map, NULL);
 	if (drop_privileges(run) < 0)
 		return EX_OSERR;
 	io = smtp_io_new(fd, fd);
 	smtp_io_set_timeout(io, run->cfg->opt.timeout.command > 0 ?
 	    run->cfg->opt.timeout.command * 1000 : 3600000);
-	rc = smtpd_session(run, io, d, addr, name, resolve, reqfd);
+	rc = smtpd_session(run, io, d, addr, name, resolve, ptr, reqfd);
 	smtp_io_flush(io);
 	smtp_io_free(io);
 	close(fd);
@@ -558,7 +561,7 @@ mode_smtp_stdio(struct sm_run *run)
 	snprintf(who, sizeof who, "%s@localhost", pw != NULL ? pw->pw_name : "root");
 	run->sasl_ready = auth_server_init(&err);
 	pt_buf_free(&err);
-	rc = smtpd_session(run, io, NULL, "", who, "OK", -1);
+	rc = smtpd_session(run, io, NULL, "", who, "OK", NULL, -1);
 	smtp_io_flush(io);
 	smtp_io_free(io);
 	return rc;

@@ -46,7 +46,7 @@ sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
 	"INPUT_MAIL_FILTER(\`t1', \`S=unix:$SOCKS/t1.sock, F=T, T=R:10s')dnl" \
 	"INPUT_MAIL_FILTER(\`t2', \`S=local:$SOCKS/t2.sock, F=T, T=R:10s')dnl" \
 	"define(\`confMILTER_LOG_LEVEL', \`14')dnl" \
-	"define(\`confMILTER_MACROS_HELO', \`{client_addr}')dnl" \
+	"define(\`confMILTER_MACROS_HELO', \`{client_addr}, {client_ptr}')dnl" \
 	"define(\`confMILTER_MACROS_DATA', \`{client_name}, {daemon_port}')dnl" \
 	"define(\`confMILTER_MACROS_EOH', \`{client_port}')dnl" \
 	"LOCAL_CONFIG" "D{test_macro}hello from the cf"
@@ -104,6 +104,7 @@ like "$log1" "connect host=localhost family=2" "connect names the client and its
 like "$log1" "helo macro \{client_addr\}=127.0.0.1" "Milter.macros.helo is sent at HELO"
 [[ $log1 != *"connect macro {client_addr}"* ]]
 ok $? "(and not before)"
+like "$log1" "helo macro \{client_ptr\}=localhost" "({client_ptr} is what the PTR lookup of 127.0.0.1 gave)"
 log2=$(cat "$SOCKS/t2.log")
 like "$log2" "mail macro \{test_macro\}=hello from the cf" "a filter's own macro list is honoured"
 [[ $log1 != *test_macro* ]]

@@ -82,7 +82,8 @@ static void
 log_macros(SMFICTX *ctx, const char *stage)
 {
 	static const char *const names[] = { "j", "{daemon_name}", "{client_addr}", "i",
-		"{mail_addr}", "{rcpt_addr}", "{test_macro}", "{client_name}", "{client_port}", "{daemon_port}" };
+		"{mail_addr}", "{rcpt_addr}", "{test_macro}", "{client_name}", "{client_port}", "{daemon_port}",
+		"{client_ptr}" };
 	size_t i;
 	char *v;
 
