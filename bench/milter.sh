@@ -19,7 +19,8 @@
 # rate the filter leaves ("kept" = with / without) for each MTA, and
 # Petrel's kept over upstream's (1.00 or more: the filter costs Petrel no
 # more, relatively, than it costs upstream); CPU ms per message of each
-# MTA's whole process tree, and the filter's own.  A run stops after CAP
+# MTA's whole process tree, the same comparison by CPU time ("P/U CPU"),
+# and the filter's own CPU time.  Do not rebuild BUILDDIR while it runs.  A run stops after CAP
 # (60) seconds and counts what arrived (marked *).  See bench/mta.sh for
 # the sandbox (private namespaces, users, ports).
 set -eu
@@ -82,10 +83,10 @@ done
 throughput_cells
 for mta in $MTAS; do mta_stop "$mta"; done
 
-printf '| %-6s | %4s | %8s | %8s | %6s | %8s | %8s | %6s | %9s | %-23s | %6s |\n' size conc "P none" "P filt." "P kept" \
-	"U none" "U filt." "U kept" "P/U kept" "CPU ms/msg P Pf U Uf" "filter"
-printf '| %-6s | %4s | %8s | %8s | %6s | %8s | %8s | %6s | %9s | %-23s | %6s |\n' ------ ---- -------- -------- ------ \
-	-------- -------- ------ --------- ----------------------- ------
+printf '| %-6s | %4s | %8s | %8s | %6s | %8s | %8s | %6s | %9s | %-23s | %9s | %6s |\n' size conc "P none" "P filt." "P kept" \
+	"U none" "U filt." "U kept" "P/U kept" "CPU ms/msg P Pf U Uf" "P/U CPU" "filter"
+printf '| %-6s | %4s | %8s | %8s | %6s | %8s | %8s | %6s | %9s | %-23s | %9s | %6s |\n' ------ ---- -------- -------- ------ \
+	-------- -------- ------ --------- ----------------------- --------- ------
 for size in $SIZES; do
 	for conc in $CONCS; do
 		awk -v s="$(size_label "$size")" -v c="$conc" \
@@ -96,10 +97,11 @@ for size in $SIZES; do
 			-v fc="$(median $(awk -v s="$size" -v c="$conc" '$1 == s && $2 == c && $3 ~ /-f$/ { print $8 }' "$BOX/cells.txt"))" \
 			-v x="$(capped "$size" "$conc" petrel)$(capped "$size" "$conc" petrel-f)$(capped "$size" "$conc" upstream)$(capped "$size" "$conc" upstream-f)" \
 			'BEGIN { pk = (p ? pf / p : 0); uk = (u ? uf / u : 0)
-				printf "| %-6s | %4d | %8.0f | %8.0f | %6.2f | %8.0f | %8.0f | %6.2f | %8.2fx | %5.1f %5.1f %5.1f %5.1f | %6.2f |%s\n",
-					s, c, p, pf, pk, u, uf, uk, (uk ? pk / uk : 0), cp, cpf, cu, cuf, fc, (x != "" ? " *" : "") }'
+				pc = (cpf ? cp / cpf : 0); uc = (cuf ? cu / cuf : 0)
+				printf "| %-6s | %4d | %8.0f | %8.0f | %6.2f | %8.0f | %8.0f | %6.2f | %8.2fx | %5.1f %5.1f %5.1f %5.1f | %8.2fx | %6.2f |%s\n",
+					s, c, p, pf, pk, u, uf, uk, (uk ? pk / uk : 0), cp, cpf, cu, cuf, (uc ? pc / uc : 0), fc, (x != "" ? " *" : "") }'
 	done
 done
 echo "kept: rate with the filter / rate without, per MTA; P/U kept: Petrel's kept / upstream's (>= 1: the filter costs Petrel no more than upstream)"
-echo "CPU ms/msg: the MTA's whole process tree per message, without (P, U) and with (Pf, Uf) the filter; filter: the filter's own CPU ms per message"
+echo "CPU ms/msg: the MTA's whole process tree per message, without (P, U) and with (Pf, Uf) the filter; P/U CPU: (P/Pf) / (U/Uf), the same comparison by CPU time (>= 1: the filter adds no more to Petrel's CPU time, relatively); filter: the filter's own CPU ms per message"
 echo "* = at least one run of the row stopped at the ${CAP} s cap; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

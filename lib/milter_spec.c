@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -181,6 +182,31 @@ connect_within(int fd, const struct sockaddr *addr, socklen_t len, long ms)
 	return 0;
 }
 
+/*
+ * Connects fd to a local socket within ms; 0 or an errno.  A non-blocking
+ * connect would fail at once with EAGAIN while the filter's listen queue is
+ * full; a blocking one with a send timeout waits for room, as upstream's does.
+ */
+static int
+connect_local_within(int fd, const struct sockaddr_un *sun, long ms)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (ms > 0 && ms < 0x7fffffff) {
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+		return errno;
+	while (connect(fd, (const struct sockaddr *)sun, sizeof *sun) != 0)
+		if (errno != EINTR)	/* a signal while waiting: wait on */
+			return errno == EAGAIN || errno == EINPROGRESS ? ETIMEDOUT : errno;
+	tv.tv_sec = tv.tv_usec = 0;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);	/* as connect_within leaves it */
+	return 0;
+}
+
 /* Opens a unix: or local: socket. */
 static int
 open_local(const struct milter_spec *spec, const char *path, struct pt_buf *err)
@@ -196,7 +222,7 @@ open_local(const struct milter_spec *spec, const char *path, struct pt_buf *err)
 	}
 	memcpy(sun.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || (e = connect_within(fd, (struct sockaddr *)&sun, sizeof sun, spec->t.connect))) {
+	if (fd < 0 || (e = connect_local_within(fd, &sun, spec->t.connect))) {
 		pt_buf_printf(err, "Milter (%s): error connecting to filter: %s", spec->name,
 		    strerror(fd < 0 ? errno : e));
 		if (fd >= 0)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 
 #include "milter.h"
 #include "pt_file.h"
+#include "pt_str.h"
 #include "tap.h"
 
 static char dir[512], sock[600], logpath[600], filter[600];
@@ -482,6 +484,79 @@ test_bogus(void)
 	pt_buf_free(&r.err);
 }
 
+/* Fills the listen queue of a local socket with backlog 0; returns how many clients wait. */
+static int
+fill_queue(const char *path, int *fds, int max)
+{
+	struct sockaddr_un sun;
+	int n = 0;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	pt_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+	while (n < max) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		if (connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+			close(fd);
+			break;
+		}
+		fds[n++] = fd;
+	}
+	return n;
+}
+
+/* A filter whose listen queue is full: the MTA waits for room within T=C. */
+static void
+test_full_queue(void)
+{
+	char path[700], eq[800];
+	struct sockaddr_un sun;
+	struct milter_spec s;
+	struct pt_buf err = PT_BUF_INIT;
+	struct milter *m;
+	int lfd, fds[16], n, status;
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/q.sock", dir);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	pt_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (bind(lfd, (struct sockaddr *)&sun, sizeof sun) != 0 || listen(lfd, 0) != 0)
+		abort();
+	n = fill_queue(path, fds, 16);
+	ok(n >= 1 && n < 16, "a listen queue of backlog 0 fills (%d waiting)", n);
+	snprintf(eq, sizeof eq, "S=unix:%s, T=C:1s", path);
+	milter_spec_parse("full", eq, &s, &err);
+	m = milter_open(&s, &err);
+	ok(m == NULL && strstr(err.s, "error connecting to filter"), "nobody accepting: no connection within T=C:1s");
+	milter_spec_free(&s);
+	pid = fork();
+	if (pid == 0) {
+		struct timespec ts = { 0, 300000000 };
+
+		nanosleep(&ts, NULL);
+		for (int i = 0; i < 40; i++)
+			close(accept(lfd, NULL, NULL));
+		_exit(0);
+	}
+	snprintf(eq, sizeof eq, "S=local:%s, T=C:20s", path);
+	milter_spec_parse("full", eq, &s, &err);
+	pt_buf_reset(&err);
+	m = milter_open(&s, &err);
+	ok(m != NULL, "a queue that frees up within T=C: connected (not refused at once) %s", pt_buf_str(&err));
+	milter_free(m);
+	milter_spec_free(&s);
+	while (n > 0)
+		close(fds[--n]);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(lfd);
+	unlink(path);
+	pt_buf_free(&err);
+}
+
 /* The X line equates. */
 static void
 test_spec(void)
@@ -526,6 +601,7 @@ main(void)
 	snprintf(logpath, sizeof logpath, "%s/log", dir);
 	test_spec();
 	test_bogus();
+	test_full_queue();
 	if (access(filter, X_OK) != 0)
 		printf("ok %d # SKIP %s is not built\n", ++tap_n, filter);
 	else {
