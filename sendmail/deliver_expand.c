@@ -345,8 +345,17 @@ expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *ad
     const struct owner *own, bool self)
 {
 	struct pt_buf val = PT_BUF_INIT;
-	struct rw_triple t5;
+	struct rw_triple t5, st;
+	bool sticky = false;
 
+	/* "@user" for the local mailer (FEATURE(stickyhost)): user, never through ruleset 5 */
+	if (t->mailer != NULL && strcmp(t->mailer->name, "local") == 0 && t->user[0] == '@' &&
+	    t->user[1] != '\0') {
+		st = *t;
+		st.user = t->user + 1;
+		t = &st;
+		sticky = true;
+	}
 	for (int k = 0; k < d->naliasing; k++)
 		if (pt_strcasecmp(d->aliasing[k], t->user) == 0)
 			self = true;	/* "user2: user1, user2": the alias names itself */
@@ -365,7 +374,7 @@ expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *ad
 	}
 	pt_buf_free(&val);
 	/* F=5: a local name that is no alias may still go elsewhere (submit.cf relays it) */
-	if (!self && cf_mflag(&t->mailer->flags, '5') && depth < d->cfg->opt.max_alias_recursion &&
+	if (!self && !sticky && cf_mflag(&t->mailer->flags, '5') && depth < d->cfg->opt.max_alias_recursion &&
 	    rw_localaddr(&d->rw, t, &t5) && !same_triple(t, &t5)) {
 		if (t5.error) {
 			struct dlv_target *tg = add_target(d, rcpt, NULL, "", addr, addr, own);

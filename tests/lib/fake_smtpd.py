@@ -3,8 +3,9 @@
 
     fake_smtpd.py --port-file F --log F [--port N] [--cert F --key F] [--no-starttls]
                   [--inject TEXT] [--garbage] [--auth MECHS --user U --password P]
+                  [--addr A] [--rcpt-reply TEXT=REPLY]... [--greeting REPLY]
 
-Listens on 127.0.0.1, on --port or a free port (written to --port-file
+Listens on --addr (127.0.0.1 by default), on --port or a free port (written to --port-file
 once it listens), and serves connections one after the other until killed.  Every
 line a client sends is appended to --log as "C<n>: line" (n counts
 connections), with "T<n>: TLS up" after a handshake and "T<n>: handshake
@@ -22,6 +23,8 @@ connection without a word after its Nth message (as a server that times an
 idle client out does).  --addr A listens on A instead of 127.0.0.1.  With
 --parallel each connection is served in a thread of its own, and each
 connection's first log line (O) says how many were open at that moment.
+--rcpt-reply TEXT=REPLY (repeatable) answers REPLY (for example "451 4.2.0
+try later") to a RCPT whose argument contains TEXT; --greeting replaces the 220 banner (a 421 or 554 refuses the session).
 """
 import base64
 import socket
@@ -37,6 +40,10 @@ def option(name, default=None):
     if name in sys.argv:
         return sys.argv[sys.argv.index(name) + 1]
     return default
+
+
+def options(name):
+    return [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == name]
 
 
 class Conn:
@@ -128,8 +135,19 @@ class Conn:
         self.say("250 2.0.0 fake-id Message accepted")
         self.messages = getattr(self, "messages", 0) + 1
 
+    def rcpt_reply(self, arg):
+        for spec in options("--rcpt-reply"):
+            text, reply = spec.split("=", 1)
+            if text.lower() in arg.lower():
+                return reply
+        return "250 2.0.0 OK"
+
     def serve(self):
-        self.say("220 fake.test ESMTP fake")
+        greeting = option("--greeting", "220 fake.test ESMTP fake")
+        self.say(greeting)
+        if not greeting.startswith("220"):
+            self.record("C", "(refused with %s)" % greeting)
+            return
         while True:
             l = self.line()
             if l is None:
@@ -148,7 +166,9 @@ class Conn:
                 self.auth(arg)
             elif verb == "MAIL" and option("--auth") and not self.authed:
                 self.say("530 5.7.0 Authentication required")
-            elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
+            elif verb == "RCPT":
+                self.say(self.rcpt_reply(arg))
+            elif verb in ("MAIL", "RSET", "NOOP"):
                 self.say("250 2.0.0 OK")
             elif verb == "DATA":
                 self.data()
