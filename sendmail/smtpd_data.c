@@ -206,6 +206,22 @@ log_from(struct smtpd *s, const struct smtp_data_result *res)
 	free(copy);
 }
 
+/* AlwaysBcc (FEATURE(always_bcc)): the copy's address joins the envelope, not the headers. */
+static void
+add_always_bcc(struct smtpd *s)
+{
+	const char *bcc = s->cfg->opt.always_bcc;
+	struct queue_rcpt *q;
+
+	if (bcc == NULL || *bcc == '\0')
+		return;
+	for (size_t i = 0; i < s->env->nrcpts; i++)
+		if (pt_strcasecmp(s->env->rcpts[i].addr, bcc) == 0)
+			return;
+	q = queue_env_add_rcpt(s->env, bcc);
+	q->flags |= QRF_PRIMARY;
+}
+
 /* Reads the message and answers; the transaction ends either way. */
 static void
 receive(struct smtpd *s, struct queue_msg *m)
@@ -252,6 +268,7 @@ receive(struct smtpd *s, struct queue_msg *m)
 		    s->nrcpts * s->cfg->opt.recipient_factor;
 		if (res.has_8bit && s->env->bodytype == NULL)
 			s->env->flags |= QEF_8BIT;
+		add_always_bcc(s);
 		if (!smtpd_milter_message(s, m, s->env->nhdrs - own)) {
 			queue_msg_abort(m);
 		} else if (s->discard) {

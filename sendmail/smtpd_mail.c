@@ -305,6 +305,35 @@ forbidden_mailer(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	return false;
 }
 
+/*
+ * A local name whose alias is one address that resolves to an error (such as
+ * FEATURE(redirect)'s "new@host.REDIRECT") is refused at RCPT with that
+ * error, as upstream expands aliases then; true if refused.
+ */
+static bool
+alias_error(struct smtpd *s, const char *addr, const struct rw_triple *t)
+{
+	struct pt_buf val = PT_BUF_INIT;
+	struct rw_triple a;
+	bool refused = false;
+
+	if (t->mailer == NULL || !cf_mflag(&t->mailer->flags, 'A') ||
+	    !cf_mflag(&t->mailer->flags, 'l') ||
+	    alias_lookup(s->cfg->maps, t->user, &val) != MAP_FOUND ||
+	    strpbrk(pt_buf_str(&val), ",|/:\"") != NULL) {
+		pt_buf_free(&val);
+		return false;
+	}
+	s->rw.msgs = NULL;
+	if (rw_parse(&s->rw, pt_str_trim(val.s), 0, 0, NULL, &a) == EX_OK && a.error) {
+		smtpd_say(s, a.error_code, a.error_status[0] ? a.error_status : NULL, "%s... %s",
+		    addr, a.error_text);
+		refused = true;
+	}
+	pt_buf_free(&val);
+	return refused;
+}
+
 /* check_rcpt and the local user check: false (reply sent) when refused. */
 static bool
 check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, struct smtp_reply *r)
@@ -325,6 +354,10 @@ check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, struct 
 	}
 	if (unknown_local(s, t)) {
 		smtpd_say(s, 550, "5.1.1", "%s... User unknown", addr);
+		bad_rcpt(s);
+		return false;
+	}
+	if (alias_error(s, addr, t)) {
 		bad_rcpt(s);
 		return false;
 	}

@@ -146,12 +146,14 @@ submit_recipients(struct submit *s)
 	s->rw.msgs = stderr;
 	for (int i = 0; i < s->run->nrcpts; i++)
 		add_list(s, s->run->rcpts[i]);
-	if (!s->run->read_recipients)
-		return;
-	for (size_t h = 0; h < s->own->nhdrs; h++)
-		for (int k = 0; names[k] != NULL; k++)
-			if (pt_strcasecmp(s->own->hdrs[h].name, names[k]) == 0)
-				add_list(s, s->own->hdrs[h].value);
+	if (s->run->read_recipients)
+		for (size_t h = 0; h < s->own->nhdrs; h++)
+			for (int k = 0; names[k] != NULL; k++)
+				if (pt_strcasecmp(s->own->hdrs[h].name, names[k]) == 0)
+					add_list(s, s->own->hdrs[h].value);
+	/* AlwaysBcc (FEATURE(always_bcc)): a copy in the envelope only, never in a header */
+	if (s->e->nrcpts > 0 && s->cfg->opt.always_bcc != NULL && *s->cfg->opt.always_bcc)
+		add_one(s, s->cfg->opt.always_bcc);
 }
 
 /* Adds one warning header, "X-Authentication-Warning: $j: text". */
