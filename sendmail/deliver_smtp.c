@@ -57,16 +57,22 @@ struct client {
 	unsigned long long auth_tag;	/* the credentials' dlv_auth_tag when AUTH was offered */
 };
 
-/* Connects to host:port within the connect timeout; -1 on failure (errno set). */
+/*
+ * Connects to host:port within the connect timeout; -1 on failure (errno set).
+ * "[host]" (FallbackMXhost's form) is host.
+ */
 static int
 connect_to(const char *host, const char *port, long timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, rc;
+	size_t n = strlen(host);
+	char *bare = n >= 2 && host[0] == '[' && host[n - 1] == ']' ? pt_strndup(host + 1, n - 2) : NULL;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, port, &hints, &res);
+	rc = getaddrinfo(bare ? bare : host, port, &hints, &res);
+	free(bare);
 	if (rc != 0) {
 		errno = rc == EAI_AGAIN ? EAGAIN : ENOENT;
 		return -1;

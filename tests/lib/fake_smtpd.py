@@ -20,7 +20,7 @@ a response pipelined behind 220 that a careful client throws away.  With
 LOGIN are checked against --user and --password; MAIL is refused with 530
 until the client authenticated.  With --close-after N the server drops each
 connection without a word after its Nth message (as a server that times an
-idle client out does).  --addr A listens on A instead of 127.0.0.1.  With
+idle client out does).  --addr A listens on A instead of 127.0.0.1 (an IPv6 address too).  With
 --parallel each connection is served in a thread of its own, and each
 connection's first log line (O) says how many were open at that moment.
 --rcpt-reply TEXT=REPLY (repeatable) answers REPLY (for example "451 4.2.0
@@ -205,9 +205,10 @@ def handle(s, n, log):
 
 def main():
     log = open(option("--log"), "a")
-    srv = socket.socket()
+    addr = option("--addr", "127.0.0.1")
+    srv = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind((option("--addr", "127.0.0.1"), int(option("--port", "0"))))
+    srv.bind((addr, int(option("--port", "0"))))
     srv.listen(64)
     with open(option("--port-file") + ".tmp", "w") as f:
         f.write(str(srv.getsockname()[1]))
