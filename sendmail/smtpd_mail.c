@@ -277,15 +277,24 @@ static bool
 unknown_local(struct smtpd *s, const struct rw_triple *t)
 {
 	struct pt_buf val = PT_BUF_INIT;
+	struct rw_triple t5;
 	bool alias;
+	const char *user = t->user;
 
 	if (t->mailer == NULL || !cf_mflag(&t->mailer->flags, 'l') ||
 	    !cf_mflag(&t->mailer->flags, 'w') || strcmp(t->mailer->name, "local") != 0)
 		return false;
+	if (user[0] == '@' && user[1] != '\0')
+		user++;		/* stickyhost's "@user": the user, without ruleset 5 */
 	alias = cf_mflag(&t->mailer->flags, 'A') &&
-	    alias_lookup(s->cfg->maps, t->user, &val) == MAP_FOUND;
+	    alias_lookup(s->cfg->maps, user, &val) == MAP_FOUND;
 	pt_buf_free(&val);
-	return !alias && getpwnam(t->user) == NULL;
+	if (alias || getpwnam(user) != NULL)
+		return false;
+	/* ruleset 5 (F=5) may send the name elsewhere: LUSER_RELAY, MAIL_HUB, LOCAL_RELAY */
+	return user != t->user || !cf_mflag(&t->mailer->flags, '5') ||
+	    !rw_localaddr(&s->rw, t, &t5) || t5.mailer == NULL ||
+	    strcmp(t5.mailer->name, "local") == 0;
 }
 
 /* Refuses recipients an SMTP client may not name; true if refused. */
