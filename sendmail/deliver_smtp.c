@@ -650,6 +650,15 @@ out:
 	pt_buf_free(&c.err);
 }
 
+/* True if host is one of this host's names (class w), for mx_trim_local. */
+static bool
+is_local(const char *host, void *arg)
+{
+	const struct dlv *d = arg;
+
+	return cf_class_has(d->cfg, 'w', host);
+}
+
 void
 dlv_smtp(struct dlv *d, const int *idx, int n)
 {
@@ -663,6 +672,16 @@ dlv_smtp(struct dlv *d, const int *idx, int n)
 		return;
 	}
 	st = mx_lookup(t0->host, d->cfg->opt.fallback_mx_host, &mx);
+	if (st == MX_OK && t0->host[0] != '[')
+		st = mx_trim_local(&mx, t0->host, d->cfg->opt.fallback_mx_host, is_local, d,
+		    d->cfg->opt.try_null_mx_list);
+	if (st == MX_LOOP) {
+		pt_log(LOG_ERR, "MX list for %s points back to %s", t0->host,
+		    mac_get(d->cfg->macros, 'j', NULL));
+		set_all(d, idx, n, 554, "5.3.5", "Local configuration error");
+		mx_list_free(&mx);
+		return;
+	}
 
 	if (st == MX_NOHOST) {
 		set_all(d, idx, n, 550, "5.1.2", "Host unknown (Name server: host not found)");

@@ -13,8 +13,10 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <resolv.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mx.h"
 #include "pt_alloc.h"
@@ -109,4 +111,68 @@ mx_list_free(struct mx_list *l)
 	for (int i = 0; i < l->n; i++)
 		free(l->host[i]);
 	l->n = 0;
+}
+
+/* Removes entry i of l. */
+static void
+drop(struct mx_list *l, int i)
+{
+	free(l->host[i]);
+	for (int k = i + 1; k < l->n; k++) {
+		l->host[k - 1] = l->host[k];
+		l->pref[k - 1] = l->pref[k];
+	}
+	l->n--;
+}
+
+/* True if host (a trailing dot ignored) is one of this host's names. */
+static bool
+local_name(const char *host, bool (*is_local)(const char *, void *), void *arg)
+{
+	size_t n = strlen(host);
+	char *h = pt_strndup(host, n > 1 && host[n - 1] == '.' ? n - 1 : n);
+	bool yes = is_local(h, arg);
+
+	free(h);
+	return yes;
+}
+
+int
+mx_trim_local(struct mx_list *l, const char *domain, const char *fallback,
+    bool (*is_local)(const char *host, void *arg), void *arg, bool try_null)
+{
+	bool has_fb = fallback != NULL && *fallback && l->n > 0 && l->pref[l->n - 1] == 0x7fff;
+	int nmx = l->n - (has_fb ? 1 : 0);
+	int best = -1, left;
+
+	if (has_fb && local_name(l->host[l->n - 1], is_local, arg))
+		drop(l, nmx);	/* a local FallbackMXhost is no fallback */
+	/* no MX records: the domain itself, which only the greeting check concerns */
+	if (nmx == 1 && l->pref[0] == 0 && strcasecmp(l->host[0], domain) == 0)
+		return MX_OK;
+	for (int i = 0; i < nmx; i++)
+		if (local_name(l->host[i], is_local, arg) && (best < 0 || l->pref[i] < best))
+			best = l->pref[i];
+	if (best < 0)
+		return MX_OK;
+	for (int i = nmx - 1; i >= 0; i--)
+		if (l->pref[i] >= best)
+			drop(l, i);
+	for (left = 0; left < l->n && l->pref[left] != 0x7fff; left++)
+		;
+	if (left > 0)
+		return MX_OK;
+	if (!try_null)
+		return MX_LOOP;
+	/* TryNullMXList: the domain as though it had no MX records, before any fallback */
+	add(l, domain, 0);
+	for (int k = l->n - 1; k > 0; k--) {
+		char *h = l->host[k];
+
+		l->host[k] = l->host[k - 1];
+		l->host[k - 1] = h;
+		l->pref[k] = l->pref[k - 1];
+		l->pref[k - 1] = 0;
+	}
+	return MX_OK;
 }

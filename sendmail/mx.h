@@ -13,6 +13,7 @@ enum mx_status {
 	MX_OK = 0,		/* hosts found (possibly the domain itself) */
 	MX_NOHOST,		/* the domain does not exist */
 	MX_TEMP,		/* the resolver failed for now */
+	MX_LOOP,		/* this host is the best MX (mx_trim_local) */
 };
 
 struct mx_list {
@@ -29,5 +30,15 @@ struct mx_list {
  */
 int mx_lookup(const char *domain, const char *fallback, struct mx_list *out);
 void mx_list_free(struct mx_list *l);
+
+/*
+ * Drops this host and every MX host not better than it, as upstream's
+ * getmxrr does for a delivery: is_local(host, arg) tells this host's names
+ * (class w).  When no MX host is left, try_null (TryNullMXList) makes the
+ * domain itself the host (its A and AAAA records); otherwise MX_LOOP is
+ * returned.  FallbackMXhost (mx_lookup's last entry) is kept unless local.
+ */
+int mx_trim_local(struct mx_list *l, const char *domain, const char *fallback,
+    bool (*is_local)(const char *host, void *arg), void *arg, bool try_null);
 
 #endif

@@ -19,13 +19,17 @@ RT_MC+=("define(\`SMART_HOST', \`esmtp:[127.0.0.2]')dnl")
 rt_peer p2 127.0.0.2 "$port"
 
 # msg FROM HEADERS: sends one message to out@remote.test; prints what the
-# peer received for it (its last connection)
+# peer received since the previous one (the connection may be a cached one)
 msg() {
-	local n
+	local before
+	before=$(rt_log p2 | wc -l)
 	rt_send "$1" out@remote.test "$2"
 	rt_wait_stat >/dev/null
-	n=$(rt_log p2 | grep -c '^C[0-9]*: EHLO')
-	rt_log p2 | sed -n "s/^[CD]$n: //p"
+	for _ in $(seq 1 100); do
+		rt_log p2 | tail -n +$((before + 1)) | grep -q '^D[0-9]*: body line' && break
+		sleep 0.1
+	done
+	rt_log p2 | tail -n +$((before + 1)) | sed -n "s/^[CD][0-9]*: //p"
 }
 
 sb_new "${RT_MC[@]}" "MASQUERADE_AS(\`masq.test')dnl" "MASQUERADE_DOMAIN(\`corp.test')dnl" \

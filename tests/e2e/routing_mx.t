@@ -4,7 +4,8 @@
 # found through a private dnsmasq: MX records by preference (not in the
 # order the server lists them), A and AAAA when a domain has no MX, a
 # refusing primary MX falling back to the next, FallbackMXhost when every
-# MX refuses, a bracketed [host] in the mailertable skipping the MX lookup,
+# MX refuses, this host among the MX hosts (TryNullMXList), a bracketed
+# [host] in the mailertable skipping the MX lookup,
 # the port of the mailer's A=; per-recipient replies: 2xx sent, 4xx kept in
 # the queue and delivered by a later queue run, 5xx bounced to the sender.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
@@ -18,8 +19,10 @@ dns_record --mx-host=order.test,o2.order.test,20 --mx-host=order.test,o1.order.t
 	--host-record=live.fb.test,127.0.0.3 --host-record=spare.fb.test,127.0.0.4 \
 	--host-record=amx.test,127.0.0.5 --host-record=v6.test,::1 \
 	--mx-host=both.test,o1.order.test,10 --host-record=both.test,127.0.0.5 \
-	--mx-host=dead.test,dead1.fb.test,10
-rt_dns order.test fb.test amx.test v6.test both.test dead.test brk.test ||
+	--mx-host=dead.test,dead1.fb.test,10 \
+	--mx-host=half.test,o1.order.test,10 --mx-host=half.test,localhost,20 \
+	--mx-host=self.test,localhost,10 --host-record=self.test,127.0.0.5
+rt_dns order.test fb.test amx.test v6.test both.test dead.test brk.test half.test self.test ||
 	{ skip "$DNS_WHY"; done_testing; }
 port=$(sb_free_port)
 rt_mailer_args "$port"
@@ -98,4 +101,21 @@ like "$(rt_log p3)" "RCPT To:<temp@order.test>" "a queue run delivers the deferr
 [[ $(rt_log p3) == *"RCPT To:<ok@order.test>"* || $(rt_log p3) == *"RCPT To:<perm@order.test>"* ]]
 ok $((! $?)) "and only it"
 like "$(dns_run "$SENDMAIL" -C "$SB_CF" -bp 2>&1)" "(Mail queue is empty|Total requests: 0)" "the queue is empty afterwards"
+
+# this host among the MX hosts (localhost is in class w)
+rt_send daemon@localhost g@half.test
+log=$(rt_wait_stat)
+like "$(rt_log p3)" "RCPT To:<g@half.test>" "an MX host better than this one takes the mail"
+rt_send daemon@localhost h@self.test
+log=$(rt_wait_stat)
+like "$log" "to=<h@self.test>,[^
+]*dsn=5.3.5, stat=Local configuration error" \
+	"this host as the best MX, TryNullMXList off: a configuration error, the mail is not sent"
+like "$(cat "$SB/daemon.log")" "MX list for self.test.? points back to " "logged as upstream does"
+is "$(rt_log p5 | grep -c 'h@self.test')" 0 "the domain's own A record is not tried"
+sb_stop
+sb_start -OTryNullMXList=True
+rt_send daemon@localhost i@self.test
+log=$(rt_wait_stat)
+like "$(rt_log p5)" "RCPT To:<i@self.test>" "with TryNullMXList the domain's A record is tried as though it had no MX"
 done_testing

@@ -12,7 +12,9 @@
 #                         PORT (A=TCP $h PORT): sb_new "${RT_MC[@]}" ...
 #   rt_peer NAME ADDR PORT [ARGS...]
 #                         starts tests/lib/fake_smtpd.py on ADDR:PORT, logging
-#                         to $RT_DIR/NAME.log (ARGS go to fake_smtpd.py)
+#                         to $RT_DIR/NAME.log (ARGS go to fake_smtpd.py); it
+#                         serves connections in parallel, since delivery
+#                         processes keep theirs open (ConnectionCacheSize)
 #   rt_peer_stop NAME     stops it
 #   rt_log NAME           what the peer NAME received (empty if nothing)
 #   rt_send FROM RCPT,... [HEADERS]
@@ -56,7 +58,7 @@ rt_peer() {
 	rm -f "$RT_DIR/$name.port" "$RT_DIR/$name.log"
 	: >"$RT_DIR/$name.log"
 	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port "$port" \
-		--port-file "$RT_DIR/$name.port" --log "$RT_DIR/$name.log" "$@" &
+		--port-file "$RT_DIR/$name.port" --log "$RT_DIR/$name.log" --parallel "$@" &
 	pid=$!
 	eval "RT_PID_$name=$pid"
 	RT_PIDS="$RT_PIDS $pid"
