@@ -408,7 +408,10 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	rw_ctx_init(&s.rw, run->cfg);
 	pt_strlcpy(s.client_addr, addr, sizeof s.client_addr);
 	pt_strlcpy(s.client_name, name, sizeof s.client_name);
-	if (name[0] == '[' || addr[0] == '\0')	/* no name: upstream shows the address once */
+	if (strcmp(resolve, "FORGED") == 0 && ptr != NULL && *ptr != '\0')
+		/* as upstream: the reverse name its forward lookup does not confirm */
+		snprintf(s.relay, sizeof s.relay, "%s [%s] (may be forged)", ptr, addr);
+	else if (name[0] == '[' || addr[0] == '\0')	/* no name: the address once */
 		snprintf(s.relay, sizeof s.relay, "%s", name[0] != '\0' ? name : addr);
 	else
 		snprintf(s.relay, sizeof s.relay, "%s [%s]", name, addr);

