@@ -244,9 +244,12 @@ void
 smtpd_help(struct smtpd *s, const struct smtp_cmd *c)
 {
 	struct smtp_reply r = SMTP_REPLY_INIT;
-	char *topic = c->arg.len ? pt_strndup(c->arg.p, c->arg.len) : pt_strdup("smtp");
+	/* as upstream: a topic is at most its first ten characters */
+	char *topic = c->arg.len ? pt_strndup(c->arg.p, c->arg.len < 10 ? c->arg.len : 10) :
+	    pt_strdup("smtp");
 	int n;
 
+	pt_str_trim(topic);	/* in place: a cut topic loses its trailing blanks */
 	pt_str_lower(topic);
 	n = help_lines(s, topic, &r);
 	if (n < 0)

@@ -229,16 +229,44 @@ vx_reply(struct smtpd *s, struct vx *x)
 	smtp_reply_free(&r);
 }
 
+/*
+ * Parses the argument; an address the tokenizer had to mend (an unbalanced
+ * bracket, quote or parenthesis) sets *unbalanced to its message
+ * ("<root... Unbalanced '<'"), which upstream refuses with.
+ */
+static int
+parse_arg(struct smtpd *s, const char *arg, struct rw_triple *t, char **unbalanced)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int st;
+
+	s->rw.msgs = m;
+	st = rw_parse(&s->rw, arg, 0, 0, NULL, t);
+	s->rw.msgs = NULL;
+	if (m != NULL)
+		fclose(m);
+	if (text != NULL && strstr(text, "... Unbalanced ") != NULL) {
+		text[strcspn(text, "\n")] = '\0';
+		*unbalanced = text;
+	} else
+		free(text);
+	return st;
+}
+
 void
 smtpd_vrfy_answer(struct smtpd *s, const char *arg, bool expand)
 {
 	struct vx x = { s, NULL, 0, NULL, 0, NULL };
 	struct rw_triple t;
+	char *unbalanced = NULL;
 	int st;
 
-	s->rw.msgs = NULL;
-	st = strcmp(arg, "<>") == 0 ? EX_NOUSER : rw_parse(&s->rw, arg, 0, 0, NULL, &t);
-	if (st == EX_NOUSER)
+	st = strcmp(arg, "<>") == 0 ? EX_NOUSER : parse_arg(s, arg, &t, &unbalanced);
+	if (unbalanced != NULL)
+		smtpd_say(s, 553, "5.0.0", "%s", unbalanced);
+	else if (st == EX_NOUSER)
 		smtpd_say(s, 550, "5.1.1", "%s... User unknown", arg);
 	else if (st != EX_OK && st != EX_TEMPFAIL)
 		smtpd_say(s, 553, "5.1.3", "%s... Address could not be parsed", arg);
@@ -260,5 +288,6 @@ smtpd_vrfy_answer(struct smtpd *s, const char *arg, bool expand)
 		free(x.lines[i]);
 	free(x.lines);
 	free(x.bad);
+	free(unbalanced);
 	pt_arena_reset(s->rw.arena);
 }
