@@ -12,7 +12,10 @@
  * mailer connections; recipients' identities are taken in the mailers).
  * SIGHUP re-executes the daemon with the same arguments once the new
  * configuration has been seen to load; SIGTERM stops accepting, lets the
- * sessions finish and removes the PID file.
+ * sessions finish and removes the PID file.  While the load average is at
+ * RefuseLA the listeners are closed (clients are refused, as upstream's);
+ * DelayLA and ConnectionRateThrottle slow the accepting down
+ * (daemon_load.c).
  */
 #include "config.h"
 
@@ -65,6 +68,8 @@ struct daemon {
 	bool stopping;
 	pid_t *session_pids;	/* to tell sessions from deliverers when reaped */
 	int nsession_pids;
+	bool refusing;		/* the listeners are closed for RefuseLA */
+	struct sm_throttle throttle;	/* ConnectionRateThrottle's count */
 };
 
 /* The write end of the signal pipe, for the handler: the only global. */
@@ -164,23 +169,31 @@ open_listener(const struct cf_daemon *d, int backlog, struct pt_buf *err)
 	return fd;
 }
 
+/* The listen backlog of daemon d. */
+static int
+backlog_of(const struct daemon *dm, const struct cf_daemon *d)
+{
+	const struct cf_options *o = &dm->run->cfg->opt;
+
+	if (d->listen > 0)
+		return d->listen;
+	return o->max_daemon_children > DEFAULT_BACKLOG ? (int)o->max_daemon_children :
+	    DEFAULT_BACKLOG;
+}
+
 /* Opens every listener; a failure is fatal unless the daemon has modifier O. */
 static int
 open_listeners(struct daemon *dm)
 {
-	const struct cf_options *o = &dm->run->cfg->opt;
 	struct pt_buf err = PT_BUF_INIT;
 	int opened = 0;
 
 	dm->fds = pt_calloc((size_t)dm->ndaemons, sizeof(int));
 	for (int i = 0; i < dm->ndaemons; i++) {
 		const struct cf_daemon *d = &dm->daemons[i];
-		int backlog = d->listen > 0 ? d->listen :
-		    (o->max_daemon_children > DEFAULT_BACKLOG ? (int)o->max_daemon_children :
-		    DEFAULT_BACKLOG);
 
 		pt_buf_reset(&err);
-		dm->fds[i] = open_listener(d, backlog, &err);
+		dm->fds[i] = open_listener(d, backlog_of(dm, d), &err);
 		if (dm->fds[i] >= 0) {
 			opened++;
 			continue;
@@ -194,6 +207,81 @@ open_listeners(struct daemon *dm)
 	}
 	pt_buf_free(&err);
 	return opened > 0 ? 0 : -1;
+}
+
+/* Closes every listener (RefuseLA, SIGTERM). */
+static void
+close_listeners(struct daemon *dm)
+{
+	for (int i = 0; i < dm->ndaemons; i++)
+		if (dm->fds[i] >= 0) {
+			close(dm->fds[i]);
+			dm->fds[i] = -1;
+		}
+}
+
+/* Closes the listeners while the load is at RefuseLA, reopens them after. */
+static void
+check_load(struct daemon *dm)
+{
+	const struct cf_options *o = &dm->run->cfg->opt;
+	struct pt_buf err = PT_BUF_INIT;
+	int la;
+
+	if (o->refuse_la <= 0)
+		return;
+	la = sm_load_average();
+	if (sm_la_refuse(o, la)) {
+		if (!dm->refusing)
+			for (int i = 0; i < dm->ndaemons; i++)
+				pt_log(LOG_INFO, "rejecting connections on daemon %s: load average: %d",
+				    dm->daemons[i].name, la);
+		dm->refusing = true;
+		close_listeners(dm);
+		return;
+	}
+	dm->refusing = false;
+	for (int i = 0; i < dm->ndaemons; i++) {
+		if (dm->fds[i] >= 0)
+			continue;
+		pt_buf_reset(&err);
+		dm->fds[i] = open_listener(&dm->daemons[i], backlog_of(dm, &dm->daemons[i]), &err);
+		if (dm->fds[i] < 0)
+			pt_log(LOG_CRIT, "%s", err.s);
+	}
+	pt_buf_free(&err);
+}
+
+/* True when ConnectionRateThrottle lets daemon i accept one more now. */
+static bool
+throttle_admits(struct daemon *dm, int i)
+{
+	long limit = dm->run->cfg->opt.connection_rate_throttle;
+
+	if (sm_throttle_admit(&dm->throttle, limit, time(NULL)))
+		return true;
+	if (!dm->throttle.logged)
+		pt_log(LOG_INFO, "deferring connections on daemon %s: %ld per second",
+		    dm->daemons[i].name, limit);
+	dm->throttle.logged = true;
+	return false;
+}
+
+/* Pauses a second before accepting while the load is at DelayLA. */
+static void
+maybe_delay(struct daemon *dm, int i)
+{
+	const struct cf_options *o = &dm->run->cfg->opt;
+	int la;
+
+	if (o->delay_la <= 0)
+		return;
+	la = sm_load_average();
+	if (!sm_la_delay(o, la))
+		return;
+	pt_log(LOG_INFO, "delaying connections on daemon %s: load average=%d >= %ld",
+	    dm->daemons[i].name, la, (long)o->delay_la);
+	sleep(1);
 }
 
 /* Writes the PID file: the pid, then the command line, as upstream does. */
@@ -312,6 +400,7 @@ accept_one(struct daemon *dm, int i)
 
 	if (fd < 0)
 		return;
+	maybe_delay(dm, i);
 	pid = fork();
 	if (pid < 0) {
 		pt_log(LOG_ERR, "daemon %s: cannot fork: %s", dm->daemons[i].name, strerror(errno));
@@ -423,13 +512,24 @@ handle_signals(struct daemon *dm)
 	}
 }
 
+/* True while this second's ConnectionRateThrottle share is used up and said so. */
+static bool
+throttled(const struct daemon *dm)
+{
+	long limit = dm->run->cfg->opt.connection_rate_throttle;
+
+	return limit > 0 && dm->throttle.logged && dm->throttle.second == time(NULL) &&
+	    dm->throttle.count >= limit;
+}
+
 /* True when another session may be accepted now. */
 static bool
 may_accept(const struct daemon *dm)
 {
 	long max = dm->run->cfg->opt.max_daemon_children;
 
-	return !dm->stopping && (max <= 0 || dm->children < max);
+	return !dm->stopping && !dm->refusing && !throttled(dm) &&
+	    (max <= 0 || dm->children < max);
 }
 
 /* True while work is left: sessions, deliveries, delivery processes, a queue run. */
@@ -443,24 +543,26 @@ busy(const struct daemon *dm)
 static void
 wind_down(struct daemon *dm)
 {
-	for (int i = 0; i < dm->ndaemons; i++)
-		if (dm->fds[i] >= 0) {
-			close(dm->fds[i]);
-			dm->fds[i] = -1;
-		}
+	close_listeners(dm);
 	if (dm->children == 0 && !dm->pool.closing && dlv_pool_load(&dm->pool) == 0)
 		dlv_pool_shutdown(&dm->pool);
 }
 
-/* The poll timeout in ms: the queue interval's tick, or when an idle delivery process may go. */
+/*
+ * The poll timeout in ms: the queue interval's tick (also RefuseLA's look at
+ * the load), the next second while throttled, or when an idle delivery
+ * process may go.
+ */
 static int
 poll_timeout(struct daemon *dm)
 {
 	long idle = dlv_pool_tick(&dm->pool, time(NULL));
-	int timeout = dm->interval > 0 ? 1000 : -1;
+	int timeout = dm->interval > 0 || dm->run->cfg->opt.refuse_la > 0 ? 1000 : -1;
 
 	if (dm->stopping)
 		return 200;
+	if (throttled(dm))
+		return 100;	/* until the next second's share of ConnectionRateThrottle */
 	if (idle >= 0 && (timeout < 0 || idle * 1000 < timeout))
 		timeout = (int)(idle * 1000 + 100);
 	return timeout;
@@ -473,9 +575,13 @@ loop(struct daemon *dm)
 	struct pollfd *p = pt_calloc((size_t)(dm->ndaemons + 2 + dm->pool.max), sizeof *p);
 
 	while (!dm->stopping || busy(dm)) {
-		int n = 0, np, timeout = poll_timeout(dm);
-		bool acc = may_accept(dm);
+		int n = 0, np, timeout;
+		bool acc;
 
+		if (!dm->stopping)
+			check_load(dm);
+		acc = may_accept(dm);
+		timeout = poll_timeout(dm);
 		p[n++] = (struct pollfd){ dm->sigpipe[0], POLLIN, 0 };
 		p[n++] = (struct pollfd){ dm->req[0], POLLIN, 0 };
 		for (int i = 0; i < dm->ndaemons; i++)
@@ -490,7 +596,7 @@ loop(struct daemon *dm)
 			read_requests(dm);
 		dlv_pool_ready(&dm->pool, p + n, np);
 		for (int i = 0; i < dm->ndaemons && acc && !dm->stopping; i++)
-			if (p[i + 2].revents & POLLIN)
+			if ((p[i + 2].revents & POLLIN) && throttle_admits(dm, i))
 				accept_one(dm, i);
 		if (dm->stopping)
 			wind_down(dm);

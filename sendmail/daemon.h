@@ -4,7 +4,9 @@
 #ifndef DAEMON_H
 #define DAEMON_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "cf_daemon.h"
 #include "sendmail.h"
@@ -22,5 +24,34 @@ int deliver_queued(struct sm_run *run, const char *id);
 
 /* Runs the queue once with the run's selectors (queuerun.c); returns an exit status. */
 int queue_run(struct sm_run *run, const char *only_id);
+
+/* The connections accepted in the current second (ConnectionRateThrottle). */
+struct sm_throttle {
+	time_t second;
+	long count;
+	bool logged;		/* the deferral was logged for this second */
+};
+
+/* The one-minute load average rounded to an integer (0 if unknown). */
+int sm_load_average(void);
+
+/* True when load average la reaches RefuseLA (connections are refused). */
+bool sm_la_refuse(const struct cf_options *o, int la);
+
+/* True when load average la reaches DelayLA (a second's pause before accepting). */
+bool sm_la_delay(const struct cf_options *o, int la);
+
+/*
+ * True when a message of this priority is only queued, as upstream's
+ * QueueLA rule says: the load reaches QueueLA and the priority exceeds
+ * QueueFactor / (load - QueueLA + 1).
+ */
+bool sm_la_queue(const struct cf_options *o, long priority);
+
+/*
+ * Counts one more connection in second now against ConnectionRateThrottle
+ * limit (0: none); false when the second's share is used up.
+ */
+bool sm_throttle_admit(struct sm_throttle *t, long limit, time_t now);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "pt_alloc.h"
 #include "pt_log.h"
 #include "pt_str.h"
@@ -292,7 +293,8 @@ receive(struct smtpd *s, struct queue_msg *m)
 			pt_strlcpy(qid, id, sizeof qid);
 			queue_msg_close(m);
 			if (s->reqfd >= 0 && s->cfg->opt.delivery_mode != 'q' &&
-			    s->cfg->opt.delivery_mode != 'd' && s->env->quarantine == NULL)
+			    s->cfg->opt.delivery_mode != 'd' && s->env->quarantine == NULL &&
+			    !sm_la_queue(&s->cfg->opt, s->env->priority))
 				send(s->reqfd, qid, strlen(qid), MSG_DONTWAIT);
 		}
 	}
