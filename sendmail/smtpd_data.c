@@ -122,6 +122,21 @@ has_header(const struct smtpd *s, const char *name)
 	return queue_env_header(s->env, name) != NULL;
 }
 
+/* Upstream's warning for a client that gave no HELO (PrivacyOptions authwarnings). */
+static void
+no_helo_warning(struct smtpd *s)
+{
+	struct pt_buf v = PT_BUF_INIT;
+
+	if (s->helo != NULL || !smtpd_privacy(s, "authwarnings"))
+		return;
+	pt_buf_printf(&v, " %s: %s didn't use HELO protocol",
+	    mac_get(s->cfg->macros, 'j', NULL), s->relay);
+	pt_log(LOG_INFO, "Authentication-Warning:%s", v.s);
+	queue_env_add_header(s->env, "", "X-Authentication-Warning", v.s);
+	pt_buf_free(&v);
+}
+
 /* The configuration's headers: added in front of the message's own. */
 static void
 add_template_headers(struct smtpd *s, bool resent)
@@ -157,6 +172,7 @@ add_template_headers(struct smtpd *s, bool resent)
 			pt_buf_free(&val);
 		}
 	}
+	no_helo_warning(s);
 	/* move the templates in front of the message's own headers */
 	if (own > 0 && e->nhdrs > own) {
 		size_t add = e->nhdrs - own;
