@@ -650,6 +650,8 @@ mode_daemon(struct sm_run *run)
 	dm.next_run = dm.interval > 0 ? time(NULL) : 0;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, dm.req) < 0)
 		pt_panic("socketpair: %s", strerror(errno));
+	/* a listener that cannot be opened is logged too (standard error says it as well) */
+	pt_log_open(run->log_tag ? run->log_tag : "sendmail", PT_LOG_SYSLOG);
 	if (open_listeners(&dm) < 0) {
 		rc = EX_OSERR;
 		goto out;
