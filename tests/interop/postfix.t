@@ -9,7 +9,7 @@
 # connection, Petrel's STARTTLS=server verify=OK, Postfix authenticating
 # with smtp_sasl_password_maps, ESMTPSA in Petrel's Received header, the
 # message in Petrel's mailbox); then Petrel relays through Postfix
-# acting as a smart host that demands AUTH over TLS (Cyrus SASL, sasldb):
+# acting as a smart host that demands AUTH over TLS 1.2 (Cyrus SASL, sasldb):
 # FEATURE(authinfo) entries with PLAIN and LOGIN get through (sasl_username
 # in Postfix's log, ESMTPSA), a wrong password leaves the message queued.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
@@ -37,7 +37,7 @@ sb_save P
 
 # Postfix: local for pf.example.test, Petrel as relayhost, TLS both ways
 peers_cert pf.example.test "$w/pftls"
-PF_AUTH_PORT=$pfauth pf_new "$w/pf" "$pfport" pf.example.test \
+PF_AUTH_PORT=$pfauth PF_AUTH_OPTS="-o smtpd_tls_protocols=!SSLv2,!SSLv3,!TLSv1,!TLSv1.1,!TLSv1.3" pf_new "$w/pf" "$pfport" pf.example.test \
 	"smtpd_tls_cert_file = $w/pftls/cert.pem" "smtpd_tls_key_file = $w/pftls/key.pem" \
 	"smtpd_tls_CAfile = $w/pftls/ca.pem" "smtpd_tls_security_level = may" \
 	"smtpd_tls_ask_ccert = yes" "smtpd_tls_received_header = yes" \
@@ -122,6 +122,8 @@ like "$out" "to=<victim@pf.example.test>, [^
 for mech in PLAIN LOGIN; do
 	sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P:secret\" \"M:$mech\""
 	out=$(petrel_send "auth $mech" victim@pf.example.test)
+	like "$out" "STARTTLS=client, relay=[^,]+, version=TLSv1.2, verify=OK" \
+		"Petrel's client speaks TLS 1.2 with the AUTH port (TLS 1.3 disabled there)"
 	like "$out" "AUTH=client, relay=[^,]+, mech=$mech, bits=0" "Petrel authenticates with $mech (AUTH=client)"
 	like "$out" "stat=Sent \(Ok: queued as" "the smart host accepts the message after $mech"
 	peers_wait "$w/pf/maillog" "sasl_method=$mech, sasl_username=alice" 10

@@ -2,8 +2,8 @@
 # interop/swaks: Debian's swaks as the client of Petrel's daemon, in clear
 # and over STARTTLS (verifying Petrel's certificate against the test CA,
 # --tls-verify), without AUTH and with AUTH PLAIN and LOGIN (Cyrus SASL with
-# a private sasldb): the replies swaks sees, the Received header each
-# message gets (ESMTP, ESMTPS, ESMTPA, ESMTPSA, "authenticated"), the
+# a private sasldb), CRAM-MD5 over TLS 1.2: the replies swaks sees, the
+# Received header each message gets (ESMTP, ESMTPS, ESMTPA, ESMTPSA, "authenticated"), the
 # AUTH=server lines, a wrong password refused with 535, an outside client
 # relaying only once authenticated; then `openssl s_client -starttls smtp`
 # sees Petrel's certificate (its subject and issuer) and verifies it.
@@ -73,6 +73,17 @@ like "$(last_received rcpt4)" "\(authenticated bits=0\) by [^ ]+ \([^)]*\) with 
 log=$(cat "$SB/daemon.log")
 like "$log" "AUTH=server, relay=localhost \[127.0.0.1\], authid=alice@petrel.test, mech=PLAIN, bits=0" "the AUTH=server line for PLAIN"
 like "$log" "AUTH=server, relay=localhost \[127.0.0.1\], authid=alice@petrel.test, mech=LOGIN, bits=0" "the AUTH=server line for LOGIN"
+
+out=$(sw --to rcpt6@localhost --tls --tls-protocol tlsv1_2 --tls-verify --auth CRAM-MD5 --auth-user alice \
+	--auth-password secret --header "Subject: swaks cram-md5 tls1.2")
+like "$out" "=== TLS started with cipher TLSv1.2:[A-Z0-9_-]+:[0-9]+" "swaks --tls-protocol tlsv1_2: TLS 1.2 is negotiated"
+like "$out" "<~  235 2.0.0 OK Authenticated" "swaks AUTH CRAM-MD5 over TLS 1.2: authenticated"
+run_queue
+sb_wait_mail rcpt6 1
+like "$(last_received rcpt6)" "with ESMTPSA id [0-9A-Za-z]+ \(version=TLSv1.2 cipher=[A-Z0-9_-]+ bits=[0-9]+ verify=NO\)" \
+	"its Received header says TLSv1.2, ESMTPSA"
+like "$(cat "$SB/daemon.log")" "AUTH=server, relay=localhost \[127.0.0.1\], authid=alice@petrel.test, mech=CRAM-MD5, bits=0" \
+	"the AUTH=server line for CRAM-MD5"
 
 out=$(sw --to rcpt5@localhost --tls --auth PLAIN --auth-user alice --auth-password wrong)
 like "$out" "<~\* 535 5.7.0 authentication failed" "a wrong password gets 535"

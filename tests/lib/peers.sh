@@ -31,7 +31,8 @@
 #                          (smtp[d]_tls_loglevel 1); the extra lines are appended.
 #                          With PF_AUTH_PORT set, a second smtpd there that
 #                          demands AUTH (Cyrus SASL, only over TLS) for every
-#                          recipient; pf_sasl_user adds its users
+#                          recipient (PF_AUTH_OPTS: more -o options for it);
+#                          pf_sasl_user adds its users
 #   pf_sasl_user DIR USER PASSWORD   a user in DIR/conf/sasl/sasldb2 (smtpd.conf beside it)
 #   pf_start DIR, pf_stop DIR
 #
@@ -187,7 +188,7 @@ EOF
 127.0.0.1:$PF_AUTH_PORT inet n - n - - smtpd -o smtpd_sasl_auth_enable=yes
   -o smtpd_tls_auth_only=yes -o smtpd_sasl_type=cyrus -o smtpd_sasl_path=smtpd
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
-  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject ${PF_AUTH_OPTS:-}
 EOF
 	return 0
 }
