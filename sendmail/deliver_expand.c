@@ -192,33 +192,62 @@ expand_file(struct dlv *d, int rcpt, const char *path, int depth, bool forward,
 	pt_buf_free(&text);
 }
 
-/* Looks for the user's .forward along ForwardPath; true if one was used. */
+/*
+ * True when .forward candidate item may be read:
+ * it exists, it and the folders above it are safe, it belongs to the user
+ * or root.  Unsafe ones are logged as upstream logs them.
+ */
 static bool
-try_forward(struct dlv *d, int rcpt, const char *user, int depth)
+forward_ok(const char *item, const struct passwd *pw)
+{
+	struct stat st;
+	const char *why;
+	int err;
+
+	if (*item == '\0')
+		return false;
+	err = pt_safefile(item, pw->pw_uid, PT_SFF_SAFEDIRPATH | PT_SFF_NOGWFILES |
+	    PT_SFF_NOWWFILES | PT_SFF_NOSLINK, &st, &why);
+	if (err == ENOENT && strstr(why, "writable") == NULL)
+		return false;
+	if (err == 0 && st.st_uid != pw->pw_uid && st.st_uid != 0)
+		err = EACCES, why = strerror(EACCES);	/* upstream's word for another's file */
+	if (err != 0) {
+		pt_log(LOG_NOTICE, "forward %s: %s", item, why);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Looks for the user's .forward along ForwardPath; true if one was used.
+ * An entry naming $h is skipped when the address has no +detail ($h empty).
+ */
+static bool
+try_forward(struct dlv *d, int rcpt, const char *user, const char *detail, int depth)
 {
 	const char *path = d->cfg->opt.forward_path ? d->cfg->opt.forward_path : "$z/.forward";
 	struct passwd *pw = getpwnam(user);
-	struct pt_buf exp = PT_BUF_INIT;
 	bool used = false;
-	char *list, *p, *item;
+	char *list, *p, *entry;
 
 	if (pw == NULL)
 		return false;
 	mac_set(d->rw.macros, 'z', pw->pw_dir, 0);
 	mac_set(d->rw.macros, 'u', user, 0);
-	mac_expand(d->rw.macros, path, &exp);
-	list = pt_buf_steal(&exp);
-	for (p = list; !used && (item = strsep(&p, ":")) != NULL;) {
-		struct stat st;
+	mac_set(d->rw.macros, 'h', detail != NULL ? detail : "", 0);
+	list = pt_strdup(path);
+	for (p = list; !used && (entry = strsep(&p, ":")) != NULL;) {
+		struct pt_buf item = PT_BUF_INIT;
 
-		if (*item == '\0' || stat(item, &st) < 0)
+		if (strstr(entry, "$h") != NULL && (detail == NULL || *detail == '\0'))
 			continue;
-		if (st.st_uid != pw->pw_uid && st.st_uid != 0) {
-			pt_log(LOG_NOTICE, "forward: %s: not owned by %s", item, user);
-			continue;
+		mac_expand(d->rw.macros, entry, &item);
+		if (forward_ok(pt_buf_str(&item), pw)) {
+			expand_file(d, rcpt, item.s, depth, true, NULL);
+			used = true;
 		}
-		expand_file(d, rcpt, item, depth, true, NULL);
-		used = true;
+		pt_buf_free(&item);
 	}
 	free(list);
 	return used;
@@ -232,7 +261,7 @@ local_user(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr,
 	struct dlv_target *tg;
 	size_t before = (size_t)d->targets.n;
 
-	if (!self && try_forward(d, rcpt, t->user, depth)) {
+	if (!self && try_forward(d, rcpt, t->user, t->host, depth)) {
 		if ((size_t)d->targets.n > before)
 			return;
 	}
