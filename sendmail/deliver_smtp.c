@@ -55,6 +55,7 @@ struct client {
 	bool broken;		/* an I/O error or a 421: the connection cannot be kept */
 	bool stale;		/* a reused connection failed at MAIL: nothing was done on it */
 	unsigned long long auth_tag;	/* the credentials' dlv_auth_tag when AUTH was offered */
+	bool rset_pending;	/* a reused connection: RSET goes ahead of MAIL in the same write */
 };
 
 /*
@@ -139,6 +140,25 @@ command(struct client *c, long timeout, const char *fmt, ...)
 		c->broken = true;
 	dlv_verbose_reply(c->d, &c->r);
 	return true;
+}
+
+/* Writes a command without sending it yet (PIPELINING: the flush comes later). */
+static void
+queue_command(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+queue_command(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+	struct pt_buf line = PT_BUF_INIT;
+
+	va_start(ap, fmt);
+	pt_buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	dlv_verbose(c->d, ">>> %s", line.s);
+	pt_buf_adds(&line, "\r\n");
+	smtp_io_write(c->io, line.s, line.len);
+	pt_buf_free(&line);
 }
 
 /* Sets the outcome of the listed targets from reply r. */
@@ -321,6 +341,137 @@ send_body(struct client *c, const struct cf_mailer *m)
 	return ok;
 }
 
+/*
+ * PIPELINING: writes (RSET,) MAIL, the RCPTs and DATA at once; sent[i] says
+ * which targets got a RCPT (tls_rcpt may refuse one first).  False when
+ * the write failed.
+ */
+static bool
+send_envelope(struct client *c, const int *idx, int n, bool *sent)
+{
+	struct dlv *d = c->d;
+	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
+	struct pt_buf sender = PT_BUF_INIT, p = PT_BUF_INIT;
+
+	if (c->rset_pending)
+		queue_command(c, "RSET");
+	dlv_sender(d, m, &sender);
+	mail_params(c, &p);
+	queue_command(c, "MAIL From:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p));
+	for (int i = 0; i < n; i++) {
+		struct dlv_target *t = &d->targets.v[idx[i]];
+
+		if (dlv_tls_rcpt(d, t->user, &c->r) < 0) {
+			set_from_reply(c, &idx[i], 1);
+			continue;
+		}
+		pt_buf_reset(&p);
+		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
+		t->dsn_passed = (c->ehlo.ext & SMTP_EXT_DSN) != 0;
+		queue_command(c, "RCPT To:<%s>%s", t->user, pt_buf_str(&p));
+		sent[i] = true;
+	}
+	queue_command(c, "DATA");
+	pt_buf_free(&sender);
+	pt_buf_free(&p);
+	if (smtp_io_flush(c->io) != SMTP_IO_OK)
+		c->broken = true;
+	return !c->broken;
+}
+
+/*
+ * PIPELINING: reads the replies to send_envelope's commands in order,
+ * setting refused targets and listing the accepted ones; returns the
+ * count, or -1 when the connection failed (or a cached one turned out
+ * stale: c->stale).  *data: DATA got 354.
+ */
+static int
+read_envelope(struct client *c, const int *idx, int n, const bool *sent, int *accepted,
+    bool *data)
+{
+	const struct cf_timeouts *to = &c->d->cfg->opt.timeout;
+	bool mail_ok;
+	int nacc = 0;
+
+	if (c->rset_pending && (!command(c, to->rset, NULL) || c->r.code != 250)) {
+		c->stale = true;	/* closed or confused while cached: try anew */
+		return -1;
+	}
+	if (!command(c, to->mail, NULL)) {
+		c->stale = c->reused;	/* closed by the other side while cached: try anew */
+		return -1;
+	}
+	if (!(mail_ok = c->r.code == 250))
+		set_from_reply(c, idx, n);
+	for (int i = 0; i < n; i++) {
+		if (!sent[i])
+			continue;
+		if (!command(c, to->rcpt, NULL))
+			return -1;
+		if (mail_ok && (c->r.code == 250 || c->r.code == 251))
+			accepted[nacc++] = idx[i];
+		else if (mail_ok)
+			set_from_reply(c, &idx[i], 1);
+	}
+	if (!command(c, to->datainit, NULL))
+		return -1;
+	*data = c->r.code == 354;
+	if (nacc > 0 && !*data)
+		set_from_reply(c, accepted, nacc);
+	return nacc;
+}
+
+/* The end of DATA: one reply, or one per accepted recipient with LMTP. */
+static void
+read_final(struct client *c, const int *accepted, int nacc)
+{
+	const struct cf_timeouts *to = &c->d->cfg->opt.timeout;
+
+	if (c->lmtp) {
+		for (int i = 0; i < nacc; i++) {
+			if (!command(c, to->datafinal, NULL))
+				return;
+			set_from_reply(c, &accepted[i], 1);
+		}
+	} else if (command(c, to->datafinal, NULL))
+		set_from_reply(c, accepted, nacc);
+}
+
+/* True when commands go out pipelined: the server offers it and no -v transcript is shown. */
+static bool
+pipelining(const struct client *c)
+{
+	return (c->ehlo.ext & SMTP_EXT_PIPELINING) && !c->d->run->verbose;
+}
+
+/* One transaction with PIPELINING: two round trips (envelope and DATA, then the message). */
+static void
+pipelined(struct client *c, const int *idx, int n)
+{
+	struct dlv *d = c->d;
+	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
+	int *accepted = pt_calloc((size_t)n, sizeof(int)), nacc = -1;
+	bool *sent = pt_calloc((size_t)n, sizeof(bool)), data = false;
+
+	if (send_envelope(c, idx, n, sent))
+		nacc = read_envelope(c, idx, n, sent, accepted, &data);
+	else
+		c->stale = c->reused;
+	c->rset_pending = false;
+	for (int i = 0; i < n && c->stale; i++) {	/* nothing happened: the next connection decides */
+		d->targets.v[idx[i]].state = DLV_PENDING;
+		d->targets.v[idx[i]].dsn_passed = false;
+	}
+	if (nacc == 0 && data)	/* DATA accepted with no recipient: an empty message ends it */
+		(void)command(c, d->cfg->opt.timeout.datafinal, ".");
+	else if (nacc > 0 && data && send_body(c, m))
+		read_final(c, accepted, nacc);
+	for (int i = 0; i < n && !c->stale; i++)
+		dlv_report(d, &d->targets.v[idx[i]]);
+	free(accepted);
+	free(sent);
+}
+
 /* One transaction for the targets idx[0..n) on an open session. */
 static void
 transaction(struct client *c, const int *idx, int n)
@@ -329,7 +480,13 @@ transaction(struct client *c, const int *idx, int n)
 	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
 	const struct cf_timeouts *to = &d->cfg->opt.timeout;
 	struct pt_buf sender = PT_BUF_INIT, p = PT_BUF_INIT;
-	int *accepted = pt_calloc((size_t)n, sizeof(int)), nacc = 0;
+	int *accepted, nacc = 0;
+
+	if (pipelining(c)) {
+		pipelined(c, idx, n);
+		return;
+	}
+	accepted = pt_calloc((size_t)n, sizeof(int));
 
 	dlv_sender(d, m, &sender);
 	mail_params(c, &p);
@@ -496,7 +653,9 @@ cached_transaction(struct client *c, const char *key, const int *idx, int n)
 		return false;
 	dlv_verbose(c->d, "Using cached %sSMTP connection to %s via %s...", c->lmtp ? "L" :
 	    (c->ehlo.ext != 0 ? "E" : ""), c->host, c->d->targets.v[idx[0]].mailer->name);
-	if (!command(c, c->d->cfg->opt.timeout.rset, "RSET") || c->r.code != 250) {
+	if (pipelining(c))
+		c->rset_pending = true;	/* sent with MAIL, checked first */
+	else if (!command(c, c->d->cfg->opt.timeout.rset, "RSET") || c->r.code != 250) {
 		hangup(c, true);	/* closed or confused while cached: a new connection */
 		smtp_reply_free(&c->r);
 		c->r = (struct smtp_reply)SMTP_REPLY_INIT;

@@ -3,7 +3,9 @@
 # (ConnectionCacheSize, ConnectionCacheTimeout), against a scripted server
 # (tests/lib/fake_smtpd.py) that Petrel relays to as its smart host: a queue
 # run with one delivery process sends three messages over one connection
-# (RSET before each reuse) and says QUIT once at the end;
+# (RSET before each reuse, in the same write as MAIL, RCPT and DATA when
+# the server offers PIPELINING, one command at a time when not) and says
+# QUIT once at the end;
 # ConnectionCacheSize=0 opens one connection per message; a server that drops the connection after each message costs
 # nothing (the next message goes over a new connection); the daemon's
 # delivery process sends messages that come one by one over the same
@@ -59,6 +61,16 @@ is "$(queued)" 0 "a queue run with one delivery process sends them all"
 is "$(count ': EHLO ')" 1 "over one connection (one EHLO)"
 is "$(count '^C1: MAIL From:')" 3 "three transactions on it"
 is "$(count '^C1: RSET')" 2 "each reuse starts with RSET"
+is "$(count '^P1: RSET came')" 2 "PIPELINING: RSET goes in the same write as MAIL"
+is "$(count '^P1: MAIL came')" 3 "PIPELINING: MAIL, RCPT and DATA go in one write"
+
+fake --no-pipelining
+queue 3
+sb_sendmail -q -O MaxQueueChildren=1
+is "$(queued)" 0 "a server without PIPELINING gets them all too"
+is "$(count ': EHLO ')" 1 "over one connection"
+is "$(count '^C1: RSET')" 2 "each reuse starts with RSET"
+is "$(count '^P')" 0 "each command waits for the reply to the one before"
 is "$(count '^C1: QUIT')" 1 "QUIT once, when the run ends"
 
 fake

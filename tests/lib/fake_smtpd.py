@@ -25,6 +25,9 @@ idle client out does).  --addr A listens on A instead of 127.0.0.1 (an IPv6 addr
 connection's first log line (O) says how many were open at that moment.
 --rcpt-reply TEXT=REPLY (repeatable) answers REPLY (for example "451 4.2.0
 try later") to a RCPT whose argument contains TEXT; --greeting replaces the 220 banner (a 421 or 554 refuses the session).
+A command read while more input had already arrived behind it (a
+pipelining client) is also logged as "P<n>: VERB came with more behind it";
+--no-pipelining leaves PIPELINING out of the EHLO reply.
 """
 import base64
 import socket
@@ -49,7 +52,7 @@ def options(name):
 class Conn:
     def __init__(self, sock, n, log):
         self.sock, self.n, self.log = sock, n, log
-        self.f = sock.makefile("rb")
+        self.buf = b""
         self.tls = False
         self.authed = False
 
@@ -57,11 +60,15 @@ class Conn:
         self.sock.sendall(text.encode() + b"\r\n")
 
     def line(self):
-        l = self.f.readline()
-        if not l:
+        while b"\n" not in self.buf:
+            d = self.sock.recv(65536)
+            if not d:
+                break
+            self.buf += d
+        if not self.buf:
             return None
-        l = l.rstrip(b"\r\n").decode("latin-1")
-        return l
+        l, _, self.buf = self.buf.partition(b"\n")
+        return l.rstrip(b"\r\n").decode("latin-1")
 
     def record(self, kind, text):
         with LOCK:
@@ -71,6 +78,8 @@ class Conn:
     def ehlo(self, arg):
         lines = ["fake.test Hello " + arg, "PIPELINING", "8BITMIME", "SIZE 10000000",
                  "ENHANCEDSTATUSCODES"]
+        if "--no-pipelining" in sys.argv:
+            lines.remove("PIPELINING")
         if option("--cert") and "--no-starttls" not in sys.argv and not self.tls:
             lines.append("STARTTLS")
         if option("--auth") and self.tls and not self.authed:
@@ -93,7 +102,7 @@ class Conn:
         except (ssl.SSLError, OSError) as e:
             self.record("T", "handshake failed: %s" % e)
             return False
-        self.f = self.sock.makefile("rb")
+        self.buf = b""
         self.tls = True
         self.record("T", "TLS up")
         return True
@@ -154,6 +163,8 @@ class Conn:
                 return
             self.record("C", l)
             verb = l.split(" ")[0].upper()
+            if self.buf:
+                self.record("P", "%s came with more behind it" % verb)
             arg = l[len(verb) + 1:]
             if verb in ("EHLO", "LHLO"):
                 self.ehlo(arg)
