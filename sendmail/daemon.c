@@ -12,7 +12,8 @@
  * mailer connections; recipients' identities are taken in the mailers).
  * SIGHUP re-executes the daemon with the same arguments once the new
  * configuration has been seen to load; SIGTERM stops accepting, lets the
- * sessions finish and removes the PID file.  While the load average is at
+ * sessions finish (ending those still open after SESSION_GRACE seconds) and
+ * removes the PID file.  While the load average is at
  * RefuseLA the listeners are closed (clients are refused, as upstream's);
  * DelayLA and ConnectionRateThrottle slow the accepting down
  * (daemon_load.c).
@@ -51,6 +52,7 @@
 #define DEFAULT_BACKLOG 1024	/* upstream's 10 overflows under load */
 #define MAX_PENDING_DELIVERIES 65536
 #define DEFAULT_DELIVERERS 16	/* delivery processes when MaxQueueChildren is not set */
+#define SESSION_GRACE 10	/* seconds the open sessions get after SIGTERM */
 
 /* The daemon's state (one per process; lives on main's stack). */
 struct daemon {
@@ -66,6 +68,8 @@ struct daemon {
 	time_t next_run;	/* when the periodic queue run is due (0: none) */
 	long interval;		/* -q interval in seconds */
 	bool stopping;
+	time_t stop_since;	/* when SIGTERM came */
+	bool sessions_ended;	/* the sessions left after the grace were told to end */
 	pid_t *session_pids;	/* to tell sessions from deliverers when reaped */
 	int nsession_pids;
 	bool refusing;		/* the listeners are closed for RefuseLA */
@@ -507,8 +511,10 @@ handle_signals(struct daemon *dm)
 			reap(dm);
 		else if (c == SIGHUP)
 			reload(dm);
-		else if (c == SIGTERM || c == SIGINT)
+		else if ((c == SIGTERM || c == SIGINT) && !dm->stopping) {
 			dm->stopping = true;
+			dm->stop_since = time(NULL);
+		}
 	}
 }
 
@@ -539,11 +545,24 @@ busy(const struct daemon *dm)
 	return dm->children > 0 || dm->runner > 0 || dm->pool.n > 0 || dlv_pool_load(&dm->pool) > 0;
 }
 
-/* While stopping: closes the listeners; lets the delivery processes go once all is done. */
+/*
+ * While stopping: closes the listeners; ends the sessions still open after
+ * SESSION_GRACE seconds (an idle client, such as another MTA's cached
+ * connection, would otherwise hold the daemon for minutes; nothing that got
+ * its 250 is lost, since the queue commit comes first); lets the delivery
+ * processes go once all is done.
+ */
 static void
 wind_down(struct daemon *dm)
 {
 	close_listeners(dm);
+	if (dm->children > 0 && !dm->sessions_ended &&
+	    time(NULL) - dm->stop_since >= SESSION_GRACE) {
+		pt_log(LOG_INFO, "stopping: ending %d open session(s)", dm->nsession_pids);
+		for (int i = 0; i < dm->nsession_pids; i++)
+			kill(dm->session_pids[i], SIGTERM);
+		dm->sessions_ended = true;
+	}
 	if (dm->children == 0 && !dm->pool.closing && dlv_pool_load(&dm->pool) == 0)
 		dlv_pool_shutdown(&dm->pool);
 }
