@@ -119,27 +119,32 @@ smtpd_proto(const struct smtpd *s)
 	return names[(s->tls != NULL ? 2 : 0) + (s->auth_mech != NULL ? 1 : 0)];
 }
 
-/* The verb table: handler, and whether it is refused in a refused session. */
+/*
+ * The verb table: handler, whether it is refused in a refused session, and
+ * whether it makes the connection more than a probe (upstream's "did not
+ * issue MAIL/EXPN/VRFY/ETRN" line is written for sessions with none of them).
+ */
 static const struct {
 	enum smtp_verb verb;
 	void (*fn)(struct smtpd *, const struct smtp_cmd *);
 	bool in_refused;	/* still served after check_relay refused */
+	bool uses;		/* MAIL, EXPN, VRFY, ETRN */
 } verbs[] = {
-	{ SMTP_VERB_HELO, smtpd_helo, true },
-	{ SMTP_VERB_EHLO, smtpd_ehlo, true },
-	{ SMTP_VERB_MAIL, smtpd_mail, false },
-	{ SMTP_VERB_RCPT, smtpd_rcpt, false },
-	{ SMTP_VERB_DATA, smtpd_data, false },
-	{ SMTP_VERB_RSET, smtpd_rset, true },
-	{ SMTP_VERB_NOOP, smtpd_noop, true },
-	{ SMTP_VERB_QUIT, smtpd_quit, true },
-	{ SMTP_VERB_VRFY, smtpd_vrfy, false },
-	{ SMTP_VERB_EXPN, smtpd_expn, false },
-	{ SMTP_VERB_HELP, smtpd_help, false },
-	{ SMTP_VERB_ETRN, smtpd_etrn, false },
-	{ SMTP_VERB_VERB, smtpd_verb, false },
-	{ SMTP_VERB_STARTTLS, smtpd_starttls, false },
-	{ SMTP_VERB_AUTH, smtpd_auth, false },
+	{ SMTP_VERB_HELO, smtpd_helo, true, false },
+	{ SMTP_VERB_EHLO, smtpd_ehlo, true, false },
+	{ SMTP_VERB_MAIL, smtpd_mail, false, true },
+	{ SMTP_VERB_RCPT, smtpd_rcpt, false, false },
+	{ SMTP_VERB_DATA, smtpd_data, false, false },
+	{ SMTP_VERB_RSET, smtpd_rset, true, false },
+	{ SMTP_VERB_NOOP, smtpd_noop, true, false },
+	{ SMTP_VERB_QUIT, smtpd_quit, true, false },
+	{ SMTP_VERB_VRFY, smtpd_vrfy, false, true },
+	{ SMTP_VERB_EXPN, smtpd_expn, false, true },
+	{ SMTP_VERB_HELP, smtpd_help, false, false },
+	{ SMTP_VERB_ETRN, smtpd_etrn, false, true },
+	{ SMTP_VERB_VERB, smtpd_verb, false, false },
+	{ SMTP_VERB_STARTTLS, smtpd_starttls, false, false },
+	{ SMTP_VERB_AUTH, smtpd_auth, false, false },
 };
 
 /* Counts a bad command; true when the session must end. */
@@ -183,6 +188,7 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 				smtpd_say(s, 550, "5.0.0", "Command rejected");
 			return;
 		}
+		s->used = s->used || verbs[i].uses;
 		verbs[i].fn(s, &c);
 		return;
 	}
@@ -192,6 +198,13 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 	pt_buf_free(&echo);
 	if (bad_command(s))
 		s->quit = true;
+}
+
+/* The daemon's Name= for log lines ("MTA" for -bs). */
+static const char *
+daemon_name(const struct smtpd *s)
+{
+	return s->daemon != NULL ? s->daemon->name : "MTA";
 }
 
 /* Reads and runs commands until QUIT, end of input or a fatal error. */
@@ -223,12 +236,17 @@ command_loop(struct smtpd *s)
 			break;
 		}
 		if (st != SMTP_IO_OK) {
-			pt_log(LOG_NOTICE, "lost input channel from %s to %s after %s", s->relay,
-			    s->daemon ? s->daemon->name : "MTA", s->helo ? "helo" : "connect");
+			/* as upstream: said of a probe only at LogLevel 20 and above */
+			if (s->cfg->opt.log_level > (s->used ? 1 : 19))
+				pt_log(LOG_NOTICE, "lost input channel from %s to %s after %s",
+				    s->relay, daemon_name(s), s->helo ? "helo" : "connect");
 			break;
 		}
 		dispatch(s, pt_buf_str(&line), line.len);
 	}
+	if (!s->used && !smtp_reply_is_set(&s->nullserver) && s->cfg->opt.log_level > 5)
+		pt_log(LOG_INFO, "%s did not issue MAIL/EXPN/VRFY/ETRN during connection to %s",
+		    s->relay, daemon_name(s));
 	pt_buf_free(&line);
 }
 

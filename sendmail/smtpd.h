@@ -58,6 +58,7 @@ struct smtpd {
 	bool reject_all;		/* check_relay refused the connection */
 	bool early_talker;		/* greet_pause: the client talked first */
 	bool quit;
+	bool used;			/* MAIL, EXPN, VRFY or ETRN was given */
 	struct smtp_reply reply;	/* the reply being built */
 	struct smtp_reply nullserver;	/* when set, the reply to every refused command */
 	char features[64];		/* what srv_features returned ("S V ...") */

@@ -31,6 +31,11 @@ like "$(cat "$SB/talk.out")" "535 5.7.0 authentication failed[^$]*535 5.7.0 auth
 	"two failed logins, then a good one"
 swaks --server "127.0.0.1:$SB_PORT" --local-interface 127.0.0.2 --auth CRAM-MD5 --auth-user mallory \
 	--auth-password x --quit-after AUTH >/dev/null 2>&1
+# a probe: greets and leaves without MAIL, EXPN, VRFY or ETRN; once with QUIT, once dropping
+printf "EHLO probe\nQUIT\n" | $TALK 127.0.0.1 "$SB_PORT" --bind 127.0.0.2 >/dev/null
+printf "EHLO probe\n" | $TALK 127.0.0.1 "$SB_PORT" --bind 127.0.0.2 >/dev/null
+# a real client is not a probe
+printf "EHLO c\nMAIL FROM:<a@example.test>\nQUIT\n" | $TALK 127.0.0.1 "$SB_PORT" --bind 127.0.0.2 >/dev/null
 sb_stop
 # the lines as syslog writes them for the sendmail daemon
 sed -n 's/^/Nov 28 12:00:00 mx sendmail[4242]: /p' "$SB/daemon.log" >"$SB/syslog"
@@ -45,4 +50,14 @@ is "$(printf '%s\n' "$matched" | grep -c 'AUTH failure (\(PLAIN\|LOGIN\|CRAM-MD5
 	"the matched lines are the failures of PLAIN, LOGIN and CRAM-MD5 from 127.0.0.2"
 [[ $matched == *"AUTH=server"* ]]
 ok $((! $?)) "the successful login is not counted"
+# upstream logs a probe's session (LogLevel > 5) and not its lost input channel (LogLevel > 19)
+is "$(grep -c '\[127\.0\.0\.2\] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA$' "$SB/syslog")" "4" \
+	"the two probes and the two AUTH sessions without MAIL are logged as upstream's did not issue lines"
+probes=$(grep -c 'did not issue' "$SB/syslog")
+is "$(grep -c 'lost input channel' "$SB/syslog")" "0" "a probe's lost input channel is not logged at LogLevel 9"
+out=$(PYTHONPATH="$f2b/root/usr/lib/python3/dist-packages" timeout 120 python3 \
+	"$f2b/root/usr/bin/fail2ban-regex" -c "$f2b/root/etc/fail2ban" "$SB/syslog" \
+	'sendmail-reject[mode=extra]' 2>&1)
+like "$out" "Lines: [0-9]+ lines, 0 ignored, $probes matched" \
+	"fail2ban's sendmail-reject filter (mode extra) matches the probes"
 done_testing
