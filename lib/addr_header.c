@@ -8,9 +8,12 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr_header.h"
+#include "pt_alloc.h"
+#include "pt_str.h"
 
 /* Skips a quoted string or comment starting at s[i]; returns the index after it. */
 static size_t
@@ -261,4 +264,37 @@ addr_list_next(const char **pp, struct pt_buf *out)
 		}
 		s += n + 1;
 	}
+}
+
+void
+addr_alias_split(const char *list, void (*fn)(char *elem, void *arg), void *arg)
+{
+	char *copy = pt_strdup(list), *p = copy, *start = copy;
+	bool quoted = false;
+	int angle = 0;
+
+	for (;; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle++;
+		else if (!quoted && *p == '>' && angle > 0)
+			angle--;
+		else if (*p == '\0' || (*p == ',' && !quoted && angle == 0) || *p == '\n') {
+			char end = *p, *e;
+
+			*p = '\0';
+			e = pt_str_trim(start);
+			if (*e != '\0')
+				fn(e, arg);
+			if (end == '\0')
+				break;
+			start = p + 1;
+		}
+	}
+	free(copy);
 }

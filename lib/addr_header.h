@@ -33,4 +33,12 @@ void addr_uncrack(const char *tmpl, const char *addr, struct pt_buf *out);
  */
 bool addr_list_next(const char **pp, struct pt_buf *out);
 
+/*
+ * Splits an alias value (or an :include:/.forward line) as alias expansion
+ * reads it: on commas outside quotes and angle brackets, and on newlines; a
+ * backslash protects the next character.  Calls fn on each element trimmed
+ * of blanks, skipping empty ones.
+ */
+void addr_alias_split(const char *list, void (*fn)(char *elem, void *arg), void *arg);
+
 #endif

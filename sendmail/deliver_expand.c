@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "addr_header.h"
 #include "alias.h"
 #include "deliver.h"
 #include "pt_alloc.h"
@@ -121,38 +122,29 @@ add_target(struct dlv *d, int rcpt, const struct cf_mailer *m, const char *host,
 	return t;
 }
 
-/* Splits an alias value on commas outside quotes and angle brackets; calls fn on each. */
+/* A list being expanded for one recipient at one depth. */
+struct each_at {
+	struct dlv *d;
+	int rcpt, depth;
+	const struct owner *own;
+};
+
+/* Expands one element of a list. */
+static void
+each_one(char *elem, void *arg)
+{
+	struct each_at *at = arg;
+
+	expand_addr(at->d, at->rcpt, elem, at->depth, at->own);
+}
+
+/* Expands each element of an alias value. */
 static void
 each_element(struct dlv *d, int rcpt, const char *list, int depth, const struct owner *own)
 {
-	char *copy = pt_strdup(list), *p = copy, *start = copy;
-	bool quoted = false;
-	int angle = 0;
+	struct each_at at = { d, rcpt, depth, own };
 
-	for (;; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			continue;
-		}
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == '<')
-			angle++;
-		else if (!quoted && *p == '>' && angle > 0)
-			angle--;
-		else if (*p == '\0' || (*p == ',' && !quoted && angle == 0) || *p == '\n') {
-			char end = *p, *e;
-
-			*p = '\0';
-			e = pt_str_trim(start);
-			if (*e != '\0')
-				expand_addr(d, rcpt, e, depth, own);
-			if (end == '\0')
-				break;
-			start = p + 1;
-		}
-	}
-	free(copy);
+	addr_alias_split(list, each_one, &at);
 }
 
 /* Reads an :include: or .forward file and expands its addresses as its owner. */

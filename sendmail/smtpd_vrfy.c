@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_header.h"
 #include "alias.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
@@ -94,38 +95,28 @@ vx_user(struct vx *x, const struct rw_triple *t, const char *echo)
 	pt_buf_free(&b);
 }
 
-/* Splits an alias value on commas outside quotes and brackets and expands each element. */
+/* A list being expanded at one depth. */
+struct vx_at {
+	struct vx *x;
+	int depth;
+};
+
+/* Expands one element of a list. */
+static void
+vx_list_element(char *elem, void *arg)
+{
+	struct vx_at *at = arg;
+
+	vx_element(at->x, elem, at->depth);
+}
+
+/* Expands each element of an alias value. */
 static void
 vx_list(struct vx *x, const char *list, int depth)
 {
-	char *copy = pt_strdup(list), *p = copy, *start = copy;
-	bool quoted = false;
-	int angle = 0;
+	struct vx_at at = { x, depth };
 
-	for (;; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			continue;
-		}
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == '<')
-			angle++;
-		else if (!quoted && *p == '>' && angle > 0)
-			angle--;
-		else if (*p == '\0' || (*p == ',' && !quoted && angle == 0) || *p == '\n') {
-			char end = *p, *e;
-
-			*p = '\0';
-			e = pt_str_trim(start);
-			if (*e != '\0')
-				vx_element(x, e, depth);
-			if (end == '\0')
-				break;
-			start = p + 1;
-		}
-	}
-	free(copy);
+	addr_alias_split(list, vx_list_element, &at);
 }
 
 /* Expands one element of a list (or the argument, at depth 0). */

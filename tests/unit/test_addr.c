@@ -126,12 +126,46 @@ test_list(void)
 	pt_buf_free(&b);
 }
 
+/* Collects an alias element, separated by '|'. */
+static void
+alias_elem(char *elem, void *arg)
+{
+	struct pt_buf *b = arg;
+
+	if (b->len > 0)
+		pt_buf_addc(b, '|');
+	pt_buf_adds(b, elem);
+}
+
+/* addr_alias_split: commas outside quotes and <>, newlines, backslashes. */
+static void
+test_alias_split(void)
+{
+	static const char *const cases[][2] = {
+		{ "a, b,c", "a|b|c" },
+		{ " \"x, y\"@h , <d,e@h>", "\"x, y\"@h|<d,e@h>" },
+		{ "one\n\ttwo,,  ,three", "one|two|three" },
+		{ "f\\, g", "f\\, g" },
+		{ "|\"/bin/prog a,b\", /tmp/file", "|\"/bin/prog a,b\"|/tmp/file" },
+		{ "", "" },
+	};
+	struct pt_buf b = PT_BUF_INIT;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		pt_buf_reset(&b);
+		addr_alias_split(cases[i][0], alias_elem, &b);
+		is_str(pt_buf_str(&b), cases[i][1], "alias split of [%s]", cases[i][0]);
+	}
+	pt_buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_tokens();
 	test_crack();
 	test_list();
+	test_alias_split();
 	pt_arena_free(&arena);
 	return tap_done();
 }
