@@ -153,11 +153,15 @@ main(int argc, char **argv)
 	if (!check_line(&l)) {
 		report(&l);
 		closelog();
+		pt_buf_free(&l.out);
+		pt_buf_free(&l.word);
 		return EX_UNAVAILABLE;
 	}
 	closelog();
+	pt_buf_free(&l.word);
 	execle("/bin/sh", "/bin/sh", "-c", pt_buf_str(&l.out), (char *)NULL, env);
 	fprintf(stderr, "%s: cannot run /bin/sh: %s\n", l.prog, strerror(errno));
+	pt_buf_free(&l.out);
 	return EX_OSERR;
 }
 #endif
