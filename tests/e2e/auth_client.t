@@ -8,10 +8,7 @@
 # private sasldb, the second one logging AUTH=server for the first.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
-TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 command -v saslpasswd2 >/dev/null || { skip "saslpasswd2 (sasl2-bin) is not installed"; done_testing; }
-FAKE_PID=
-trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
 
 sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 fport=$(sb_free_port)
@@ -20,31 +17,12 @@ SB_TLS=1 SB_AUTHINFO=1 sb_new "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" \
 ok $? "a sandbox with FEATURE(authinfo) relaying to a smart host"
 sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P:secret\" \"M:PLAIN\""
 
-# fake ARGS...: (re)starts the scripted server with ARGS on $fport
+# fake ARGS...: (re)starts the scripted server on $fport, with TLS and AUTH
 fake() {
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	rm -f "$SB/fake.port" "$SB/fake.log"
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --port "$fport" --port-file "$SB/fake.port" \
-		--log "$SB/fake.log" --cert "$SB/tls/cert.pem" --key "$SB/tls/key.pem" \
-		--auth "PLAIN LOGIN" --user alice --password secret "$@" &
-	FAKE_PID=$!
-	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
-	return 1
+	sb_fake "$fport" --cert "$SB/tls/cert.pem" --key "$SB/tls/key.pem" \
+		--auth "PLAIN LOGIN" --user alice --password secret "$@"
 }
-# send SUBJECT [PORT]: a message into the sandbox; once it has a stat=, prints the
-# log lines written since it was sent (STARTTLS= and AUTH= lines carry no queue id)
-send() {
-	local out id n
-	n=$(wc -l <"$SB/daemon.log")
-	out=$(printf 'HELO client.test\nMAIL FROM:<a@localhost>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
-		"$1" "$1" | $TALK 127.0.0.1 "${2:-$SB_PORT}")
-	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
-	for _ in $(seq 1 100); do
-		grep -q "^$id: to=.*stat=" "$SB/daemon.log" && break
-		sleep 0.1
-	done
-	tail -n "+$((n + 1))" "$SB/daemon.log"
-}
+send() { sb_relay_one "$@"; }
 
 sb_start -OLogLevel=10	# upstream logs AUTH=client above LogLevel 9
 fake
@@ -98,8 +76,7 @@ SB_TLS=1 SB_SASL=1 sb_new "MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl" \
 	"FEATURE(\`accept_unresolvable_domains')dnl" "FEATURE(\`no_default_msa')dnl" \
 	"DAEMON_OPTIONS(\`Port=$fport, Addr=127.0.0.1, Name=MSA, M=a')dnl"
 sb_sasl_user alice secret
-kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-FAKE_PID=
+sb_fake_stop
 sb_start
 ok $? "a second Petrel listens on $fport and requires AUTH there"
 sb_save B

@@ -13,23 +13,13 @@
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
-FAKE_PID=
-trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
 
 fport=$(sb_free_port)
 sb_new "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" "define(\`ESMTP_MAILER_ARGS', \`TCP \$h $fport')dnl"
 ok $? "a sandbox relaying to a smart host on 127.0.0.1:$fport compiles"
 
-# fake ARGS...: (re)starts the fake server on $fport, its log in $SB/fake.log
-fake() {
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	rm -f "$SB/fake.port" "$SB/fake.log"
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --port "$fport" --port-file "$SB/fake.port" \
-		--log "$SB/fake.log" "$@" &
-	FAKE_PID=$!
-	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
-	return 1
-}
+# fake ARGS...: (re)starts the scripted server with ARGS on $fport
+fake() { sb_fake "$fport" "$@"; }
 # send SUBJECT: one message through the daemon to victim@remote.test
 send() {
 	printf 'HELO client.test\nMAIL FROM:<a@localhost>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \

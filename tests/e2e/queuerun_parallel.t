@@ -7,23 +7,13 @@
 # that logs every byte and how many connections were open at each connect.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
-FAKE_PID=
-trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
 
 fport=$(sb_free_port)
 sb_new "define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl" "define(\`ESMTP_MAILER_ARGS', \`TCP \$h $fport')dnl"
 ok $? "a sandbox relaying to a smart host on 127.0.0.1:$fport compiles"
 
 # fake: (re)starts the fake server on $fport, its log in $SB/fake.log
-fake() {
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	rm -f "$SB/fake.port" "$SB/fake.log"
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --parallel --port "$fport" \
-		--port-file "$SB/fake.port" --log "$SB/fake.log" &
-	FAKE_PID=$!
-	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
-	return 1
-}
+fake() { sb_fake "$fport" --parallel; }
 # queue N: N messages queued with subjects "queued 1" .. "queued N"
 queue() {
 	for i in $(seq "$1"); do

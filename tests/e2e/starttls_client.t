@@ -10,9 +10,6 @@
 # with a certificate from the trusted CA passes both.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
-TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
-FAKE_PID=
-trap 'sb_cleanup; [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null' EXIT
 
 sb_private_dns || { skip "$DNS_WHY"; done_testing; }
 fport=$(sb_free_port)
@@ -24,30 +21,9 @@ good_cert=$SB/tls/cert.pem good_key=$SB/tls/key.pem
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
 	-keyout "$SB/self.key" -out "$SB/self.pem" -subj "/CN=self-signed" 2>/dev/null
 
-# fake ARGS...: (re)starts the fake server with ARGS on $fport, log in $SB/fake.log
-fake() {
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	rm -f "$SB/fake.port" "$SB/fake.log"
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --port "$fport" --port-file "$SB/fake.port" \
-		--log "$SB/fake.log" "$@" &
-	FAKE_PID=$!
-	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
-	return 1
-}
-# send SUBJECT: one message through the sandbox to victim@remote.test; waits for its
-# stat=, prints the log lines written since it was sent
-send() {
-	local out id n
-	n=$(wc -l <"$SB/daemon.log")
-	out=$(printf 'HELO client.test\nMAIL FROM:<a@localhost>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
-		"$1" "$1" | $TALK 127.0.0.1 "$SB_PORT")
-	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
-	for _ in $(seq 1 100); do
-		grep -q "^$id: to=.*stat=" "$SB/daemon.log" && break
-		sleep 0.1
-	done
-	tail -n "+$((n + 1))" "$SB/daemon.log"
-}
+# fake ARGS...: (re)starts the scripted server with ARGS on $fport
+fake() { sb_fake "$fport" "$@"; }
+send() { sb_relay_one "$@"; }
 
 sb_start
 fake --cert "$good_cert" --key "$good_key" --inject '554 5.7.1 injected reply\r\n'

@@ -45,6 +45,7 @@ SB_PID=
 SB_CA=
 SB_ALL_DIRS=
 SB_ALL_PIDS=
+SB_FAKE_PID=
 
 sb_cleanup() {
 	local p d
@@ -228,6 +229,47 @@ sb_stop() {
 		wait "$SB_PID" 2>/dev/null
 		SB_PID=
 	fi
+}
+
+# sb_fake PORT ARGS...: (re)starts the scripted SMTP server
+# (tests/lib/fake_smtpd.py) on 127.0.0.1:PORT with ARGS, logging to
+# $SB/fake.log; sb_cleanup stops it.  Fails if it does not come up.
+sb_fake() {
+	local port=$1
+	shift
+	sb_fake_stop
+	rm -f "$SB/fake.port" "$SB/fake.log"
+	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --port "$port" --port-file "$SB/fake.port" \
+		--log "$SB/fake.log" "$@" &
+	SB_FAKE_PID=$!
+	SB_ALL_PIDS="$SB_ALL_PIDS $SB_FAKE_PID"
+	for _ in $(seq 1 50); do [ -s "$SB/fake.port" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+sb_fake_stop() {
+	if [ -n "$SB_FAKE_PID" ]; then
+		kill "$SB_FAKE_PID" 2>/dev/null
+		wait "$SB_FAKE_PID" 2>/dev/null
+		SB_FAKE_PID=
+	fi
+}
+
+# sb_relay_one SUBJECT [PORT]: sends one message for victim@remote.test into
+# the daemon (on PORT, default $SB_PORT); once its to= line has a stat=,
+# prints the daemon's log lines written since it was sent (STARTTLS= and
+# AUTH= lines carry no queue id, so they are not filtered by it).
+sb_relay_one() {
+	local out id n
+	n=$(wc -l <"$SB/daemon.log")
+	out=$(printf 'HELO client.test\nMAIL FROM:<a@localhost>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
+		"$1" "$1" | python3 "$PETREL_SRCDIR/tests/lib/smtp_talk.py" 127.0.0.1 "${2:-$SB_PORT}")
+	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
+	for _ in $(seq 1 100); do
+		grep -q "^$id: to=.*stat=" "$SB/daemon.log" && break
+		sleep 0.1
+	done
+	tail -n "+$((n + 1))" "$SB/daemon.log"
 }
 
 sb_count() {
