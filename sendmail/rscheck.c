@@ -149,7 +149,7 @@ int
 rscheck(struct rw_ctx *rw, const char *name, const char *arg1, const char *arg2,
     const char *echo, struct smtp_reply *r, struct pt_buf *value)
 {
-	int set = cf_ruleset_find(rw->cfg, name), st, rc = RSCHECK_OK;
+	int set = cf_ruleset_find(rw->cfg, name), rc = RSCHECK_OK;
 	struct addr_vec v = { NULL, 0, 0, NULL };
 	bool hash;
 
@@ -161,16 +161,11 @@ rscheck(struct rw_ctx *rw, const char *name, const char *arg1, const char *arg2,
 		addr_vec_push(&v, "\001|");
 		push_tokens(rw, arg2, &v);
 	}
-	st = rw_run(rw, set, &v);
+	/* as upstream: only the result counts, not a lookup that failed for now */
+	(void)rw_run(rw, set, &v);
 	hash = v.n >= 1 && strcmp(v.tok[0], "\001#") == 0;
 	if (hash && v.n >= 2)
 		rc = mailer_result(rw, &v, echo, r);
-	else if (st == EX_TEMPFAIL) {
-		if (r != NULL)
-			smtp_reply_set(r, 451, "4.3.0",
-			    "Temporary system failure. Please try again later.");
-		rc = RSCHECK_ERROR;
-	}
 	if (value != NULL)
 		addr_vec_join(&v, hash ? 1 : 0, v.n, NULL, value);
 	addr_vec_free(&v);

@@ -16,7 +16,7 @@
 enum rscheck_result {
 	RSCHECK_NONE = -1,	/* the configuration has no such ruleset */
 	RSCHECK_OK = 0,		/* ran, ended in something other than $# */
-	RSCHECK_ERROR,		/* $#error (or a temporary failure): the reply is filled */
+	RSCHECK_ERROR,		/* $#error: the reply is filled */
 	RSCHECK_DISCARD,	/* $#discard */
 	RSCHECK_RELAY,		/* $#OK or $#RELAY */
 	RSCHECK_MAILER,		/* $# with anything else: the value is what follows $# */
@@ -27,8 +27,9 @@ enum rscheck_result {
  * Runs ruleset name over arg1, or "arg1 $| arg2" when arg2 is not NULL (the
  * $| is made here, never parsed from the arguments).  For RSCHECK_ERROR, r
  * (may be NULL) gets the code, enhanced status and text of "$#error $@
- * status $: text", the text prefixed by "echo... " when echo is not NULL; a
- * temporary failure of the rewriting gives 451 4.3.0.  value (may be NULL)
+ * status $: text", the text prefixed by "echo... " when echo is not NULL.  As
+ * upstream's, a lookup that failed for now changes nothing: only the result
+ * counts (the cf turns a map's <TMPF> into its own 451).  value (may be NULL)
  * gets the result's tokens joined without separators, a leading $# left
  * out.  Strings of the rewriting live in rw's arena.
  */

@@ -343,9 +343,14 @@ alias_error(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	return refused;
 }
 
-/* check_rcpt and the local user check: false (reply sent) when refused. */
+/*
+ * check_rcpt and the local user check: false (reply sent) when refused.  An
+ * address whose lookup failed for now (later) is not checked further: as
+ * upstream, it is accepted and decided at delivery.
+ */
 static bool
-check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, struct smtp_reply *r)
+check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, bool later,
+    struct smtp_reply *r)
 {
 	switch (smtpd_check(s, "check_rcpt", addr, NULL, addr, r)) {
 	case SMTPD_CHECK_REJECT:
@@ -361,6 +366,8 @@ check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, struct 
 	default:
 		break;
 	}
+	if (later)
+		return true;
 	if (unknown_local(s, t)) {
 		smtpd_say(s, 550, "5.1.1", "%s... User unknown", addr);
 		bad_rcpt(s);
@@ -434,7 +441,7 @@ smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
 	smtpd_macro(s, "{rcpt_addr}", t.user);
 	smtpd_macro(s, "{rcpt_host}", t.host);
 	smtpd_macro(s, "{rcpt_mailer}", t.mailer_name);
-	if (!check_rcpt(s, addr, &t, &r) || !smtpd_milter_rcpt(s, addr, params))
+	if (!check_rcpt(s, addr, &t, later, &r) || !smtpd_milter_rcpt(s, addr, params))
 		goto out;
 	accept_rcpt(s, addr, &t, &rp, later);
 out:
