@@ -286,6 +286,46 @@ addr_tokenize(const struct addr_toktab *t, const char *text, int delim, unsigned
 	return err->len > errlen ? ADDR_TOK_MENDED : ADDR_TOK_OK;
 }
 
+size_t
+addr_token_maxlen(const struct addr_toktab *t, const char *text, size_t len)
+{
+	size_t i = 0, cur = 0, max = 0;
+	int depth = 0;
+	bool quoted = false;
+
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\\' && i + 1 < len) {
+			if (depth == 0)
+				cur += 2;
+			i++;
+		} else if (quoted) {
+			if (t->type[c] != ADDR_CH_DROP)
+				cur++;
+			if (c == '"') {		/* the closing quote ends the token */
+				quoted = false;
+				max = cur > max ? cur : max;
+				cur = 0;
+			}
+		} else if (depth > 0 || (c == '(' && t->comments)) {
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			continue;
+		} else if (c == '"') {
+			quoted = true;
+			cur = 1;
+		} else if (t->type[c] == ADDR_CH_ATOM) {
+			cur++;
+		} else if (t->type[c] != ADDR_CH_DROP) {
+			cur = t->type[c] == ADDR_CH_OPER ? 1 : 0;
+			max = cur > max ? cur : max;
+			cur = 0;
+		}
+		max = cur > max ? cur : max;
+	}
+	return max;
+}
+
 void
 addr_tok_print(const char *tok, struct pt_buf *out)
 {

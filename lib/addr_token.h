@@ -24,6 +24,7 @@
 #define ADDR_META '\001'	/* first byte of an operator token */
 #define ADDR_MAXLEN 255		/* longest address text accepted */
 #define ADDR_MAXTOK 255		/* most tokens in one vector */
+#define ADDR_MAXTOKLEN 256	/* longest token upstream's prescan accepts */
 
 /* What a character is to the tokenizer. */
 enum addr_chtype {
@@ -93,6 +94,14 @@ enum addr_tokresult {
  */
 int addr_tokenize(const struct addr_toktab *t, const char *text, int delim, unsigned flags,
     struct pt_arena *a, struct addr_vec *out, const char **endp, struct pt_buf *err);
+
+/*
+ * The length of the longest token of text[0..len) as upstream's prescan
+ * counts it (a quoted string with its quotes, a backslash pair as two bytes,
+ * control characters dropped, comments skipped when t says so), so that a
+ * caller can refuse one over ADDR_MAXTOKLEN before anything else.
+ */
+size_t addr_token_maxlen(const struct addr_toktab *t, const char *text, size_t len);
 
 /* Length of the operator token that starts at p (p[0] == ADDR_META). */
 int addr_meta_len(const char *p);

@@ -25,6 +25,7 @@
 
 #define RW_MAXLOOP 100		/* passes of one rule before "Infinite loop" */
 #define RW_MAXDEPTH 50		/* nested ruleset calls */
+#define RW_ERRTEXT_MAX 255	/* an $#error's $: text is cut there, as upstream's buffer does */
 
 /* What one rewriting needs around it. */
 struct rw_ctx {

@@ -198,6 +198,8 @@ build(struct rw_ctx *c, const char *text, struct addr_vec *v, unsigned flags, st
 
 		/* an error text keeps its blanks */
 		rw_cataddr(c, v, colon + 1, v->n, ' ', &b);
+		if (b.len > RW_ERRTEXT_MAX)
+			pt_buf_truncate(&b, RW_ERRTEXT_MAX);
 		t->user_raw = pt_arena_memdup0(c->arena, pt_buf_str(&b), b.len);
 		pt_buf_free(&b);
 		error_triple(c, text, t);

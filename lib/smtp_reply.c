@@ -135,16 +135,32 @@ smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
 	dst->done = src->done;
 }
 
+/*
+ * Appends text with CR and LF turned into spaces; seven_bit: the eighth bit
+ * stripped, and a byte that becomes NUL ends the text.
+ */
+static void
+add_text(struct pt_buf *out, const char *s, bool seven_bit)
+{
+	for (; *s; s++) {
+		char c = seven_bit ? (char)(*s & 0x7f) : *s;
+
+		if (c == '\0')
+			break;
+		pt_buf_addc(out, c == '\r' || c == '\n' ? ' ' : c);
+	}
+}
+
 /* Appends text with CR and LF turned into spaces. */
 static void
 add_safe_text(struct pt_buf *out, const char *s)
 {
-	for (; *s; s++)
-		pt_buf_addc(out, *s == '\r' || *s == '\n' ? ' ' : *s);
+	add_text(out, s, false);
 }
 
-void
-smtp_reply_format(const struct smtp_reply *r, struct pt_buf *out)
+/* smtp_reply_format, the text 7-bit when seven_bit. */
+static void
+format_reply(const struct smtp_reply *r, struct pt_buf *out, bool seven_bit)
 {
 	size_t i, n = r->nlines ? r->nlines : 1;
 
@@ -157,9 +173,15 @@ smtp_reply_format(const struct smtp_reply *r, struct pt_buf *out)
 			if (*text != '\0')
 				pt_buf_addc(out, ' ');
 		}
-		add_safe_text(out, text);
+		add_text(out, text, seven_bit);
 		pt_buf_add(out, "\r\n", 2);
 	}
+}
+
+void
+smtp_reply_format(const struct smtp_reply *r, struct pt_buf *out)
+{
+	format_reply(r, out, false);
 }
 
 void
@@ -167,7 +189,8 @@ smtp_reply_send(const struct smtp_reply *r, struct smtp_io *io)
 {
 	struct pt_buf b = PT_BUF_INIT;
 
-	smtp_reply_format(r, &b);
+	/* as upstream: what goes on the wire is 7-bit (client bytes echoed in replies) */
+	format_reply(r, &b, true);
 	smtp_io_write(io, b.s, b.len);
 	pt_buf_free(&b);
 }

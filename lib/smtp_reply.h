@@ -73,7 +73,12 @@ void smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src);
  * become spaces.
  */
 void smtp_reply_format(const struct smtp_reply *r, struct pt_buf *out);
-/* Formats r and buffers it on io for the next flush. */
+/*
+ * Formats r and buffers it on io for the next flush, as a server sends it:
+ * as upstream, the text is 7-bit (the eighth bit of each byte stripped, a
+ * byte that becomes NUL ends its line), so client bytes echoed in a reply
+ * come back as upstream echoes them.
+ */
 void smtp_reply_send(const struct smtp_reply *r, struct smtp_io *io);
 /* Appends "CODE STATUS TEXT" of the first line to out (for log lines). */
 void smtp_reply_summary(const struct smtp_reply *r, struct pt_buf *out);

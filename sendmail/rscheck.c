@@ -73,6 +73,8 @@ error_reply(const struct rw_ctx *rw, const struct addr_vec *v, const char *echo,
 		addr_vec_join(v, at + 1, colon, NULL, &status);
 	if (colon < v->n)
 		rw_cataddr(rw, v, colon + 1, v->n, ' ', &text);
+	if (text.len > RW_ERRTEXT_MAX)
+		pt_buf_truncate(&text, RW_ERRTEXT_MAX);
 	rw_stripquotes(&text);
 	t = pt_buf_str(&text);
 	if (isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[1]) &&

@@ -53,6 +53,16 @@ smtpd_say(struct smtpd *s, int code, const char *status, const char *fmt, ...)
 	smtp_reply_free(&r);
 }
 
+const char *
+smtpd_short(struct smtpd *s, const char *text)
+{
+	if (strlen(text) <= SMTP_SHORTSTR)
+		return text;
+	pt_buf_reset(&s->shortbuf);
+	smtp_echo_short(&s->shortbuf, text, SMTP_SHORTSTR);
+	return pt_buf_str(&s->shortbuf);
+}
+
 void
 smtpd_macro(struct smtpd *s, const char *name, const char *value)
 {
@@ -466,6 +476,7 @@ out:
 	smtp_reply_free(&s.nullserver);
 	smtpd_milter_close(&s);
 	smtp_reply_free(&s.reply);
+	pt_buf_free(&s.shortbuf);
 	free(s.helo);
 	queue_dir_close(s.qd);
 	rw_ctx_done(&s.rw);

@@ -60,6 +60,7 @@ struct smtpd {
 	bool quit;
 	bool used;			/* MAIL, EXPN, VRFY or ETRN was given */
 	struct smtp_reply reply;	/* the reply being built */
+	struct pt_buf shortbuf;		/* smtpd_short's result */
 	struct smtp_reply nullserver;	/* when set, the reply to every refused command */
 	char features[64];		/* what srv_features returned ("S V ...") */
 	/* STARTTLS (smtpd_tls.c) */
@@ -77,6 +78,12 @@ void smtpd_say(struct smtpd *s, int code, const char *status, const char *fmt, .
     __attribute__((format(printf, 4, 5)));
 /* Sends s->reply. */
 void smtpd_send(struct smtpd *s, const struct smtp_reply *r);
+/*
+ * text as upstream echoes a client's address in a reply: shortened (first
+ * and last 100 bytes around "...") when longer than SMTP_SHORTSTR.  Returns
+ * text itself or s->shortbuf's string, valid until the next call.
+ */
+const char *smtpd_short(struct smtpd *s, const char *text);
 /* Sets a session macro (value copied; NULL undefines it). */
 void smtpd_macro(struct smtpd *s, const char *name, const char *value);
 /* Ends the transaction: drops the envelope and its parameters. */

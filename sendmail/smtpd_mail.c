@@ -34,6 +34,47 @@ param_opts(const struct smtpd *s, struct smtp_param_opts *o)
 	    (unsigned long long)s->cfg->opt.max_message_size : 0;
 }
 
+/*
+ * Refuses an address as upstream's prescan and address checks do before any
+ * rewriting; true if refused (reply sent).  raw is the argument from the
+ * address on, parameters included: upstream echoes that text (shortened)
+ * while it is still parsing.  In order: a token over ADDR_MAXTOKLEN bytes;
+ * an address over ADDR_MAXLEN bytes (the text named and echoed cut there);
+ * a byte from 0x80 to 0x9f, named with each such byte as '?'.
+ */
+static bool
+addr_refused(struct smtpd *s, bool rcpt, const struct pt_slice *addr, const char *raw,
+    size_t rawlen)
+{
+	struct pt_buf b = PT_BUF_INIT, echo = PT_BUF_INIT;
+	bool c1 = false, refused = true;
+
+	if (addr_token_maxlen(&s->cfg->toktab, addr->p, addr->len) > ADDR_MAXTOKLEN) {
+		pt_buf_add(&b, raw, rawlen);
+		smtp_echo_short(&echo, pt_buf_str(&b), SMTP_SHORTSTR);
+		smtpd_say(s, 553, "5.1.0", "%s... prescan: token too long", pt_buf_str(&echo));
+	} else if (addr->len > ADDR_MAXLEN) {
+		pt_buf_add(&b, addr->p, ADDR_MAXLEN);
+		smtp_echo_short(&echo, pt_buf_str(&b), SMTP_SHORTSTR);
+		smtpd_say(s, 553, "5.1.0", "%s... Address \"%s\" too long (%d bytes max)",
+		    pt_buf_str(&echo), pt_buf_str(&b), ADDR_MAXLEN);
+	} else {
+		for (size_t i = 0; i < addr->len; i++) {
+			unsigned char ch = (unsigned char)addr->p[i];
+
+			c1 = c1 || (ch & 0xe0) == 0x80;
+			pt_buf_addc(&b, (ch & 0xe0) == 0x80 ? '?' : (char)ch);
+		}
+		if (c1)
+			smtpd_say(s, 501, rcpt ? "5.1.3" : "5.1.7",
+			    "8-bit character in mailbox address \"%s\"", pt_buf_str(&b));
+		refused = c1;
+	}
+	pt_buf_free(&echo);
+	pt_buf_free(&b);
+	return refused;
+}
+
 /* Splits "FROM:<addr> params" into the address text (with <>) and parameters. */
 static bool
 split(struct smtpd *s, const struct smtp_cmd *c, char **addr, struct pt_slice *params)
@@ -46,6 +87,9 @@ split(struct smtpd *s, const struct smtp_cmd *c, char **addr, struct pt_slice *p
 		smtp_reply_free(&err);
 		return false;
 	}
+	if (addr_refused(s, c->verb == SMTP_VERB_RCPT, &path.addr, path.addr.p,
+	    (size_t)(c->arg.p + c->arg.len - path.addr.p)))
+		return false;
 	*addr = pt_strndup(path.addr.p, path.addr.len);
 	*params = path.params;
 	return true;
@@ -65,7 +109,7 @@ parse(struct smtpd *s, const char *addr, unsigned flags, struct rw_triple *t, bo
 	if (tempfail != NULL)
 		*tempfail = st == EX_TEMPFAIL;
 	if (st != EX_OK && st != EX_TEMPFAIL) {
-		smtpd_say(s, 553, "5.1.0", "%s... Address could not be parsed", addr);
+		smtpd_say(s, 553, "5.1.0", "%s... Address could not be parsed", smtpd_short(s, addr));
 		return false;
 	}
 	if (t->error) {
@@ -74,7 +118,7 @@ parse(struct smtpd *s, const char *addr, unsigned flags, struct rw_triple *t, bo
 		/* upstream: no valid status (as "error:nouser 550 ...") is x.0.0 */
 		if (!smtp_status_valid(status, strlen(status), t->error_code))
 			status = t->error_code / 100 == 4 ? "4.0.0" : "5.0.0";
-		smtpd_say(s, t->error_code, status, "%s... %s", addr, t->error_text);
+		smtpd_say(s, t->error_code, status, "%s... %s", smtpd_short(s, addr), t->error_text);
 		return false;
 	}
 	return true;
@@ -136,7 +180,7 @@ static bool
 check_mail(struct smtpd *s, const char *addr, struct smtp_reply *r, bool *held)
 {
 	*held = false;
-	switch (smtpd_check(s, "check_mail", addr, NULL, addr, r)) {
+	switch (smtpd_check(s, "check_mail", addr, NULL, smtpd_short(s, addr), r)) {
 	case SMTPD_CHECK_REJECT:
 		smtpd_send(s, r);
 		return false;
@@ -191,7 +235,7 @@ smtpd_mail(struct smtpd *s, const struct smtp_cmd *c)
 	start_envelope(s, addr, &t);
 	if (held)	/* as upstream: accepted, and the message will be held */
 		s->env->quarantine = queue_env_str(s->env, r.nlines > 0 ? r.lines[0] : "");
-	smtpd_say(s, 250, "2.1.0", "%s... Sender ok", addr);
+	smtpd_say(s, 250, "2.1.0", "%s... Sender ok", smtpd_short(s, addr));
 out:
 	smtp_reply_free(&r);
 	free(addr);
@@ -256,17 +300,24 @@ keep_rcpt(struct smtpd *s, char *key, const char *addr)
 	s->raddrs[s->nrkeys++] = pt_strdup(addr);
 }
 
-/* Slows down a client that sends too many bad recipients (BadRcptThrottle). */
+/* Counts a refused recipient; at BadRcptThrottle, logs that RCPTs are slowed down. */
 static void
 bad_rcpt(struct smtpd *s)
 {
 	long throttle = s->cfg->opt.bad_rcpt_throttle;
 
-	if (throttle > 0 && ++s->badrcpts >= throttle) {
-		if (s->badrcpts == throttle)
-			pt_log(LOG_NOTICE, "%s: Possible SMTP RCPT flood, throttling.", s->relay);
+	if (throttle > 0 && ++s->badrcpts == throttle)
+		pt_log(LOG_NOTICE, "%s: Possible SMTP RCPT flood, throttling.", s->relay);
+}
+
+/* Once BadRcptThrottle recipients were refused, each RCPT waits a second first. */
+static void
+rcpt_throttle(struct smtpd *s)
+{
+	long throttle = s->cfg->opt.bad_rcpt_throttle;
+
+	if (throttle > 0 && s->badrcpts >= throttle)
 		sleep(1);
-	}
 }
 
 /*
@@ -304,11 +355,11 @@ forbidden_mailer(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	if (t->mailer == NULL)
 		return false;
 	if (strcmp(t->mailer->name, "prog") == 0) {
-		smtpd_say(s, 550, "5.7.1", "%s... Cannot mail directly to programs", addr);
+		smtpd_say(s, 550, "5.7.1", "%s... Cannot mail directly to programs", smtpd_short(s, addr));
 		return true;
 	}
 	if (strcmp(t->mailer->name, "*file*") == 0) {
-		smtpd_say(s, 550, "5.7.1", "%s... Cannot mail directly to files", addr);
+		smtpd_say(s, 550, "5.7.1", "%s... Cannot mail directly to files", smtpd_short(s, addr));
 		return true;
 	}
 	return false;
@@ -336,7 +387,7 @@ alias_error(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	s->rw.msgs = NULL;
 	if (rw_parse(&s->rw, pt_str_trim(val.s), 0, 0, NULL, &a) == EX_OK && a.error) {
 		smtpd_say(s, a.error_code, a.error_status[0] ? a.error_status : NULL, "%s... %s",
-		    addr, a.error_text);
+		    smtpd_short(s, addr), a.error_text);
 		refused = true;
 	}
 	pt_buf_free(&val);
@@ -352,7 +403,7 @@ static bool
 check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, bool later,
     struct smtp_reply *r)
 {
-	switch (smtpd_check(s, "check_rcpt", addr, NULL, addr, r)) {
+	switch (smtpd_check(s, "check_rcpt", addr, NULL, smtpd_short(s, addr), r)) {
 	case SMTPD_CHECK_REJECT:
 		smtpd_send(s, r);
 		bad_rcpt(s);
@@ -369,7 +420,7 @@ check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, bool la
 	if (later)
 		return true;
 	if (unknown_local(s, t)) {
-		smtpd_say(s, 550, "5.1.1", "%s... User unknown", addr);
+		smtpd_say(s, 550, "5.1.1", "%s... User unknown", smtpd_short(s, addr));
 		bad_rcpt(s);
 		return false;
 	}
@@ -390,7 +441,7 @@ accept_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t,
 
 	if (first != NULL) {
 		/* as upstream: a duplicate is not added, the reply names the first */
-		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", first);
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", smtpd_short(s, first));
 		free(key);
 		return;
 	}
@@ -401,9 +452,9 @@ accept_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t,
 	smtpd_macro(s, "{nrcpts}", n);
 	/* as upstream: only an address whose lookup failed for now "will queue" */
 	if ((s->cfg->opt.delivery_mode == 'q' || s->cfg->opt.delivery_mode == 'd') && later)
-		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok (will queue)", addr);
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok (will queue)", smtpd_short(s, addr));
 	else
-		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", addr);
+		smtpd_say(s, 250, "2.1.5", "%s... Recipient ok", smtpd_short(s, addr));
 }
 
 void
@@ -423,6 +474,7 @@ smtpd_rcpt(struct smtpd *s, const struct smtp_cmd *c)
 		smtpd_say(s, 503, "5.0.0", "Need MAIL before RCPT");
 		return;
 	}
+	rcpt_throttle(s);
 	if (!split(s, c, &addr, &params))
 		return;
 	param_opts(s, &po);

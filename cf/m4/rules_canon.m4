@@ -21,6 +21,7 @@ R$* ;			$1				trailing semicolons
 R$* < $+ : ; > $*	$@ $2 : ; <@>			<list:;>
 R$* < $* ; >		$1 < $2 >			semicolon inside <>
 R$@			$@ : ; <@>			empty list
+R< @ >			$@ : ; <@>			<@> alone is an empty list too
 # keep the innermost <...>, then take the brackets off
 R$*			$: < $1 >
 R$+ < $* >		< $2 >				text before <

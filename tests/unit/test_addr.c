@@ -159,10 +159,29 @@ test_alias_split(void)
 	pt_buf_free(&b);
 }
 
+/* addr_token_maxlen: the longest token as upstream's prescan counts it. */
+static void
+test_token_maxlen(void)
+{
+	static const struct { const char *s; size_t n; } cases[] = {
+		{ "<abc@example.com>", 7 },
+		{ "<\"a b c\"@x>", 7 },
+		{ "ab\"cd\"ef", 4 },
+		{ "a\\bc@d", 4 },
+		{ "(a very long comment)x@y", 1 },
+		{ "", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		is_int((long)addr_token_maxlen(&tabc, cases[i].s, strlen(cases[i].s)),
+		    (long)cases[i].n, "longest token of [%s]", cases[i].s);
+}
+
 int
 main(void)
 {
 	test_tokens();
+	test_token_maxlen();
 	test_crack();
 	test_list();
 	test_alias_split();
