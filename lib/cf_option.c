@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cf.h"
 #include "cf_internal.h"
@@ -313,6 +314,15 @@ cf_options_cmdline(struct cf_config *cfg, char *const *opts, int n, struct pt_bu
 	return rc;
 }
 
+/* The processors online, 1 when that cannot be known. */
+static int
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 && n < 100000 ? (int)n : 1;
+}
+
 void
 cf_options_defaults(struct cf_options *o)
 {
@@ -338,6 +348,9 @@ cf_options_defaults(struct cf_options *o)
 	o->retry_factor = 90000;
 	o->recipient_factor = 30000;
 	o->queue_factor = 600000;
+	/* as upstream: 8 and 12 times the processors online (when that is known) */
+	o->queue_la = 8 * online_cpus();
+	o->refuse_la = 12 * online_cpus();
 	o->fast_split = 1;
 	o->temp_file_mode = 0600;
 	o->queue_file_mode = 0600;

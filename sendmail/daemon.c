@@ -73,6 +73,7 @@ struct daemon {
 	pid_t *session_pids;	/* to tell sessions from deliverers when reaped */
 	int nsession_pids;
 	bool refusing;		/* the listeners are closed for RefuseLA */
+	time_t delay_log_next;	/* DelayLA's line is logged again from then on */
 	struct sm_throttle throttle;	/* ConnectionRateThrottle's count */
 };
 
@@ -271,11 +272,17 @@ throttle_admits(struct daemon *dm, int i)
 	return false;
 }
 
-/* Pauses a second before accepting while the load is at DelayLA. */
+/*
+ * Pauses a second after a connection was handed off while the load is at
+ * DelayLA, so that the next one waits: as upstream, which sleeps before it
+ * waits for a connection, connections come at most one a second and the
+ * first after a quiet spell is not held.  Logged once per RejectLogInterval.
+ */
 static void
 maybe_delay(struct daemon *dm, int i)
 {
 	const struct cf_options *o = &dm->run->cfg->opt;
+	time_t now;
 	int la;
 
 	if (o->delay_la <= 0)
@@ -283,8 +290,13 @@ maybe_delay(struct daemon *dm, int i)
 	la = sm_load_average();
 	if (!sm_la_delay(o, la))
 		return;
-	pt_log(LOG_INFO, "delaying connections on daemon %s: load average=%d >= %ld",
-	    dm->daemons[i].name, la, (long)o->delay_la);
+	now = time(NULL);
+	if (now >= dm->delay_log_next) {
+		pt_log(LOG_INFO, "delaying connections on daemon %s: load average=%d >= %ld",
+		    dm->daemons[i].name, la, (long)o->delay_la);
+		dm->delay_log_next = now + (o->reject_log_interval > 0 ?
+		    (time_t)o->reject_log_interval : 3 * 3600);
+	}
 	sleep(1);
 }
 
@@ -404,7 +416,6 @@ accept_one(struct daemon *dm, int i)
 
 	if (fd < 0)
 		return;
-	maybe_delay(dm, i);
 	pid = fork();
 	if (pid < 0) {
 		pt_log(LOG_ERR, "daemon %s: cannot fork: %s", dm->daemons[i].name, strerror(errno));
@@ -419,6 +430,7 @@ accept_one(struct daemon *dm, int i)
 	}
 	close(fd);
 	track_session(dm, pid);
+	maybe_delay(dm, i);
 }
 
 /* Reads the queue ids sessions sent and hands them to the delivery processes. */

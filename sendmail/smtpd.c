@@ -54,6 +54,40 @@ smtpd_say(struct smtpd *s, int code, const char *status, const char *fmt, ...)
 }
 
 const char *
+smtpd_log_id(const struct smtpd *s)
+{
+	if (s->env != NULL && s->env->id[0] != '\0')
+		return s->env->id;
+	return s->sid[0] != '\0' ? s->sid : NULL;
+}
+
+void
+smtpd_log(const struct smtpd *s, int prio, const char *fmt, ...)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	const char *id = smtpd_log_id(s);
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (id != NULL)
+		pt_log_id(prio, id, "%s", pt_buf_str(&b));
+	else
+		pt_log(prio, "%s", pt_buf_str(&b));
+	pt_buf_free(&b);
+}
+
+void
+smtpd_new_sid(struct smtpd *s)
+{
+	s->sid_time = (long long)time(NULL);
+	s->sid_seq = s->idgen.seq;
+	queue_id_make(&s->idgen, (time_t)s->sid_time, s->sid);
+	s->sid_used = false;
+}
+
+const char *
 smtpd_short(struct smtpd *s, const char *text)
 {
 	if (strlen(text) <= SMTP_SHORTSTR)
@@ -72,6 +106,9 @@ smtpd_macro(struct smtpd *s, const char *name, const char *value)
 void
 smtpd_reset(struct smtpd *s)
 {
+	/* as upstream: a transaction ends its envelope; the next has a new id */
+	if (s->sid[0] != '\0' && (s->env != NULL || s->sid_used))
+		smtpd_new_sid(s);
 	smtpd_milter_abort(s);
 	queue_env_free(s->env);
 	s->env = NULL;
@@ -130,32 +167,58 @@ smtpd_proto(const struct smtpd *s)
 }
 
 /*
- * The verb table: handler, whether it is refused in a refused session, and
+ * The verb table: handler, whether it is refused in a refused session,
  * whether it makes the connection more than a probe (upstream's "did not
- * issue MAIL/EXPN/VRFY/ETRN" line is written for sessions with none of them).
+ * issue MAIL/EXPN/VRFY/ETRN" line is written for sessions with none of
+ * them), and whether it waits a second while the load is at DelayLA (as
+ * upstream: all but RSET and VERB; unknown commands do not wait either).
  */
 static const struct {
 	enum smtp_verb verb;
 	void (*fn)(struct smtpd *, const struct smtp_cmd *);
 	bool in_refused;	/* still served after check_relay refused */
 	bool uses;		/* MAIL, EXPN, VRFY, ETRN */
+	bool la_delay;		/* slowed down at DelayLA */
 } verbs[] = {
-	{ SMTP_VERB_HELO, smtpd_helo, true, false },
-	{ SMTP_VERB_EHLO, smtpd_ehlo, true, false },
-	{ SMTP_VERB_MAIL, smtpd_mail, false, true },
-	{ SMTP_VERB_RCPT, smtpd_rcpt, false, false },
-	{ SMTP_VERB_DATA, smtpd_data, false, false },
-	{ SMTP_VERB_RSET, smtpd_rset, true, false },
-	{ SMTP_VERB_NOOP, smtpd_noop, true, false },
-	{ SMTP_VERB_QUIT, smtpd_quit, true, false },
-	{ SMTP_VERB_VRFY, smtpd_vrfy, false, true },
-	{ SMTP_VERB_EXPN, smtpd_expn, false, true },
-	{ SMTP_VERB_HELP, smtpd_help, false, false },
-	{ SMTP_VERB_ETRN, smtpd_etrn, false, true },
-	{ SMTP_VERB_VERB, smtpd_verb, false, false },
-	{ SMTP_VERB_STARTTLS, smtpd_starttls, false, false },
-	{ SMTP_VERB_AUTH, smtpd_auth, false, false },
+	{ SMTP_VERB_HELO, smtpd_helo, true, false, true },
+	{ SMTP_VERB_EHLO, smtpd_ehlo, true, false, true },
+	{ SMTP_VERB_MAIL, smtpd_mail, false, true, true },
+	{ SMTP_VERB_RCPT, smtpd_rcpt, false, false, true },
+	{ SMTP_VERB_DATA, smtpd_data, false, false, true },
+	{ SMTP_VERB_RSET, smtpd_rset, true, false, false },
+	{ SMTP_VERB_NOOP, smtpd_noop, true, false, true },
+	{ SMTP_VERB_QUIT, smtpd_quit, true, false, true },
+	{ SMTP_VERB_VRFY, smtpd_vrfy, false, true, true },
+	{ SMTP_VERB_EXPN, smtpd_expn, false, true, true },
+	{ SMTP_VERB_HELP, smtpd_help, false, false, true },
+	{ SMTP_VERB_ETRN, smtpd_etrn, false, true, true },
+	{ SMTP_VERB_VERB, smtpd_verb, false, false, false },
+	{ SMTP_VERB_STARTTLS, smtpd_starttls, false, false, true },
+	{ SMTP_VERB_AUTH, smtpd_auth, false, false, true },
 };
+
+/*
+ * DelayLA: while the load average is at or above it, a command waits one
+ * second before it is served; the first wait of a session is logged as
+ * upstream logs it (LogLevel above 8).
+ */
+static void
+la_delay(struct smtpd *s, const struct smtp_cmd *c)
+{
+	const struct cf_options *o = &s->cfg->opt;
+	int la;
+
+	if (o->delay_la <= 0)
+		return;
+	la = sm_load_average();
+	if (!sm_la_delay(o, la))
+		return;
+	if (!s->la_logged && o->log_level > 8)
+		smtpd_log(s, LOG_INFO, "delaying=%s, load average=%d >= %ld",
+		    c->info != NULL ? c->info->name : "", la, (long)o->delay_la);
+	s->la_logged = true;
+	sleep(1);
+}
 
 /* Counts a bad command; true when the session must end. */
 static bool
@@ -199,6 +262,8 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 			return;
 		}
 		s->used = s->used || verbs[i].uses;
+		if (verbs[i].la_delay)
+			la_delay(s, &c);
 		verbs[i].fn(s, &c);
 		return;
 	}
@@ -255,7 +320,7 @@ command_loop(struct smtpd *s)
 		dispatch(s, pt_buf_str(&line), line.len);
 	}
 	if (!s->used && !smtp_reply_is_set(&s->nullserver) && s->cfg->opt.log_level > 5)
-		pt_log(LOG_INFO, "%s did not issue MAIL/EXPN/VRFY/ETRN during connection to %s",
+		smtpd_log(s, LOG_INFO, "%s did not issue MAIL/EXPN/VRFY/ETRN during connection to %s",
 		    s->relay, daemon_name(s));
 	pt_buf_free(&line);
 }
@@ -384,6 +449,7 @@ greet(struct smtpd *s, const struct cf_daemon *d, const char *name, const char *
 
 	refused = d != NULL &&
 	    smtpd_check(s, "check_relay", name, addr, NULL, &r) == SMTPD_CHECK_REJECT;
+	smtpd_new_sid(s);
 	if (refused && r.code == 421) {
 		smtpd_send(s, &r);	/* as upstream: a 421 is the greeting, then goodbye */
 		ok = false;

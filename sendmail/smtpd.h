@@ -35,6 +35,16 @@ struct smtpd {
 	int reqfd;			/* where queue ids for delivery go, or -1 */
 	struct queue_dir *qd;
 	struct queue_idgen idgen;
+	/*
+	 * The envelope id of the session, as upstream's: made after check_relay
+	 * and again after each transaction; the next message takes it as its
+	 * queue id, and the session's log lines (ETRN, VRFY, refusals) show it.
+	 */
+	char sid[QUEUE_ID_MAX];
+	unsigned sid_seq;		/* the generator's counter that made it */
+	long long sid_time;		/* and its time */
+	bool sid_used;			/* a message took it: make the next one */
+	bool la_logged;			/* DelayLA's wait was logged */
 	/* the client */
 	char client_addr[64];		/* "1.2.3.4" or "IPv6:..." */
 	char client_name[256];		/* resolved name, or "[addr]" */
@@ -76,6 +86,13 @@ struct smtpd {
 /* Sends a one-line reply now. */
 void smtpd_say(struct smtpd *s, int code, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The id the session's log lines carry: the message's, the session's, or NULL. */
+const char *smtpd_log_id(const struct smtpd *s);
+/* Logs one line prefixed by smtpd_log_id (no prefix when there is none). */
+void smtpd_log(const struct smtpd *s, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Makes the session's next envelope id (after check_relay, after a transaction). */
+void smtpd_new_sid(struct smtpd *s);
 /* Sends s->reply. */
 void smtpd_send(struct smtpd *s, const struct smtp_reply *r);
 /*

@@ -30,7 +30,11 @@ log_reject(struct smtpd *s, const char *name, const char *arg1, const char *arg2
 	if (arg2 != NULL)
 		pt_buf_printf(&b, ", arg2=%s", arg2);
 	pt_buf_printf(&b, ", relay=%s, reject=%s", s->relay, pt_buf_str(&sum));
-	pt_log_id(LOG_NOTICE, s->env != NULL && s->env->id[0] ? s->env->id : NULL, "%s", b.s);
+	/* as upstream: the session's envelope id; none yet for check_relay */
+	if (smtpd_log_id(s) != NULL)
+		pt_log_id(LOG_NOTICE, smtpd_log_id(s), "%s", b.s);
+	else
+		pt_log(LOG_NOTICE, "%s", b.s);
 	pt_buf_free(&b);
 	pt_buf_free(&sum);
 }
@@ -46,7 +50,7 @@ smtpd_check(struct smtpd *s, const char *name, const char *arg1, const char *arg
 	case RSCHECK_DISCARD:
 		return SMTPD_CHECK_DISCARD;
 	case RSCHECK_QUARANTINE:
-		pt_log_id(LOG_INFO, s->env != NULL && s->env->id[0] ? s->env->id : NULL,
+		pt_log_id(LOG_INFO, smtpd_log_id(s),
 		    "ruleset=%s, arg1=%s, relay=%s, quarantine=%s", name, arg1 != NULL ? arg1 : "",
 		    s->relay, r->nlines > 0 ? r->lines[0] : "");
 		return SMTPD_CHECK_QUARANTINE;

@@ -172,6 +172,8 @@ verify(struct smtpd *s, const struct smtp_cmd *c, const char *verb)
 		return;
 	}
 	arg = pt_strndup(c->arg.p, c->arg.len);
+	if (s->cfg->opt.log_level > 5)	/* as upstream */
+		smtpd_log(s, LOG_INFO, "%s: %s %s", s->relay, verb, arg);
 	smtpd_vrfy_answer(s, arg, strcmp(verb, "EXPN") == 0);
 	free(arg);
 }
@@ -185,7 +187,7 @@ smtpd_vrfy(struct smtpd *s, const struct smtp_cmd *c)
 	if (smtpd_check(s, "check_vrfy", arg, NULL, NULL, &r) == SMTPD_CHECK_REJECT)
 		smtpd_send(s, &r);
 	else if (smtpd_privacy(s, "novrfy")) {
-		pt_log(LOG_INFO, "%s: vrfy %s [denied]", s->relay, arg);
+		smtpd_log(s, LOG_INFO, "%s: vrfy %s [denied]", s->relay, arg);
 		smtpd_say(s, 252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery "
 		    "(or try finger)");
 	} else
@@ -203,7 +205,7 @@ smtpd_expn(struct smtpd *s, const struct smtp_cmd *c)
 	if (smtpd_check(s, "check_expn", arg, NULL, NULL, &r) == SMTPD_CHECK_REJECT)
 		smtpd_send(s, &r);
 	else if (smtpd_privacy(s, "noexpn")) {
-		pt_log(LOG_INFO, "%s: expn %s [denied]", s->relay, arg);
+		smtpd_log(s, LOG_INFO, "%s: expn %s [denied]", s->relay, arg);
 		smtpd_say(s, 502, "5.7.0", "Sorry, we do not allow this operation");
 	} else
 		verify(s, c, "EXPN");
@@ -286,7 +288,7 @@ smtpd_etrn(struct smtpd *s, const struct smtp_cmd *c)
 	else if (arg[0] == '#' && pt_strcasecmp(arg + 1, "mqueue") != 0)
 		smtpd_say(s, 459, "4.5.4", "Queue %s unknown", arg + 1);
 	else {
-		pt_log(LOG_INFO, "%s: ETRN %s", s->relay, arg);
+		smtpd_log(s, LOG_INFO, "%s: ETRN %s", s->relay, arg);
 		if (s->reqfd >= 0) {
 			pt_buf_printf(&req, "ETRN %s", arg[0] == '#' ? "" : arg);
 			send(s->reqfd, req.s, req.len, MSG_DONTWAIT);

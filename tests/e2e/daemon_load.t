@@ -2,9 +2,11 @@
 # daemon_load: the daemon's brakes, through a running daemon whose load
 # average is a file of the test (bind-mounted over /proc/loadavg in the
 # daemon's own mount namespace): RefuseLA closes the listeners and opens them
-# again when the load falls, DelayLA pauses before accepting, QueueLA keeps
-# messages in the queue, ConnectionRateThrottle admits N connections a second;
-# each logs upstream's line.
+# again when the load falls (by default at 12 times the processors online, as
+# upstream), DelayLA slows down SMTP commands (all but RSET and VERB) and
+# spaces connections a second apart, QueueLA keeps messages in the queue,
+# ConnectionRateThrottle admits N connections a second; each logs upstream's
+# line.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
@@ -80,13 +82,39 @@ sb_stop
 setla 9.00
 : >"$SB/daemon.log"
 sb_start -ODelayLA=5
-t0=$(date +%s.%N)
-probe "$SB_PORT" >/dev/null
-t1=$(date +%s.%N)
-ok "$(python3 -c "print(0 if $t1 - $t0 >= 0.9 else 1)")" \
-	"at load 9 with DelayLA=5 the greeting comes a second late or more"
+# seconds each reply took: the greeting of two connections made at once, then
+# the commands of the first session
+out=$(python3 -c '
+import socket, sys, time
+port = int(sys.argv[1])
+t0 = time.time()
+a = socket.create_connection(("127.0.0.1", port), 10); b = socket.create_connection(("127.0.0.1", port), 10)
+fa, fb = a.makefile("rb"), b.makefile("rb")
+def reply(f):
+    while True:
+        l = f.readline()
+        if not l or l[3:4] != b"-":
+            return l
+greet = []
+for f in (fa, fb):
+    reply(f); greet.append(time.time() - t0)
+print("greetings %.1f %.1f" % tuple(sorted(greet)))
+for cmd in (b"EHLO client.example", b"RSET", b"VERB", b"NOOP", b"MAIL FROM:<a@example.org>", b"QUIT"):
+    t = time.time(); a.sendall(cmd + b"\r\n"); r = reply(fa)
+    print("%s %s %.1f" % (cmd.split()[0].decode(), r[:3].decode(), time.time() - t))
+b.close()' "$SB_PORT")
+echo "$out" | sed 's/^/# /'
+delayed() { echo "$out" | awk -v c="$1" '$1 == c { print ($3 >= 0.9) ? "slow" : "fast" }'; }
+ok "$(echo "$out" | awk '/^greetings/ { print ($3 - $2 >= 0.9) ? 0 : 1 }')" \
+	"at load 9 with DelayLA=5 two connections made at once are greeted a second apart or more"
+is "$(delayed EHLO) $(delayed NOOP) $(delayed MAIL) $(delayed QUIT)" "slow slow slow slow" \
+	"EHLO, NOOP, MAIL and QUIT each wait a second, as upstream's"
+is "$(delayed RSET) $(delayed VERB)" "fast fast" "RSET and VERB do not wait, as upstream's"
 like "$(cat "$SB/daemon.log")" "delaying connections on daemon MTA: load average=9 >= 5" \
-	"with a log line"
+	"the daemon logs upstream's line"
+like "$(cat "$SB/daemon.log")" ": delaying=EHLO, load average=9 >= 5" \
+	"and the session logs upstream's delaying= line with its envelope id"
+is "$(grep -c 'delaying=' "$SB/daemon.log")" 1 "once per session"
 sb_stop
 
 : >"$SB/daemon.log"
@@ -122,4 +150,25 @@ print("%.2f" % (max(got) - min(got)), len(got))' "$SB_PORT")
 like "$out" " 3$" "three connections at once with ConnectionRateThrottle=1 are all served"
 ok "$(python3 -c "print(0 if ${out% *} >= 1.0 else 1)")" "over more than one second ($out)"
 like "$(cat "$SB/daemon.log")" "deferring connections on daemon MTA: 1 per second" "with a log line"
+sb_stop
+
+# RefuseLA by default: 12 times the processors online, as upstream (the
+# sandbox's cf turns it off: here it is taken out)
+cpus=$(getconf _NPROCESSORS_ONLN)
+sed -i '/^O RefuseLA=/d' "$SB_CF"
+setla "$((12 * cpus - 1)).00"
+: >"$SB/daemon.log"
+sb_start
+ok $? "a daemon without RefuseLA starts at load $((12 * cpus - 1)) ($cpus processors)"
+is "$(probe "$SB_PORT")" up "and accepts below 12 times the processors"
+setla "$((12 * cpus)).00"
+wait_probe refused
+ok $? "at load $((12 * cpus)) it refuses connections"
+like "$(cat "$SB/daemon.log")" "rejecting connections on daemon MTA: load average: $((12 * cpus))" \
+	"with upstream's log line"
+setla 0.00
+wait_probe up
+ok $? "and accepts again when the load falls"
+sb_stop
+
 done_testing

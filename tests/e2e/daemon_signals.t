@@ -61,6 +61,27 @@ quit'
 up=$(talk "$up_mta" <<<"$script") pt=$(talk "$pt_mta" <<<"$script")
 is "$pt" "$up" "the MTA port answers as upstream's"
 like "$pt" "250 2.0.0 QID Message accepted" "and takes mail"
+# ETRN's log line as upstream's: "ID: relay: ETRN host", ID the session's
+# envelope id, which the message of the session then takes as its queue id
+etrn_log() {
+	python3 - "$w/syslog" "$1" <<'PY'
+import re, sys
+want_petrel = sys.argv[2] == "pt"
+by_pid = {}
+for l in open(sys.argv[1], errors="replace"):
+    m = re.match(r"<\d+>\w{3} +\d+ [\d:]+ ([^\[]+)\[(\d+)\]: (?:([0-9A-Za-x]{14,15}): )?(.*)$", l.rstrip("\n"))
+    if m and (m.group(1).startswith("petrel-dsig") == want_petrel):
+        by_pid.setdefault(m.group(2), []).append((m.group(3), m.group(4)))
+for lines in by_pid.values():
+    etrn = [(i, t) for i, t in lines if t.endswith(": ETRN mx.example.test")]
+    frm = [i for i, t in lines if t.startswith("from=<ceo@example.org>")]
+    for i, t in etrn:
+        print("%s: %s" % ("the message's id" if frm and i == frm[0] else "id %s" % i, t))
+PY
+}
+up_etrn=$(etrn_log up) pt_etrn=$(etrn_log pt)
+like "$up_etrn" "^the message's id: .*: ETRN mx.example.test$" "upstream logs ETRN with the session's envelope id"
+is "$pt_etrn" "$up_etrn" "Petrel logs ETRN as upstream does"
 up=$(talk "$up_msa" <<<"$script") pt=$(talk "$pt_msa" <<<"$script")
 is "$pt" "$up" "the MSA port (M=Ea: no ETRN, AUTH required) answers as upstream's"
 like "$pt" "S: 530 5.7.0 Authentication required" "MAIL needs AUTH there"

@@ -161,6 +161,10 @@ SH
 		echo "define(\`LOCAL_MAILER_PATH', \`$SB/local.sh')dnl"
 		echo "define(\`LOCAL_MAILER_ARGS', \`local.sh \$u')dnl"
 		echo "FEATURE(\`no_default_msa')dnl"
+		# the machine's load (other test suites) must not refuse or hold mail:
+		# RefuseLA and QueueLA (on by default, as upstream) are off here
+		echo "define(\`confREFUSE_LA', \`0')dnl"
+		echo "define(\`confQUEUE_LA', \`0')dnl"
 		echo "DAEMON_OPTIONS(\`Port=$SB_PORT, Addr=127.0.0.1, Name=MTA')dnl"
 		[ -n "${SB_TLS:-}" ] && sb_tls_mc
 		[ -n "${SB_SASL:-}" ] && echo "define(\`confAUTH_REALM', \`petrel.test')dnl"
