@@ -29,9 +29,9 @@ while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
 up_new "$w/up" "$upport" mx.example.test "${cf_lines[@]}"
 ok $? "upstream's m4 package makes the cf"
 up_new "$w/pt" "$ptport" mx.example.test "${cf_lines[@]}"
-# the same text but for the port and the folder
-diff <(sed "s#$w/up#DIR#g; s#Port=$upport,#Port=PORT,#g" "$w/up/sendmail.cf") \
-	<(sed "s#$w/pt#DIR#g; s#Port=$ptport,#Port=PORT,#g" "$w/pt/sendmail.cf") >&2
+# the same text but for the port and the folder (and the second m4 built it in)
+diff <(sed "s#$w/up#DIR#g; s#Port=$upport,#Port=PORT,#g; /^##### built by /d" "$w/up/sendmail.cf") \
+	<(sed "s#$w/pt#DIR#g; s#Port=$ptport,#Port=PORT,#g; /^##### built by /d" "$w/pt/sendmail.cf") >&2
 ok $? "the two cf files differ only in port and folders"
 # Petrel's own alias database (upstream's is Berkeley DB)
 rm -f "$w/pt/aliases.db"

@@ -1,7 +1,8 @@
-/* fuzz_token: the tokenizer and header cracking on any bytes. */
+/* fuzz_token: the tokenizer, the longest-token scan and header cracking on any bytes. */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr_header.h"
@@ -24,6 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	s = pt_memdup0(data + 2, size - 2);
 	addr_toktab_init(&t, (data[0] & 1) ? ".:%@!^/[]+" : NULL, data[0] & 2);
+	/* the longest token of the raw bytes, NULs included */
+	if (addr_token_maxlen(&t, (const char *)data + 2, size - 2) > size)
+		abort();
 	for (const char *p = s; *p;) {
 		addr_tokenize(&t, p, data[1] % 3 == 0 ? 0 : ',', (data[0] & 4) ? ADDR_TOK_META : 0,
 		    &a, &v, &end, &err);
