@@ -1,7 +1,7 @@
 /*
  * pt_log: the log context and the writers to syslog and standard error.
  *
- * Owns the process's log context: identity, destinations, threshold and the
+ * Owns the process's log context: identity, destinations, LogLevel and the
  * current queue id.  It never exits except in pt_panic, which aborts.
  */
 #include "config.h"
@@ -17,10 +17,10 @@
 static struct {
 	char ident[64];
 	int dest;
-	int max;
+	int level;		/* LogLevel */
 	char qid[64];
 	bool opened;
-} ctx = { "sendmail", PT_LOG_STDERR, LOG_DEBUG, "", false };
+} ctx = { "sendmail", PT_LOG_STDERR, 9, "", false };
 
 void
 pt_log_open(const char *ident, int dest)
@@ -39,10 +39,11 @@ pt_log_open(const char *ident, int dest)
 }
 
 void
-pt_log_set_max(int max)
+pt_log_set_level(int loglevel)
 {
-	ctx.max = max;
+	ctx.level = loglevel;
 }
+
 
 void
 pt_log_set_qid(const char *qid)
@@ -68,8 +69,6 @@ log_line(int prio, const char *qid, const char *fmt, va_list ap)
 {
 	struct pt_buf b = PT_BUF_INIT;
 
-	if (prio > ctx.max)
-		return;
 	if (qid != NULL && *qid)
 		pt_buf_printf(&b, "%s: ", qid);
 	pt_buf_vprintf(&b, fmt, ap);
@@ -90,6 +89,30 @@ pt_log(int prio, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	log_line(prio, ctx.qid, fmt, ap);
+	va_end(ap);
+}
+
+void
+pt_log_lv(int level, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > ctx.level)
+		return;
+	va_start(ap, fmt);
+	log_line(prio, ctx.qid, fmt, ap);
+	va_end(ap);
+}
+
+void
+pt_log_id_lv(int level, int prio, const char *qid, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > ctx.level)
+		return;
+	va_start(ap, fmt);
+	log_line(prio, qid != NULL ? qid : "NOQUEUE", fmt, ap);
 	va_end(ap);
 }
 

@@ -23,14 +23,28 @@ enum pt_log_dest {
  * the destinations, a mask of enum pt_log_dest.
  */
 void pt_log_open(const char *ident, int dest);
-/* Lines with a priority numerically above max are dropped (LOG_DEBUG keeps all). */
-void pt_log_set_max(int max);
+/*
+ * Sets the LogLevel option's value (9 until called, as upstream's default):
+ * a line logged at level n (pt_log_lv, pt_log_id_lv) is written only when
+ * n <= LogLevel.  The levels are upstream's (the Operation Guide's "Log
+ * Level" table): 4 refusals by check_* rulesets, 5 message collection,
+ * 6 notices created, 7 delivery failures, 8 successful deliveries,
+ * 9 deferrals, 11 alias expansion, 12 connections,
+ * 13 unsafe files, 14 refused connections.  pt_log and pt_log_id lines are
+ * always written.
+ */
+void pt_log_set_level(int loglevel);
 /* Sets the queue id that prefixes following lines ("ID: text"); NULL clears it. */
 void pt_log_set_qid(const char *qid);
 
 /* Logs one line. */
 void pt_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pt_vlog(int prio, const char *fmt, va_list ap);
+/* Logs one line when level <= LogLevel. */
+void pt_log_lv(int level, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Logs one line prefixed by an explicit queue id when level <= LogLevel. */
+void pt_log_id_lv(int level, int prio, const char *qid, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Logs one line prefixed by an explicit queue id ("NOQUEUE" when qid is NULL). */
 void pt_log_id(int prio, const char *qid, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

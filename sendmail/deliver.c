@@ -112,7 +112,9 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 	    t->state == DLV_DEFERRED ? "Deferred: " : "", stat ? stat : "");
 	if (detail)
 		pt_buf_printf(&b, " (%s)", t->text);
-	pt_log_id(t->state == DLV_SENT ? LOG_INFO : LOG_NOTICE, d->e->id, "%s", b.s);
+	/* upstream's levels: successes 8, deferrals 9, failures 7 */
+	pt_log_id_lv(t->state == DLV_SENT ? 8 : t->state == DLV_DEFERRED ? 9 : 7,
+	    t->state == DLV_SENT ? LOG_INFO : LOG_NOTICE, d->e->id, "%s", b.s);
 	pt_buf_free(&b);
 }
 
@@ -172,7 +174,7 @@ run_smtp_group(struct dlv *d, int first)
 		const struct dlv_target *u = &d->targets.v[k];
 
 		if (u->state == DLV_PENDING && is_smtp(u) && u->mailer == t->mailer &&
-		    pt_strcasecmp(u->host, t->host) == 0 &&
+		    pt_strcasecmp(u->host, t->host) == 0 && dlv_same_owner(u, t) &&
 		    (k == first || cf_mflag(&t->mailer->flags, 'm')))
 			idx[n++] = k;
 	}
@@ -188,10 +190,12 @@ run_targets(struct dlv *d)
 		struct dlv_target *t = &d->targets.v[i];
 		time_t started = time(NULL);
 
+		d->sender = t->list_owner;	/* an owner- list's mail goes out from its owner */
 		if (t->state == DLV_PENDING && is_smtp(t))
 			run_smtp_group(d, i);
 		else if (t->state == DLV_PENDING && t->mailer != NULL)
 			dlv_prog(d, t);
+		d->sender = NULL;
 		log_target(d, t, started);
 		dlv_report(d, t);
 	}
@@ -207,7 +211,7 @@ rcpt_outcome(const struct dlv *d, int i, bool *expanded)
 	for (int k = 0; k < d->targets.n; k++) {
 		const struct dlv_target *t = &d->targets.v[k];
 
-		if (t->rcpt != i)
+		if (t->rcpt != i || t->moved)
 			continue;
 		if (!t->primary)
 			*expanded = true;
@@ -223,27 +227,128 @@ rcpt_outcome(const struct dlv *d, int i, bool *expanded)
 	return failed > 0 && sent == 0 ? DLV_FAILED : DLV_SENT;
 }
 
+/*
+ * Adds target t to envelope e as a deferred recipient with its controlling
+ * user; from (a recipient of d's envelope, which may be e) gives the ORCPT
+ * and NOTIFY flags.
+ */
+static void
+requeue_target(struct queue_env *e, const struct queue_rcpt *from, const struct dlv_target *t)
+{
+	const char *addr = from->addr, *orcpt = from->orcpt;
+	unsigned flags = from->flags & ~QRF_PRIMARY;
+	struct queue_rcpt *r;
+	int ctl = -1;
+
+	/* from may move when e grows: what it gives is taken first */
+	if (t->owner != NULL)
+		ctl = queue_env_add_ctl(e, t->owner, (long)t->uid, (long)t->gid, NULL);
+	else if (t->from_alias)	/* from the aliases file: ":alias", DefaultUser's */
+		ctl = queue_env_add_ctl(e, NULL, -1, -1, addr);
+	r = queue_env_add_rcpt(e, t->addr);
+	r->ctl = ctl;
+	r->state = QRS_DEFERRED;
+	r->message = queue_env_str(e, t->text);
+	r->orcpt = orcpt ? queue_env_str(e, orcpt) : NULL;
+	r->flags = flags;
+}
+
+/* Copies the body of d's message into the new message m. */
+static int
+copy_body(struct dlv *d, struct queue_msg *m)
+{
+	char buf[65536];
+	int fd = queue_msg_df(d->m);
+	off_t off = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = pread(fd, buf, sizeof buf, off)) > 0) {
+		if (queue_msg_write(m, buf, (size_t)n) != QUEUE_OK)
+			return -1;
+		off += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * Queues the deferred targets that came through the list of owner as a
+ * message of their own, a copy of this one from that owner (upstream splits
+ * the envelope likewise), so that the retries keep the owner as envelope
+ * sender and as the recipient of errors.  Marks them moved.
+ */
+static void
+split_owner(struct dlv *d, const char *owner)
+{
+	struct pt_buf qf = PT_BUF_INIT, err = PT_BUF_INIT;
+	struct queue_env *e = NULL;
+	struct queue_msg *m = NULL;
+
+	queue_qf_format(d->e, &qf);
+	if (queue_qf_parse(qf.s, qf.len, d->e->id, &e, &err) != QUEUE_OK)
+		goto out;
+	e->nrcpts = 0;
+	e->nctls = 0;
+	e->sender = queue_env_str(e, owner);
+	e->flags |= QEF_SPLIT;
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->state == DLV_DEFERRED && !t->moved && t->list_owner != NULL &&
+		    pt_strcasecmp(t->list_owner, owner) == 0)
+			requeue_target(e, &d->e->rcpts[t->rcpt], t);
+	}
+	if (!d->have_idgen) {
+		queue_idgen_init(&d->idgen, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
+		d->have_idgen = true;
+	}
+	if (queue_msg_create(d->qd, &d->idgen, d->now, &m, &err) != QUEUE_OK)
+		goto out;
+	if (copy_body(d, m) < 0 || queue_msg_commit(m, e, &err) != QUEUE_OK) {
+		queue_msg_abort(m);
+		goto out;
+	}
+	pt_log_id_lv(5, LOG_INFO, d->e->id, "%s: clone: owner=%s", queue_msg_id(m), owner);
+	queue_msg_close(m);
+	for (int k = 0; k < d->targets.n; k++) {
+		struct dlv_target *t = &d->targets.v[k];
+
+		if (t->state == DLV_DEFERRED && t->list_owner != NULL &&
+		    pt_strcasecmp(t->list_owner, owner) == 0)
+			t->moved = true;
+	}
+out:
+	if (err.len)	/* they stay in this message, from its sender */
+		pt_log_id(LOG_ERR, d->e->id, "cannot queue the deferred mail of %s: %s", owner,
+		    err.s);
+	queue_env_free(e);
+	pt_buf_free(&qf);
+	pt_buf_free(&err);
+}
+
+/* Splits the deferred targets of each list owner into a message of their own. */
+static void
+split_owners(struct dlv *d)
+{
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->state == DLV_DEFERRED && !t->moved && t->list_owner != NULL)
+			split_owner(d, t->list_owner);
+	}
+}
+
 /* Writes back the deferred expansions of recipient i as recipients of their own. */
 static void
 requeue_expansions(struct dlv *d, int i)
 {
 	for (int k = 0; k < d->targets.n; k++) {
 		const struct dlv_target *t = &d->targets.v[k];
-		struct queue_rcpt *r;
-		int ctl = -1;
 
-		if (t->rcpt != i || t->state != DLV_DEFERRED)
+		if (t->rcpt != i || t->state != DLV_DEFERRED || t->moved)
 			continue;
-		if (t->owner != NULL)
-			ctl = queue_env_add_ctl(d->e, t->owner, (long)t->uid, (long)t->gid, NULL);
-		else if (t->from_alias)	/* from the aliases file: ":alias", DefaultUser's */
-			ctl = queue_env_add_ctl(d->e, NULL, -1, -1, d->e->rcpts[i].addr);
-		r = queue_env_add_rcpt(d->e, t->addr);
-		r->ctl = ctl;
-		r->state = QRS_DEFERRED;
-		r->message = queue_env_str(d->e, t->text);
-		r->orcpt = d->e->rcpts[i].orcpt;
-		r->flags = d->e->rcpts[i].flags & ~QRF_PRIMARY;
+		requeue_target(d->e, &d->e->rcpts[i], t);
 	}
 }
 
@@ -299,7 +404,7 @@ expire(struct dlv *d)
 		t->expired = true;
 		free(t->status);
 		t->status = pt_strdup("4.4.7");
-		pt_log_id(LOG_NOTICE, d->e->id, "to=%s, stat=Cannot send message for %s", t->addr,
+		pt_log_id_lv(7, LOG_NOTICE, d->e->id, "to=%s, stat=Cannot send message for %s", t->addr,
 		    iv.s);
 	}
 	pt_buf_free(&iv);
@@ -320,6 +425,7 @@ attempt(struct dlv *d)
 	run_targets(d);
 	expire(d);
 	dsn_send(d);
+	split_owners(d);
 	update_rcpts(d);
 	if (queue_env_open_rcpts(d->e) == 0) {
 		if (queue_msg_remove(d->m, &err) != QUEUE_OK)

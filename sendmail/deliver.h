@@ -39,6 +39,9 @@ struct dlv_target {
 	uid_t uid;		/* the identity a program or file delivery takes */
 	gid_t gid;
 	char *owner;		/* that identity's login name, or NULL */
+	char *list_owner;	/* reached through a list with an owner- alias: that owner's
+				 * address, the envelope sender of this delivery and where its
+				 * errors go; NULL for the envelope's own sender */
 	int state;		/* enum dlv_state */
 	int code;		/* the reply code of a failure (550, 451 ...) */
 	char *status;		/* the DSN status, "5.1.1" */
@@ -46,6 +49,7 @@ struct dlv_target {
 	bool reported;		/* the transcript (-v) has told its outcome */
 	bool expired;		/* failed because Timeout.queuereturn passed (text: why deferred) */
 	bool dsn_passed;	/* relayed to a server that took NOTIFY: success is its to report */
+	bool moved;		/* deferred, and queued in a message of its own (its list owner's) */
 };
 
 /* The targets of one attempt. */
@@ -66,6 +70,11 @@ struct dlv {
 	time_t now;
 	const char *aliasing[32];	/* the aliases being expanded, outermost first */
 	int naliasing;
+	const char *list_owner;	/* while expanding: the innermost owner- list's address, or NULL */
+	const char *sender;	/* while delivering: the envelope sender that replaces the
+				 * envelope's (a target's list_owner), or NULL */
+	const char *notice_owner;	/* while building a notice: the list_owner of the targets it
+					 * reports (NULL: those without one) */
 	uid_t default_uid;	/* DefaultUser: programs from the aliases file run as this */
 	gid_t default_gid;
 	struct queue_idgen idgen;	/* ids of the notices this process queues */
@@ -79,6 +88,8 @@ struct dlv_target *dlv_add(struct dlv_list *l, const struct cf_mailer *m, const 
 /* Marks a target failed or deferred with code, status and text. */
 void dlv_set(struct dlv_target *t, int state, int code, const char *status, const char *text);
 void dlv_list_free(struct dlv_list *l);
+/* True if targets a and b have the same list owner (or none): one envelope sender. */
+bool dlv_same_owner(const struct dlv_target *a, const struct dlv_target *b);
 
 /* Expands queued recipient i of d->e into targets (aliases, :include:, .forward). */
 void dlv_expand(struct dlv *d, int i);
@@ -264,7 +275,7 @@ int dlv_message(struct dlv *d, const struct cf_mailer *m, bool from_line, struct
 /* The same with the line end eol instead of the mailer's E= (the SMTP client stuffs LF text). */
 int dlv_message_eol(struct dlv *d, const struct cf_mailer *m, bool from_line, const char *eol,
     struct pt_buf *out);
-/* The envelope sender as mailer m sees it ($g). */
+/* The envelope sender (d->sender when set, else the envelope's) as mailer m sees it ($g). */
 void dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out);
 
 /*

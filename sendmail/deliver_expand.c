@@ -2,7 +2,9 @@
  * deliver_expand: from one queued recipient to the places its mail goes:
  * rulesets 3 and 0, the alias files (nested lists, |program, /file,
  * :include:, error:), .forward files by ForwardPath, and loop and duplicate
- * suppression, as upstream's recipient() does.
+ * suppression, as upstream's recipient() does.  A list with an owner- alias
+ * marks its members with that owner, which becomes the envelope sender of
+ * their deliveries and the recipient of their errors.
  *
  * Runs in the delivery process (root).  A program or file target is only
  * made from an alias, :include: or .forward entry, never from the envelope,
@@ -84,11 +86,20 @@ dlv_list_free(struct dlv_list *l)
 		free(l->v[i].user);
 		free(l->v[i].addr);
 		free(l->v[i].owner);
+		free(l->v[i].list_owner);
 		free(l->v[i].status);
 		free(l->v[i].text);
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);
+}
+
+bool
+dlv_same_owner(const struct dlv_target *a, const struct dlv_target *b)
+{
+	if (a->list_owner == NULL || b->list_owner == NULL)
+		return a->list_owner == b->list_owner;
+	return pt_strcasecmp(a->list_owner, b->list_owner) == 0;
 }
 
 /* True if the list already has a target for (mailer, host, user). */
@@ -114,6 +125,7 @@ add_target(struct dlv *d, int rcpt, const struct cf_mailer *m, const char *host,
 		return NULL;
 	t = dlv_add(&d->targets, m, host, user, addr, rcpt);
 	t->from_alias = own != NULL;
+	t->list_owner = d->list_owner ? pt_strdup(d->list_owner) : NULL;
 	if (own != NULL && own->set) {
 		t->uid = own->uid;
 		t->gid = own->gid;
@@ -360,6 +372,33 @@ same_triple(const struct rw_triple *a, const struct rw_triple *b)
 	    strcmp(a->user, b->user) == 0;
 }
 
+/*
+ * The owner of list name, when an alias "owner-name" exists (for a name
+ * that itself starts with "owner-", the alias "owner-owner"): that alias's
+ * value when it is one plain address, else the alias's own name, as the
+ * Operation Guide (2.6.3) says.  The result is the envelope sender of the
+ * list's deliveries and the recipient of their errors; NULL for none.
+ */
+static char *
+list_owner(struct dlv *d, const char *name)
+{
+	struct pt_buf key = PT_BUF_INIT, val = PT_BUF_INIT;
+	char *res = NULL;
+
+	if (pt_str_iprefix(name, "owner-"))
+		pt_buf_adds(&key, "owner-owner");
+	else
+		pt_buf_printf(&key, "owner-%s", name);
+	if (alias_lookup(d->cfg->maps, key.s, &val) == MAP_FOUND) {
+		char *v = pt_str_trim((char *)pt_buf_str(&val));
+
+		res = pt_strdup(*v != '\0' && strpbrk(v, ",:/|\"") == NULL ? v : key.s);
+	}
+	pt_buf_free(&key);
+	pt_buf_free(&val);
+	return res;
+}
+
 /* Expands a parsed address: aliases, ruleset 5 (F=5), .forward. */
 static void
 expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr, int depth,
@@ -384,11 +423,17 @@ expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *ad
 	    d->naliasing < 32 && alias_lookup(d->cfg->maps, t->user, &val) == MAP_FOUND) {
 		struct owner aown = { d->default_uid, d->default_gid, NULL, true };
 		char *name = pt_strdup(t->user);
+		const char *outer = d->list_owner;
+		char *lowner = list_owner(d, t->user);
 
-		pt_log(LOG_INFO, "alias %s => %s", t->user, pt_buf_str(&val));
+		pt_log_lv(11, LOG_INFO, "alias %s => %s", addr, pt_buf_str(&val));
+		if (lowner != NULL)
+			d->list_owner = lowner;
 		d->aliasing[d->naliasing++] = name;
 		each_element(d, rcpt, pt_buf_str(&val), depth + 1, own ? own : &aown);
 		d->naliasing--;
+		d->list_owner = outer;
+		free(lowner);
 		free(name);
 		pt_buf_free(&val);
 		return;

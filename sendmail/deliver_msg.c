@@ -22,7 +22,7 @@
 void
 dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
 {
-	const char *s = d->e->sender ? d->e->sender : "<>";
+	const char *s = d->sender ? d->sender : d->e->sender ? d->e->sender : "<>";
 
 	if (strcmp(s, "<>") == 0 || *s == '\0')
 		return;

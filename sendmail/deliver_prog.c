@@ -270,6 +270,30 @@ run_program(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg, const
 	exit_status(t, dlv_reap(pid), output);
 }
 
+/*
+ * The exit status of a file delivery whose open failed with err: refused
+ * (EX_NOPERM) or impossible (EX_CANTCREAT: a missing folder, a folder or a
+ * read-only file system in the way) fail at once, as upstream's do; anything
+ * else (a full disk, too many open files) is worth a retry.
+ */
+static int
+file_open_status(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return EX_NOPERM;
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case ELOOP:
+	case EROFS:
+		return EX_CANTCREAT;
+	default:
+		return EX_TEMPFAIL;
+	}
+}
+
 /* Appends the message to a file as the target's owner (the *file* mailer). */
 static void
 write_file(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg)
@@ -285,7 +309,7 @@ write_file(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg)
 			_exit(EX_OSERR);
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
-			_exit(errno == EACCES ? EX_CANTCREAT : EX_TEMPFAIL);
+			_exit(file_open_status(errno));
 		for (size_t off = 0; off < msg->len;) {
 			ssize_t n = write(fd, msg->s + off, msg->len - off);
 
@@ -304,7 +328,8 @@ write_file(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	exit_status(t, WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR,
-	    WIFEXITED(st) && WEXITSTATUS(st) == EX_CANTCREAT ? "Permission denied" : NULL);
+	    !WIFEXITED(st) ? NULL : WEXITSTATUS(st) == EX_NOPERM ? "Permission denied" :
+	    WEXITSTATUS(st) == EX_CANTCREAT ? "Can't create output" : NULL);
 }
 
 void

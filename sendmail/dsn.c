@@ -4,7 +4,8 @@
  * warning once Timeout.queuewarn has passed (once per message: the F record
  * gets its w), the success notice for NOTIFY=SUCCESS, sent from the null
  * sender to the envelope sender (or, for a bounce of a bounce, to the
- * postmaster; a failed double bounce is logged and dropped), with the
+ * postmaster; a failed double bounce is logged and dropped; for the
+ * members of a list with an owner- alias, to that owner), with the
  * original headers or message per RET, in upstream's layout.
  *
  * Runs in the delivery process.  A notification is itself queued as a new
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr_header.h"
 #include "daemon.h"
 #include "deliver.h"
 #include "pt_alloc.h"
@@ -67,7 +69,9 @@ dsn_interval(long secs, struct pt_buf *out)
  * True if target t's outcome should be reported in a notice of kind:
  * DLV_FAILED (a bounce), DLV_SENT (a success notice) or DLV_DEFERRED (a
  * delay warning), per the recipient's NOTIFY (failures and delays are
- * reported when NOTIFY was not given).
+ * reported when NOTIFY was not given), and reported to the recipient of
+ * the notice being built (d->notice_owner: the owner of the list the target
+ * came through, NULL for the message's own error recipient).
  */
 static bool
 reportable(const struct dlv *d, const struct dlv_target *t, int kind)
@@ -78,6 +82,9 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 
 	if (t->state != kind || (kind == DLV_SENT && t->dsn_passed))
 		return false;
+	if (d->notice_owner == NULL ? t->list_owner != NULL : t->list_owner == NULL ||
+	    pt_strcasecmp(t->list_owner, d->notice_owner) != 0)
+		return false;	/* reported to another list's owner, or to the sender */
 	if (r == NULL || !(r->flags & QRF_HAS_NOTIFY))
 		return kind != DLV_SENT;
 	return (r->flags & want) != 0;
@@ -271,10 +278,15 @@ build(struct dlv *d, int kind, const char *to, struct pt_buf *out)
 	pt_buf_printf(out, "\n--%s--\n", boundary);
 }
 
-/* Queues text (headers, blank line, body) from <> to rcpt, and delivers it. */
+/*
+ * Queues text (headers, blank line, body) from <> to rcpts (a list of
+ * addresses, as in a header), and delivers it.
+ */
 static void
-queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
+queue_notice(struct dlv *d, const char *rcpts, const struct pt_buf *text)
 {
+	struct pt_buf one = PT_BUF_INIT;
+	const char *next = rcpts;
 	struct queue_env *e = queue_env_new();
 	struct queue_msg *m;
 	struct pt_buf err = PT_BUF_INIT;
@@ -288,7 +300,9 @@ queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
 	e->ctime = (long long)d->now;
 	e->sender = queue_env_str(e, "<>");
 	e->flags |= QEF_RESPONSE;
-	queue_env_add_rcpt(e, rcpt)->flags |= QRF_PRIMARY;
+	while (addr_list_next(&next, &one))
+		queue_env_add_rcpt(e, one.s)->flags |= QRF_PRIMARY;
+	pt_buf_free(&one);
 	hdrs = pt_strndup(text->s, body ? (size_t)(body - text->s) : text->len);
 	for (char *p = hdrs, *line; (line = strsep(&p, "\n")) != NULL;) {
 		char *colon = strchr(line, ':');
@@ -312,7 +326,7 @@ queue_notice(struct dlv *d, const char *rcpt, const struct pt_buf *text)
 			char id[QUEUE_ID_MAX];
 
 			pt_strlcpy(id, queue_msg_id(m), sizeof id);
-			pt_log_id(LOG_INFO, d->e->id, "%s: DSN: %s", id, rcpt);
+			pt_log_id_lv(6, LOG_INFO, d->e->id, "%s: DSN: %s", id, rcpts);
 			queue_msg_close(m);
 			if (fork() == 0)
 				_exit(dlv_message_id(d->run, d->qd, id, NULL));
@@ -345,12 +359,37 @@ double_bounce_failed(const struct dlv *d, const char *to)
 	return true;
 }
 
-/* Sends one kind of notification if any target calls for it; true if one went. */
-static bool
-notify(struct dlv *d, int kind)
+/*
+ * Who gets the notice of the targets without a list owner: the envelope
+ * sender; for a message from the null sender, the double-bounce address
+ * (failures only; NULL when there is nobody to tell).  An Errors-To:
+ * header is not used, even with UseErrorsTo: upstream 8.17 ignores it for
+ * mail it delivers on receipt (tests/e2e/local_aliases.t compares).
+ */
+static const char *
+error_recipient(struct dlv *d, int kind)
+{
+	const char *sender = d->e->sender;
+	const char *to;
+
+	if (sender != NULL && strcmp(sender, "<>") != 0 && *sender != '\0')
+		return sender;
+	if (kind != DLV_FAILED)
+		return NULL;
+	to = d->cfg->opt.double_bounce_address ? d->cfg->opt.double_bounce_address : "postmaster";
+	if (double_bounce_failed(d, to)) {
+		pt_log_id(LOG_ALERT, d->e->id, "a bounce to %s could not be delivered: "
+		    "dropped, not bounced again", to);
+		return NULL;
+	}
+	return to;
+}
+
+/* Sends the notice of kind for the targets of d->notice_owner, if any calls for it. */
+static void
+notify_group(struct dlv *d, int kind)
 {
 	struct pt_buf text = PT_BUF_INIT;
-	const char *sender = d->e->sender;
 	const char *to;
 	bool any = false;
 
@@ -358,25 +397,42 @@ notify(struct dlv *d, int kind)
 		if (reportable(d, &d->targets.v[i], kind))
 			any = true;
 	if (!any)
-		return false;
-	if (sender == NULL || strcmp(sender, "<>") == 0 || *sender == '\0') {
-		if (kind != DLV_FAILED)
-			return false;
-		to = d->cfg->opt.double_bounce_address ? d->cfg->opt.double_bounce_address :
-		    "postmaster";
-		if (double_bounce_failed(d, to)) {
-			pt_log_id(LOG_ALERT, d->e->id, "a bounce to %s could not be delivered: "
-			    "dropped, not bounced again", to);
-			return false;
-		}
-	} else
-		to = sender;
+		return;
+	to = d->notice_owner != NULL ? d->notice_owner : error_recipient(d, kind);
+	if (to == NULL)
+		return;
 	build(d, kind, to, &text);
 	queue_notice(d, to, &text);
 	if (kind == DLV_FAILED && d->cfg->opt.postmaster_copy != NULL)
 		queue_notice(d, d->cfg->opt.postmaster_copy, &text);
 	pt_buf_free(&text);
-	return true;
+}
+
+/*
+ * Sends one kind of notification: one to the message's error recipient and
+ * one to the owner of each list whose targets call for it (an owner- list's
+ * errors go to its owner, not to the sender).
+ */
+static void
+notify(struct dlv *d, int kind)
+{
+	d->notice_owner = NULL;
+	notify_group(d, kind);
+	for (int i = 0; i < d->targets.n; i++) {
+		const struct dlv_target *t = &d->targets.v[i];
+		bool seen = false;
+
+		if (t->list_owner == NULL)
+			continue;
+		for (int k = 0; k < i && !seen; k++)
+			seen = d->targets.v[k].list_owner != NULL &&
+			    pt_strcasecmp(d->targets.v[k].list_owner, t->list_owner) == 0;
+		if (seen)
+			continue;
+		d->notice_owner = t->list_owner;
+		notify_group(d, kind);
+	}
+	d->notice_owner = NULL;
 }
 
 void

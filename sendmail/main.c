@@ -258,6 +258,7 @@ load_config(struct sm_run *run)
 		fprintf(stderr, "%s\n", pt_buf_str(&err));
 		rc = EX_USAGE;
 	}
+	pt_log_set_level((int)run->cfg->opt.log_level);
 	fputs(pt_buf_str(&run->cfg->warnings), stderr);
 	if (strchr(run->hostname, '.') == NULL && strchr("dDtv", run->mode) != NULL)
 		fprintf(stderr, "WARNING: local host name (%s) is not qualified; see cf/README: "

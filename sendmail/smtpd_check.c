@@ -18,7 +18,7 @@
 #include "rscheck.h"
 #include "smtpd.h"
 
-/* Logs a rejection: "ruleset=..., arg1=..., relay=..., reject=...". */
+/* Logs a rejection (LogLevel 4 and up): "ruleset=..., arg1=..., relay=..., reject=...". */
 static void
 log_reject(struct smtpd *s, const char *name, const char *arg1, const char *arg2,
     const struct smtp_reply *r)
@@ -32,9 +32,9 @@ log_reject(struct smtpd *s, const char *name, const char *arg1, const char *arg2
 	pt_buf_printf(&b, ", relay=%s, reject=%s", s->relay, pt_buf_str(&sum));
 	/* as upstream: the session's envelope id; none yet for check_relay */
 	if (smtpd_log_id(s) != NULL)
-		pt_log_id(LOG_NOTICE, smtpd_log_id(s), "%s", b.s);
+		pt_log_id_lv(4, LOG_NOTICE, smtpd_log_id(s), "%s", b.s);
 	else
-		pt_log(LOG_NOTICE, "%s", b.s);
+		pt_log_lv(4, LOG_NOTICE, "%s", b.s);
 	pt_buf_free(&b);
 	pt_buf_free(&sum);
 }

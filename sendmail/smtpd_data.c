@@ -216,7 +216,7 @@ log_from(struct smtpd *s, const struct smtp_data_result *res)
 	char *copy = mid ? pt_strdup(mid->value) : NULL;
 	const char *msgid = copy ? pt_str_trim(copy) : NULL;
 
-	pt_log_id(LOG_INFO, s->env->id, "from=%s, size=%llu, class=0, nrcpts=%d, msgid=%s, "
+	pt_log_id_lv(5, LOG_INFO, s->env->id, "from=%s, size=%llu, class=0, nrcpts=%d, msgid=%s, "
 	    "proto=%s, daemon=%s, relay=%s", s->env->sender, res->msg_bytes, s->nrcpts,
 	    msgid ? msgid : "", smtpd_proto(s), s->daemon ? s->daemon->name : "MTA",
 	    s->relay);
