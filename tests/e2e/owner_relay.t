@@ -37,7 +37,7 @@ id=$(send "author@localhost" "rlist@localhost" "to the list")
 [ -n "$id" ]
 ok $? "the message to the list is accepted"
 # the list's transaction, then the bounce's
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do
 	grep -qi 'RCPT TO:<boss@remote.test>' "$SB/fake.log" && break
 	sleep 0.1
 done
@@ -58,7 +58,7 @@ like "$(cat "$SB/daemon.log")" "$id: [0-9A-Za-z]+: clone: owner=rlist-request" "
 
 : >"$SB/fake.log"
 id=$(send "author@localhost" "plainlist@localhost" "to the plain list")
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do
 	grep -q "^$id: .*DSN: " "$SB/daemon.log" && break
 	sleep 0.1
 done
