@@ -4,7 +4,10 @@
  *
  * Owns every call into gdbm and the temporary files of writers, which are
  * removed on every failure so that the final name only ever points at a
- * complete map.  It must never modify a map file that a reader may have
+ * complete map.  A map built from nothing is collected in memory and written
+ * in one pass by map_db_bulk.c (gdbm_store rewrites a whole bucket per pair),
+ * then read back through gdbm before the rename; maps updated in place
+ * (editmap, makemap -o) and builds too big for memory go through gdbm.  It must never modify a map file that a reader may have
  * open: writers work on a temporary copy and rename it over the old file,
  * and readers open without locks.  Runs in readers (any Petrel
  * process, as RunAsUser) and in writers (makemap, editmap, newaliases, as
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "map_db.h"
+#include "map_db_bulk.h"
 #include "pt_alloc.h"
 #include "pt_file.h"
 
@@ -42,6 +46,7 @@ struct map_db {
 	char *tmp;		/* the temporary file being written, or NULL for a reader */
 	struct stat st;		/* the file as opened (readers) or as copied (writers) */
 	bool had_file;		/* a writer found a current file */
+	struct map_db_bulk *bulk;	/* a new map collected in memory, or NULL: stored through dbf */
 };
 
 /* True if the 4 bytes at p, in either byte order, equal magic. */
@@ -170,6 +175,15 @@ map_db_get(struct map_db *db, const void *key, size_t klen, struct pt_buf *val,
 
 	if (klen > INT32_MAX)
 		return 0;
+	if (db->bulk != NULL) {
+		const char *bv;
+		size_t bl;
+
+		if (map_db_bulk_get(db->bulk, key, klen, &bv, &bl) == 0)
+			return 0;
+		pt_buf_add(val, bv, bl);
+		return 1;
+	}
 	v = gdbm_fetch(db->dbf, k);
 	if (v.dptr == NULL) {
 		if (gdbm_errno == GDBM_ITEM_NOT_FOUND)
@@ -180,6 +194,31 @@ map_db_get(struct map_db *db, const void *key, size_t klen, struct pt_buf *val,
 	pt_buf_add(val, v.dptr, (size_t)v.dsize);
 	free(v.dptr);
 	return 1;
+}
+
+/* Stores one pair into the gdbm file ctx, replacing. */
+static int
+store_replace(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	datum key = { (char *)k, (int)kl }, val = { (char *)v, (int)vl };
+
+	return gdbm_store(ctx, key, val, GDBM_REPLACE) != 0;
+}
+
+/* Hands the pairs collected in memory over to the (new, empty) gdbm file; stores go there from then on. */
+static int
+bulk_to_gdbm(struct map_db *db, struct pt_buf *err)
+{
+	struct map_db_bulk *b = db->bulk;
+
+	db->bulk = NULL;
+	if (map_db_bulk_each(b, store_replace, db->dbf) != 0) {
+		pt_buf_printf(err, "cannot store: %s", gdbm_db_strerror(db->dbf));
+		map_db_bulk_free(b);
+		return -1;
+	}
+	map_db_bulk_free(b);
+	return 0;
 }
 
 /* One pair collected for a sorted walk. */
@@ -250,6 +289,8 @@ map_db_each(struct map_db *db, bool sorted,
 	long n, i;
 	int rc = 0;
 
+	if (db->bulk != NULL && bulk_to_gdbm(db, err) != 0)
+		return -1;
 	gdbm_errno = GDBM_NO_ERROR;
 	n = collect(db, &pairs, err);
 	if (n > 0 && sorted)
@@ -284,6 +325,7 @@ map_db_close(struct map_db *db)
 		return;
 	if (db->dbf != NULL)
 		gdbm_close(db->dbf);
+	map_db_bulk_free(db->bulk);
 	if (db->tmp != NULL) {
 		unlink(db->tmp);
 		free(db->tmp);
@@ -358,6 +400,23 @@ make_tmp(struct map_db *db, mode_t mode, unsigned flags, struct pt_buf *err)
 	return fd;
 }
 
+/* A builder in memory for the new, empty gdbm file dbf, or NULL (stores go through gdbm). */
+static struct map_db_bulk *
+bulk_start(GDBM_FILE dbf)
+{
+	struct map_db_bulk *b = NULL;
+	unsigned char *h;
+	int bs = 0;
+
+	if (gdbm_setopt(dbf, GDBM_GETBLOCKSIZE, &bs, sizeof bs) != 0 || bs <= 0 || bs > 65536)
+		return NULL;
+	h = pt_malloc((size_t)bs);
+	if (pread(gdbm_fdesc(dbf), h, (size_t)bs, 0) == bs)
+		b = map_db_bulk_new(h, (size_t)bs);
+	free(h);
+	return b;
+}
+
 int
 map_db_create(const char *path, mode_t mode, unsigned flags, size_t cachesize,
     struct map_db **out, struct pt_buf *err)
@@ -389,6 +448,8 @@ map_db_create(const char *path, mode_t mode, unsigned flags, size_t cachesize,
 	}
 	if (cachesize != 0)
 		gdbm_setopt(db->dbf, GDBM_SETCACHESIZE, &cache, sizeof cache);
+	if (how == GDBM_NEWDB)
+		db->bulk = bulk_start(db->dbf);
 	*out = db;
 	return 0;
 }
@@ -404,6 +465,13 @@ map_db_put(struct map_db *db, const void *key, size_t klen, const void *val, siz
 		pt_buf_adds(err, "key or value too long");
 		return -1;
 	}
+	if (db->bulk != NULL) {
+		r = map_db_bulk_put(db->bulk, key, klen, val, vlen, how == MAP_DB_REPLACE);
+		if (r >= 0)
+			return r;
+		if (bulk_to_gdbm(db, err) != 0)
+			return -1;
+	}
 	r = gdbm_store(db->dbf, k, v, how == MAP_DB_REPLACE ? GDBM_REPLACE : GDBM_INSERT);
 	if (r < 0) {
 		pt_buf_printf(err, "cannot store: %s", gdbm_db_strerror(db->dbf));
@@ -417,6 +485,8 @@ map_db_delete(struct map_db *db, const void *key, size_t klen, struct pt_buf *er
 {
 	datum k = { (char *)key, (int)klen };
 
+	if (db->bulk != NULL && bulk_to_gdbm(db, err) != 0)
+		return -1;
 	if (gdbm_delete(db->dbf, k) == 0)
 		return 0;
 	if (gdbm_last_errno(db->dbf) == GDBM_ITEM_NOT_FOUND)
@@ -425,26 +495,86 @@ map_db_delete(struct map_db *db, const void *key, size_t klen, struct pt_buf *er
 	return -1;
 }
 
+/* True if gdbm reads the file written from the builder back: it verifies, holds as many pairs, and finds samples. */
+static bool
+bulk_reads_back(const struct map_db *db, int fd)
+{
+	const char *k[3], *v[3];
+	size_t kl[3], vl[3], n = map_db_bulk_samples(db->bulk, k, kl, v, vl), i;
+	GDBM_FILE dbf = lseek(fd, 0, SEEK_SET) != 0 ? NULL : gdbm_fd_open(dup(fd), db->tmp, 0,
+	    GDBM_READER | GDBM_NOLOCK | GDBM_NOMMAP | GDBM_CLOEXEC | GDBM_XVERIFY | GDBM_CLOERROR, NULL);
+	gdbm_count_t count = 0;
+	bool good = dbf != NULL && gdbm_count(dbf, &count) == 0 &&
+	    count == map_db_bulk_count(db->bulk);
+
+	for (i = 0; good && i < n; i++) {
+		datum key = { (char *)k[i], (int)kl[i] }, got = gdbm_fetch(dbf, key);
+
+		good = got.dptr != NULL && (size_t)got.dsize == vl[i] &&
+		    memcmp(got.dptr, v[i], vl[i]) == 0;
+		free(got.dptr);
+	}
+	if (dbf != NULL)
+		gdbm_close(dbf);
+	return good;
+}
+
+/*
+ * Writes the map collected in memory into fd; returns 0, an errno, or -1
+ * when too many keys share a hash value (gdbm could not store them either:
+ * it would double its directory up to its limit, a gigabyte, and fail).
+ */
+static int
+bulk_write(struct map_db *db, int fd)
+{
+	int e = map_db_bulk_write(db->bulk, fd);
+
+	if (e != 0)
+		return e;
+	if (bulk_reads_back(db, fd))
+		return 0;
+	/* a file this gdbm does not read back as written: build through gdbm */
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return errno;
+	db->dbf = gdbm_fd_open(dup(fd), db->tmp, 0,
+	    GDBM_NEWDB | GDBM_NOLOCK | GDBM_NOMMAP | GDBM_CLOEXEC | GDBM_CLOERROR, NULL);
+	if (db->dbf == NULL)
+		return EIO;
+	e = map_db_bulk_each(db->bulk, store_replace, db->dbf) != 0 || gdbm_sync(db->dbf) != 0 ?
+	    EIO : 0;
+	if (gdbm_close(db->dbf) != 0 && e == 0)
+		e = EIO;
+	db->dbf = NULL;
+	return e;
+}
+
 int
 map_db_commit(struct map_db *db, uid_t uid, gid_t gid, struct pt_buf *err)
 {
-	int fd = gdbm_fdesc(db->dbf), e = 0;
+	int fd = dup(gdbm_fdesc(db->dbf)), e = fd < 0 ? errno : 0;
 
-	if (gdbm_sync(db->dbf) != 0)
+	if (e == 0 && db->bulk == NULL && gdbm_sync(db->dbf) != 0)
 		e = EIO;
+	if (gdbm_close(db->dbf) != 0 && e == 0)
+		e = EIO;
+	db->dbf = NULL;
+	if (e == 0 && db->bulk != NULL)
+		e = bulk_write(db, fd);
 	if (e == 0 && uid != (uid_t)-1 && fchown(fd, uid, gid) < 0)
 		e = errno;
 	if (e == 0 && fsync(fd) < 0)
 		e = errno;
-	if (gdbm_close(db->dbf) != 0 && e == 0)
-		e = EIO;
-	db->dbf = NULL;
+	if (fd >= 0 && close(fd) < 0 && e == 0)
+		e = errno;
 	if (e == 0 && rename(db->tmp, db->path) < 0)
 		e = errno;
 	if (e == 0) {
 		free(db->tmp);
 		db->tmp = NULL;
 		pt_file_fsync_dir(db->path, false);
+	} else if (e < 0) {
+		pt_buf_printf(err, "cannot write %s: too many keys with the same hash value",
+		    db->path);
 	} else {
 		pt_buf_printf(err, "cannot write %s: %s", db->path, strerror(e));
 	}

@@ -7,8 +7,11 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <gdbm.h>
+#include <stdint.h>
 #include <sys/file.h>
 
+#include "map_db_bulk.h"
 #include "map_impl.h"
 #include "maptest.h"
 #include "pt_file.h"
@@ -153,6 +156,168 @@ test_store(void)
 	map_set_free(set);
 }
 
+/* The key and value of pair i of the bulk test: short, long, 8-bit and NUL-holding ones. */
+static void
+bulk_pair(int i, struct pt_buf *k, struct pt_buf *v)
+{
+	pt_buf_reset(k);
+	pt_buf_reset(v);
+	if (i % 7 == 0)
+		pt_buf_printf(k, "%c", 'A' + i % 26);
+	if (i % 11 == 0)
+		pt_buf_adds(k, "\xe9t\xe9\xff");
+	pt_buf_printf(k, "key%d", i);
+	if (i % 13 == 0)
+		for (int j = 0; j < 30; j++)
+			pt_buf_adds(k, "-long-key");
+	if (i % 17 == 0)
+		pt_buf_add(k, "\0", 1);
+	if (i % 5 != 0)
+		pt_buf_printf(v, "value %d", i * 3);
+	if (i % 9 == 0)
+		pt_buf_add(v, "\0tail", 5);
+}
+
+/* Checks pairs [0, n) of the bulk test through db (values of keys below replaced from "new "). */
+static int
+bulk_check(struct map_db *db, int n, int replaced)
+{
+	struct pt_buf k = PT_BUF_INIT, v = PT_BUF_INIT, got = PT_BUF_INIT, err = PT_BUF_INIT;
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		bulk_pair(i, &k, &v);
+		pt_buf_reset(&got);
+		if (map_db_get(db, k.s, k.len, &got, &err) != 1 ||
+		    got.len != v.len + (i < replaced ? 4 : 0) ||
+		    memcmp(got.s + (i < replaced ? 4 : 0), v.s, v.len) != 0)
+			bad++;
+	}
+	pt_buf_free(&k);
+	pt_buf_free(&v);
+	pt_buf_free(&got);
+	pt_buf_free(&err);
+	return bad;
+}
+
+/* Counts the pairs of a walk. */
+static int
+count_pair(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	(void)k;
+	(void)kl;
+	(void)v;
+	(void)vl;
+	++*(long *)ctx;
+	return 0;
+}
+
+/* A new map is written in one pass in gdbm's format: gdbm reads, walks and updates it. */
+static void
+test_bulk(void)
+{
+	struct pt_buf k = PT_BUF_INIT, v = PT_BUF_INIT, err = PT_BUF_INIT, got = PT_BUF_INIT;
+	char *path = map_db_path(mt_path("bulk"));
+	struct map_db *db;
+	unsigned char hdr[16];
+	int64_t dir;
+	int32_t block;
+	long n = 0;
+	gdbm_count_t count = 0;
+	GDBM_FILE dbf;
+	FILE *fp;
+	int i, bad = 0;
+
+	ok(map_db_create(path, 0640, 0, 0, &db, &err) == 0, "a new map is started");
+	for (i = 0; i < 20000; i++) {
+		bulk_pair(i, &k, &v);
+		if (map_db_put(db, k.s, k.len, "old", 3, MAP_DB_INSERT, &err) != 0 ||
+		    map_db_put(db, k.s, k.len, v.s, v.len, MAP_DB_REPLACE, &err) != 0)
+			bad++;
+	}
+	is_int(bad, 0, "20000 pairs are stored, each replacing a first value of another length");
+	bulk_pair(42, &k, &v);
+	is_int(map_db_put(db, k.s, k.len, "x", 1, MAP_DB_INSERT, &err), 1, "a present key is not inserted again");
+	is_int(bulk_check(db, 20000, 0), 0, "every pair is found while the map is being built");
+	ok(map_db_commit(db, (uid_t)-1, (gid_t)-1, &err) == 0, "the map is committed");
+	fp = fopen(path, "r");
+	ok(fp != NULL && fread(hdr, 1, sizeof hdr, fp) == sizeof hdr, "its header is read");
+	if (fp != NULL)
+		fclose(fp);
+	memcpy(&block, hdr + 4, sizeof block);
+	memcpy(&dir, hdr + 8, sizeof dir);
+	ok(dir == block, "the file was laid out in one pass (directory right after the header)");
+	dbf = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK | GDBM_XVERIFY, 0, NULL);
+	ok(dbf != NULL && gdbm_count(dbf, &count) == 0 && count == 20000, "gdbm verifies it and counts 20000 pairs");
+	if (dbf != NULL)
+		gdbm_close(dbf);
+	ok(map_db_open(path, &db, &err) == 0, "it is opened for reading");
+	is_int(bulk_check(db, 20000, 0), 0, "gdbm finds every pair (8-bit, short, long and NUL-holding keys)");
+	map_db_each(db, false, count_pair, &n, &err);
+	is_int((int)n, 20000, "a walk meets every pair once");
+	map_db_close(db);
+
+	/* an update in place (editmap, makemap -o) through gdbm: buckets split, pairs go */
+	ok(map_db_create(path, 0640, MAP_DB_COPY, 0, &db, &err) == 0, "the map is opened for an update");
+	for (i = 0; i < 30000; i++) {
+		bulk_pair(i, &k, &v);
+		pt_buf_reset(&got);
+		pt_buf_adds(&got, "new ");
+		pt_buf_add(&got, v.s, v.len);
+		if (i < 1000 || i >= 20000)
+			map_db_put(db, k.s, k.len, got.s, got.len, MAP_DB_REPLACE, &err);
+	}
+	bulk_pair(20000, &k, &v);
+	is_int(map_db_delete(db, k.s, k.len, &err), 0, "a pair is deleted");
+	ok(map_db_commit(db, (uid_t)-1, (gid_t)-1, &err) == 0, "and the update committed");
+	ok(map_db_open(path, &db, &err) == 0, "the updated map is opened");
+	is_int(bulk_check(db, 1000, 1000), 0, "replaced values are read");
+	pt_buf_reset(&got);
+	is_int(map_db_get(db, k.s, k.len, &got, &err), 0, "the deleted pair is gone");
+	n = 0;
+	map_db_each(db, false, count_pair, &n, &err);
+	is_int((int)n, 29999, "the others are all there");
+	map_db_close(db);
+	free(path);
+	pt_buf_free(&k);
+	pt_buf_free(&v);
+	pt_buf_free(&err);
+	pt_buf_free(&got);
+}
+
+/* More keys with one hash value than a bucket holds: a clear error, not a huge file. */
+static void
+test_bulk_collisions(void)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	char *path = map_db_path(mt_path("collide"));
+	struct map_db *db;
+	char key[49];
+	uint32_t h0 = 0;
+	int i, same = 0;
+
+	ok(map_db_create(path, 0640, 0, 0, &db, &err) == 0, "a new map is started");
+	for (i = 0; i < 300; i++) {
+		/* bytes 0 and 24 (and 1 and 25) weigh the same in gdbm's hash */
+		memset(key, 'm', 48);
+		key[48] = '\0';
+		key[0] = (char)('a' + i % 20);
+		key[24] = (char)('z' - i % 20);
+		key[1] = (char)('a' + i / 20);
+		key[25] = (char)('z' - i / 20);
+		if (i == 0)
+			h0 = map_db_bulk_hash(key, 48);
+		same += map_db_bulk_hash(key, 48) == h0;
+		map_db_put(db, key, 48, "v", 1, MAP_DB_INSERT, &err);
+	}
+	is_int(same, 300, "300 keys share one hash value");
+	ok(map_db_commit(db, (uid_t)-1, (gid_t)-1, &err) != 0, "their map is not written");
+	ok(strstr(err.s, "too many keys with the same hash value") != NULL, "the error says why (%s)", err.s);
+	ok(access(path, F_OK) != 0, "and no map file is left");
+	free(path);
+	pt_buf_free(&err);
+}
+
 /* A writer in another process holds the lock; a second writer waits for it. */
 static void
 test_lock(void)
@@ -175,6 +340,8 @@ main(void)
 	test_names();
 	test_bad_files();
 	test_store();
+	test_bulk();
+	test_bulk_collisions();
 	test_lock();
 	mt_cleanup();
 	return tap_done();
