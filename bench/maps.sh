@@ -100,15 +100,15 @@ step() {
 
 row() {
 	set -- "$1" $2
-	printf '| %-34s | %8.2f | %8.2f | %6.2fx | %8.2f | %8.2f | %6.2fx |\n' "$1" \
+	printf '| %-36s | %8.2f | %8.2f | %6.2fx | %8.2f | %8.2f | %6.2fx |\n' "$1" \
 		"$2" "$4" "$(echo "$4 / $2" | bc -l)" "$3" "$5" "$(echo "$5 / $3" | bc -l)"
 }
 
 echo "## Maps: makemap and sendmail -bt lookups, median of $runs runs (seconds)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| %-34s | %8s | %8s | %7s | %8s | %8s | %7s |\n' step 'P wall' 'U wall' 'U/P' \
+printf '| %-36s | %8s | %8s | %7s | %8s | %8s | %7s |\n' step 'P wall' 'U wall' 'U/P' \
 	'P CPU' 'U CPU' 'U/P'
-printf '| %-34s | %8s | %8s | %7s | %8s | %8s | %7s |\n' ---------------------------------- \
+printf '| %-36s | %8s | %8s | %7s | %8s | %8s | %7s |\n' ------------------------------------ \
 	-------- -------- ------- -------- -------- -------
 row "makemap hash, $entries keys in order" "$(step build "$w/seq")"
 row "makemap hash, $entries keys shuffled" "$(step build "$w/rnd")"

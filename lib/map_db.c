@@ -5,9 +5,11 @@
  * Owns every call into gdbm and the temporary files of writers, which are
  * removed on every failure so that the final name only ever points at a
  * complete map.  A map built from nothing is collected in memory and written
- * in one pass by map_db_bulk.c (gdbm_store rewrites a whole bucket per pair),
+ * in one pass by map_db_fmt.c (gdbm_store rewrites a whole bucket per pair),
  * then read back through gdbm before the rename; maps updated in place
- * (editmap, makemap -o) and builds too big for memory go through gdbm.  It must never modify a map file that a reader may have
+ * (editmap, makemap -o) and builds too big for memory go through gdbm.
+ * Readers look keys up in a read-only mapping of the file (map_db_fmt.c),
+ * and use gdbm for walks and for files whose layout that does not know.  It must never modify a map file that a reader may have
  * open: writers work on a temporary copy and rename it over the old file,
  * and readers open without locks.  Runs in readers (any Petrel
  * process, as RunAsUser) and in writers (makemap, editmap, newaliases, as
@@ -26,7 +28,7 @@
 #include <unistd.h>
 
 #include "map_db.h"
-#include "map_db_bulk.h"
+#include "map_db_fmt.h"
 #include "pt_alloc.h"
 #include "pt_file.h"
 
@@ -47,6 +49,7 @@ struct map_db {
 	struct stat st;		/* the file as opened (readers) or as copied (writers) */
 	bool had_file;		/* a writer found a current file */
 	struct map_db_bulk *bulk;	/* a new map collected in memory, or NULL: stored through dbf */
+	struct map_db_view view;	/* a reader's mapping of the file for lookups (view.p NULL: none) */
 };
 
 /* True if the 4 bytes at p, in either byte order, equal magic. */
@@ -149,6 +152,8 @@ map_db_open_fd(int fd, const char *path, struct map_db **out, struct pt_buf *err
 		free(db);
 		return -1;
 	}
+	if (st.st_size > 0)
+		map_db_view_open(&db->view, fd, (size_t)st.st_size);
 	db->path = pt_strdup(path);
 	*out = db;
 	return 0;
@@ -175,6 +180,17 @@ map_db_get(struct map_db *db, const void *key, size_t klen, struct pt_buf *val,
 
 	if (klen > INT32_MAX)
 		return 0;
+	if (db->view.p != NULL) {
+		const char *fv;
+		size_t fl;
+		int r = map_db_view_get(&db->view, key, klen, &fv, &fl);
+
+		if (r < 0)
+			pt_buf_adds(err, "read error (a damaged bucket or pair)");
+		else if (r > 0)
+			pt_buf_add(val, fv, fl);
+		return r;
+	}
 	if (db->bulk != NULL) {
 		const char *bv;
 		size_t bl;
@@ -326,6 +342,7 @@ map_db_close(struct map_db *db)
 	if (db->dbf != NULL)
 		gdbm_close(db->dbf);
 	map_db_bulk_free(db->bulk);
+	map_db_view_close(&db->view);
 	if (db->tmp != NULL) {
 		unlink(db->tmp);
 		free(db->tmp);

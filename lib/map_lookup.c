@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -30,11 +31,43 @@
 /* Seconds before a map without a file (a socket, ...) that failed to open is retried. */
 #define MAP_RETRY_SECS 5
 
+/*
+ * This process's id as map_pid() last read it, or 0 after a fork (the
+ * pthread_atfork child handler clears it): the process-wide state that
+ * spares a getpid() per lookup while a forked child still sees that its
+ * parent's handles are not its own.
+ */
+static pid_t known_pid;
+
+/* The fork handler: the child's id is read again. */
+static void
+pid_forget(void)
+{
+	known_pid = 0;
+}
+
+/* The id of this process. */
+static pid_t
+map_pid(void)
+{
+	static bool handler;
+
+	if (known_pid == 0) {
+		if (!handler && pthread_atfork(NULL, NULL, pid_forget) == 0)
+			handler = true;
+		if (handler)
+			known_pid = getpid();
+		else
+			return getpid();
+	}
+	return known_pid;
+}
+
 /* The runtime state of m for this process, made or reset as needed. */
 static struct map_rt *
 rt_of(struct map *m)
 {
-	pid_t pid = getpid();
+	pid_t pid = map_pid();
 
 	if (m->rt == NULL)
 		m->rt = pt_calloc(1, sizeof *m->rt);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/file.h>
 
-#include "map_db_bulk.h"
+#include "map_db_fmt.h"
 #include "map_impl.h"
 #include "maptest.h"
 #include "pt_file.h"

@@ -1,12 +1,15 @@
 /*
- * map_db_bulk: a new map file collected in memory and written in one pass in
- * gdbm's file format (see map_db_bulk.h for why).
+ * map_db_fmt: gdbm's file format: a new map file collected in memory and
+ * written in one pass, and lookups from a read-only mapping of a map file
+ * (see map_db_fmt.h for why).
  *
- * Owns the in-memory pairs of a map being built from nothing and the layout
- * of the file written from them; it never opens, syncs or renames a file
- * (lib/map_db.c does, and reads the file back through gdbm before renaming
- * it into place).  Runs in the map writers (makemap, newaliases) as the
- * invoking user.  Never exits.
+ * Owns the in-memory pairs of a map being built from nothing, the layout of
+ * the file written from them, and the reading of that layout; it never
+ * opens, syncs or renames a file (lib/map_db.c does, and reads a new file
+ * back through gdbm before renaming it into place).  The builder runs in
+ * the map writers (makemap, newaliases) as the invoking user, the view in
+ * every process that looks keys up; a view only reads, and checks every
+ * offset it follows against the size of the file.  Never exits.
  *
  * The file, as gdbm writes it on a system with a 64-bit off_t, native byte
  * order; B is the block size, offsets in bytes:
@@ -36,10 +39,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "map_db_bulk.h"
+#include "map_db_fmt.h"
 #include "pt_alloc.h"
 
 /* Header fields (see the table above). */
@@ -546,4 +550,75 @@ map_db_bulk_write(const struct map_db_bulk *b, int fd)
 	free(p.bk);
 	free(ord);
 	return rc;
+}
+
+bool
+map_db_view_open(struct map_db_view *v, int fd, size_t len)
+{
+	const unsigned char *h;
+	void *p;
+
+	memset(v, 0, sizeof *v);
+	if (sizeof(off_t) != 8 || len < 64 || len > (size_t)INT64_MAX)
+		return false;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	h = p;
+	v->p = h;
+	v->len = len;
+	v->block = get32(h + H_BLOCK);
+	v->dir = (uint64_t)get64(h + H_DIR);
+	v->dir_bits = get32(h + H_DIRBITS);
+	v->bucket_size = get32(h + H_BUCKETSIZE);
+	v->elems = get32(h + H_ELEMS);
+	if (v->dir_bits > 30 || get32(h + H_DIRSIZE) != (uint32_t)8 << v->dir_bits ||
+	    v->dir > len || ((uint64_t)8 << v->dir_bits) > len - v->dir || v->elems == 0 ||
+	    v->bucket_size < B_SLOTS + SLOT_SIZE ||
+	    v->elems != (v->bucket_size - (B_SLOTS + SLOT_SIZE)) / SLOT_SIZE + 1) {
+		map_db_view_close(v);
+		return false;
+	}
+	return true;
+}
+
+void
+map_db_view_close(struct map_db_view *v)
+{
+	if (v->p != NULL)
+		munmap((void *)v->p, v->len);
+	v->p = NULL;
+}
+
+int
+map_db_view_get(const struct map_db_view *v, const void *key, size_t klen, const char **val,
+    size_t *vlen)
+{
+	uint32_t hash = map_db_bulk_hash(key, klen), i, loc;
+	uint64_t bucket = (uint64_t)get64(v->p + v->dir +
+	    (uint64_t)(hash >> (HASH_BITS - v->dir_bits)) * 8), ptr, kl, vl;
+	const unsigned char *b, *s;
+
+	if (bucket < v->block || bucket > v->len || v->bucket_size > v->len - bucket)
+		return -1;
+	b = v->p + bucket;
+	for (i = 0, loc = hash % v->elems; i < v->elems; i++, loc = (loc + 1) % v->elems) {
+		s = b + B_SLOTS + (size_t)loc * SLOT_SIZE;
+		if (get32(s) == UINT32_MAX)
+			return 0;
+		kl = get32(s + SLOT_KLEN);
+		if (get32(s) != hash || kl != klen ||
+		    memcmp(s + SLOT_KEY, key, klen < KEY_START ? klen : KEY_START) != 0)
+			continue;
+		ptr = (uint64_t)get64(s + SLOT_PTR);
+		vl = get32(s + SLOT_VLEN);
+		if (ptr > v->len || kl > v->len - ptr || vl > v->len - ptr - kl || vl > INT32_MAX)
+			return -1;
+		if (memcmp(v->p + ptr, key, klen) == 0) {
+			*val = (const char *)v->p + ptr + kl;
+			*vlen = (size_t)vl;
+			return 1;
+		}
+	}
+	return 0;
 }
