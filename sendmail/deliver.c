@@ -90,12 +90,23 @@ duration(long secs, char out[32])
 		snprintf(out, 32, "%02ld:%02ld:%02ld", secs / 3600, secs % 3600 / 60, secs % 60);
 }
 
-/* Logs the outcome of one target: "to=..., delay=..., mailer=..., stat=...". */
+/* What upstream's stat= says of a server's permanent refusal: its sysexits text by reply code. */
+static const char *
+refusal_stat(int code)
+{
+	return code == 550 || code == 551 || code == 553 ? "User unknown" : "Service unavailable";
+}
+
+/*
+ * Logs the outcome of one target: "to=..., delay=..., mailer=...,
+ * relay=mx.example.net. [192.0.2.1], dsn=..., reply=..., stat=...".
+ */
 static void
 log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 {
 	char delay[32], xdelay[32];
-	const char *stat = t->state == DLV_SENT ? "Sent" : t->text;
+	const char *stat = t->state == DLV_SENT ? "Sent" :
+	    t->state == DLV_FAILED && t->remote ? refusal_stat(t->code) : t->text;
 	bool detail = t->state == DLV_SENT && t->text != NULL && strcmp(t->text, "Sent") != 0;
 	struct pt_buf b = PT_BUF_INIT;
 
@@ -106,10 +117,15 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 		pt_buf_printf(&b, "ctladdr=%s, ", d->e->rcpts[t->rcpt].addr);
 	pt_buf_printf(&b, "delay=%s, xdelay=%s, mailer=%s, pri=%ld, ", delay, xdelay,
 	    t->mailer ? t->mailer->name : "*error*", d->e->priority);
-	if (t->host[0] != '\0')
+	if (t->relay != NULL)
+		pt_buf_printf(&b, "relay=%s, ", t->relay);
+	else if (t->host[0] != '\0')
 		pt_buf_printf(&b, "relay=%s, ", t->host);
-	pt_buf_printf(&b, "dsn=%s, stat=%s%s", t->status && *t->status ? t->status : "5.0.0",
-	    t->state == DLV_DEFERRED ? "Deferred: " : "", stat ? stat : "");
+	pt_buf_printf(&b, "dsn=%s, ", t->status && *t->status ? t->status : "5.0.0");
+	if (t->remote && t->state != DLV_SENT)
+		pt_buf_printf(&b, "reply=%s, ", t->text);
+	pt_buf_printf(&b, "stat=%s%s", t->state != DLV_DEFERRED ? "" : stat && *stat ?
+	    "Deferred: " : "Deferred", stat ? stat : "");
 	if (detail)
 		pt_buf_printf(&b, " (%s)", t->text);
 	/* upstream's levels: successes 8, deferrals 9, failures 7 */
@@ -435,7 +451,8 @@ attempt(struct dlv *d)
 			if (d->targets.v[k].state == DLV_DEFERRED) {
 				struct pt_buf m = PT_BUF_INIT;
 
-				pt_buf_printf(&m, "Deferred: %s", d->targets.v[k].text);
+				pt_buf_printf(&m, "Deferred%s%s", *d->targets.v[k].text ? ": " : "",
+				    d->targets.v[k].text);
 				d->e->message = queue_env_str(d->e, m.s);
 				pt_buf_free(&m);
 				break;

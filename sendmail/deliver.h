@@ -50,6 +50,8 @@ struct dlv_target {
 	bool expired;		/* failed because Timeout.queuereturn passed (text: why deferred) */
 	bool dsn_passed;	/* relayed to a server that took NOTIFY: success is its to report */
 	bool moved;		/* deferred, and queued in a message of its own (its list owner's) */
+	bool remote;		/* text is a server's reply (logged as reply=) */
+	char *relay;		/* the host tried last, as logged: "mx.example.net. [192.0.2.1]" */
 };
 
 /* The targets of one attempt. */

@@ -76,6 +76,7 @@ dlv_set(struct dlv_target *t, int state, int code, const char *status, const cha
 	free(t->text);
 	t->status = pt_strdup(status ? status : "");
 	t->text = pt_strdup(text ? text : "");
+	t->remote = false;
 }
 
 void
@@ -89,6 +90,7 @@ dlv_list_free(struct dlv_list *l)
 		free(l->v[i].list_owner);
 		free(l->v[i].status);
 		free(l->v[i].text);
+		free(l->v[i].relay);
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);

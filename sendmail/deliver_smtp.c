@@ -21,13 +21,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "deliver.h"
+#include "hoststat.h"
 #include "mx.h"
 #include "pt_alloc.h"
+#include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
 #include "smtp_data.h"
@@ -56,14 +60,40 @@ struct client {
 	bool stale;		/* a reused connection failed at MAIL: nothing was done on it */
 	unsigned long long auth_tag;	/* the credentials' dlv_auth_tag when AUTH was offered */
 	bool rset_pending;	/* a reused connection: RSET goes ahead of MAIL in the same write */
+	char addr[INET6_ADDRSTRLEN + 8];	/* the address tried last: "[192.0.2.1]", "" for none */
+	struct hs_entry st;	/* how the session went, for HostStatusDirectory */
 };
+
+/* What trying the hosts of a domain came to, for the targets left undecided. */
+struct outcome {
+	struct pt_buf why;	/* the reason ("Connection refused by mx.example.net.") */
+	char dsn[16];		/* its enhanced status */
+	bool remote;		/* why is a server's reply */
+	struct pt_buf relay;	/* the host tried last, as logged */
+};
+
+/* Writes a socket address as upstream logs it: "[192.0.2.1]", "[IPv6:2001:db8::1]". */
+static void
+format_addr(const struct sockaddr *sa, char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	const void *p = sa->sa_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if (inet_ntop(sa->sa_family, p, a, sizeof a) == NULL)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "[%s%s]", sa->sa_family == AF_INET6 ? "IPv6:" : "", a);
+}
 
 /*
  * Connects to host:port within the connect timeout; -1 on failure (errno set).
- * "[host]" (FallbackMXhost's form) is host.
+ * "[host]" (FallbackMXhost's form) is host.  addr receives the address
+ * tried last.
  */
 static int
-connect_to(const char *host, const char *port, long timeout_ms)
+connect_to(const char *host, const char *port, long timeout_ms, char *addr, size_t addrlen)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, rc;
@@ -80,15 +110,18 @@ connect_to(const char *host, const char *port, long timeout_ms)
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		struct pollfd p;
+		int pr;
 
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			continue;
+		format_addr(ai->ai_addr, addr, addrlen);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		p.fd = fd;
 		p.events = POLLOUT;
-		if (errno == EINPROGRESS && poll(&p, 1, (int)timeout_ms) == 1) {
+		pr = errno == EINPROGRESS ? poll(&p, 1, (int)timeout_ms) : -1;
+		if (pr == 1) {
 			int e = 0;
 			socklen_t l = sizeof e;
 
@@ -96,13 +129,18 @@ connect_to(const char *host, const char *port, long timeout_ms)
 			if (e == 0)
 				break;
 			errno = e;
-		}
+		} else if (pr == 0)
+			errno = ETIMEDOUT;
+		pr = errno;
 		close(fd);
+		errno = pr;
 		fd = -1;
 	}
+	rc = errno;
 	freeaddrinfo(res);
 	if (fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	errno = rc;
 	return fd;
 }
 
@@ -182,20 +220,47 @@ reply_text(const struct smtp_reply *r, struct pt_buf *out)
 	smtp_reply_summary(r, out);
 }
 
-/* Sets targets from the reply the client holds. */
+/* The status of a reply without an enhanced code: upstream's for a refused RCPT, else the class's. */
+static const char *
+default_status(int code, bool rcpt)
+{
+	if (rcpt && code == 550)
+		return "5.1.1";
+	if (rcpt && code == 551)
+		return "5.1.6";
+	if (rcpt && code == 553)
+		return "5.1.3";
+	return code >= 500 ? "5.0.0" : code >= 400 ? "4.0.0" : "2.0.0";
+}
+
+/* Sets targets from the reply the client holds (rcpt: the reply to their RCPT). */
 static void
-set_from_reply(struct client *c, const int *idx, int n)
+set_reply(struct client *c, const int *idx, int n, bool rcpt)
 {
 	struct pt_buf t = PT_BUF_INIT;
 	char status[16];
 
 	reply_text(&c->r, &t);
 	snprintf(status, sizeof status, "%s", c->r.status[0] ? c->r.status :
-	    c->r.code >= 500 ? "5.0.0" : c->r.code >= 400 ? "4.0.0" : "2.0.0");
-	/* a relay's acceptance is quoted, as upstream does: "Sent (ID Message accepted ...)" */
-	set_all(c->d, idx, n, c->r.code, status, c->r.code >= 300 ? t.s :
-	    !c->lmtp && c->r.nlines > 0 && c->r.lines[0][0] ? c->r.lines[0] : "Sent");
+	    default_status(c->r.code, rcpt));
+	for (int i = 0; i < n; i++) {
+		struct dlv_target *tg = &c->d->targets.v[idx[i]];
+
+		if (tg->state != DLV_PENDING)
+			continue;
+		/* a relay's acceptance is quoted, as upstream does: "Sent (ID Message accepted ...)" */
+		set_all(c->d, &idx[i], 1, c->r.code, status, c->r.code >= 300 ? t.s :
+		    !c->lmtp && c->r.nlines > 0 && c->r.lines[0][0] ? c->r.lines[0] : "Sent");
+		tg->remote = c->r.code >= 400;
+	}
 	pt_buf_free(&t);
+}
+
+/* Sets targets from the reply the client holds. */
+static void
+set_from_reply(struct client *c, const int *idx, int n)
+{
+	set_reply(c, idx, n, false);
 }
 
 /* EHLO, or HELO when EHLO is refused.  False if the session cannot go on. */
@@ -411,7 +476,7 @@ read_envelope(struct client *c, const int *idx, int n, const bool *sent, int *ac
 		if (mail_ok && (c->r.code == 250 || c->r.code == 251))
 			accepted[nacc++] = idx[i];
 		else if (mail_ok)
-			set_from_reply(c, &idx[i], 1);
+			set_reply(c, &idx[i], 1, true);
 	}
 	if (!command(c, to->datainit, NULL))
 		return -1;
@@ -515,7 +580,7 @@ transaction(struct client *c, const int *idx, int n)
 		if (c->r.code == 250 || c->r.code == 251)
 			accepted[nacc++] = idx[i];
 		else
-			set_from_reply(c, &idx[i], 1);
+			set_reply(c, &idx[i], 1, true);
 	}
 	if (nacc == 0) {
 		command(c, to->rset, "RSET");
@@ -681,9 +746,20 @@ ipc_key(const struct cf_mailer *m, const char *host)
 	return pt_buf_steal(&k);
 }
 
+/* Notes how a session ended for HostStatusDirectory: status, enhanced code, reply (NULL: none). */
+static void
+note(struct client *c, int err, int exitst, const char *dsn, const char *reply)
+{
+	hs_entry_free(&c->st);
+	c->st.err = err;
+	c->st.exitst = exitst;
+	pt_strlcpy(c->st.dsn, dsn, sizeof c->st.dsn);
+	c->st.reply = reply != NULL ? pt_strdup(reply) : NULL;
+}
+
 /* One connection to host (in clear when c->clear); true if the session was held. */
 static bool
-session(struct client *c, const int *idx, int n, struct pt_buf *why)
+session(struct client *c, const int *idx, int n, struct outcome *o)
 {
 	struct dlv *d = c->d;
 	const struct cf_mailer *m = d->targets.v[idx[0]].mailer;
@@ -691,63 +767,158 @@ session(struct client *c, const int *idx, int n, struct pt_buf *why)
 	const char *me = d->cfg->opt.helo_name ? d->cfg->opt.helo_name :
 	    mac_get(d->cfg->macros, 'j', NULL);
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
-	const char *shown = t0->host[0] == '[' ? t0->host : c->host;	/* a literal as written */
+	const char *shown = pt_buf_str(&o->relay);
 
 	if (m->argv[1] != NULL && m->argv[2] != NULL)
 		dlv_verbose(d, "%s... Connecting to %s port %s via %s...", t0->addr, shown,
 		    mailer_port(m), m->name);
 	else
 		dlv_verbose(d, "%s... Connecting to %s via %s...", t0->addr, shown, m->name);
-	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000);
+	c->addr[0] = '\0';
+	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000,
+	    c->addr, sizeof c->addr);
 	if (c->fd < 0) {
-		pt_buf_reset(why);
-		pt_buf_printf(why, "Connection refused by %s", shown);
+		note(c, errno ? errno : ECONNREFUSED, EX_TEMPFAIL, "4.4.1", NULL);
+		hs_reason(&c->st, shown, &o->why);
+		pt_strlcpy(o->dsn, "4.4.1", sizeof o->dsn);
+		o->remote = false;
 		return false;
 	}
 	c->io = smtp_io_new(c->fd, c->fd);
 	if (greet(c, me) && secure(c, me, idx, n) && authenticate(c)) {
 		char *key = ipc_key(m, c->host);
+		struct pt_buf last = PT_BUF_INIT;
 
 		transaction(c, idx, n);
 		c->held = true;
+		if (smtp_reply_is_set(&c->r))
+			reply_text(&c->r, &last);
+		note(c, 0, EX_OK, "2.0.0", pt_buf_str(&last));
+		pt_buf_free(&last);
 		if (d->cache == NULL || d->cache->max <= 0)
 			dlv_verbose(d, "Closing connection to %s", shown);
 		release(c, key);
 		free(key);
 		return true;
+	} else if (!c->held && smtp_reply_is_set(&c->r)) {
+		/* refused at the greeting or by EHLO/HELO: upstream's 4.5.0 and an empty R */
+		pt_buf_reset(&o->why);
+		reply_text(&c->r, &o->why);
+		pt_strlcpy(o->dsn, c->r.code >= 500 ? "5.5.0" : "4.5.0", sizeof o->dsn);
+		o->remote = true;
+		note(c, 0, EX_TEMPFAIL, o->dsn, "");
 	} else if (!c->held) {
-		pt_buf_reset(why);
-		if (smtp_reply_is_set(&c->r))
-			reply_text(&c->r, why);
-		else
-			pt_buf_printf(why, "lost connection with %s", shown);
-	}
+		pt_buf_reset(&o->why);
+		pt_buf_printf(&o->why, "lost connection with %s", shown);
+		pt_strlcpy(o->dsn, "4.4.2", sizeof o->dsn);
+		o->remote = false;
+		note(c, 0, EX_TEMPFAIL, "4.4.2", NULL);
+	} else
+		note(c, 0, EX_TEMPFAIL, "4.0.0", NULL);
 	hangup(c, false);
 	return c->held;
 }
 
-/* Tries one host, again in clear after a failed handshake that may fall back; true if held. */
+/* The host as logged: a bracketed one as written, a name with its root dot ("mx.example.net."). */
+static void
+relay_name(const char *host, struct pt_buf *out)
+{
+	size_t n = strlen(host);
+
+	pt_buf_reset(out);
+	pt_buf_adds(out, host);
+	if (n > 0 && host[0] != '[' && host[n - 1] != '.')
+		pt_buf_addc(out, '.');
+}
+
+/*
+ * With HostStatusDirectory (hsdir not NULL): true when host failed within
+ * Timeout.hoststatus, o filled with the recorded reason; *fd is the host's
+ * status file (or -1) to record the new attempt in.
+ */
 static bool
-try_host(struct dlv *d, const char *host, const int *idx, int n, struct pt_buf *why)
+host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct outcome *o)
+{
+	struct hs_entry e;
+	bool down;
+
+	*fd = hsdir != NULL ? hs_open(d->cfg, hsdir, host) : -1;
+	if (*fd < 0)
+		return false;
+	if (d->cfg->opt.single_thread_delivery && flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		/* another process is talking to this host */
+		pt_buf_reset(&o->why);
+		pt_strlcpy(o->dsn, "4.4.5", sizeof o->dsn);
+		o->remote = false;
+		return true;
+	}
+	if (!d->cfg->opt.single_thread_delivery)
+		flock(*fd, LOCK_SH);
+	if (!hs_read_fd(*fd, &e)) {
+		if (!d->cfg->opt.single_thread_delivery)
+			flock(*fd, LOCK_UN);
+		return false;
+	}
+	if (!d->cfg->opt.single_thread_delivery)
+		flock(*fd, LOCK_UN);
+	down = hs_failed(d->cfg, &e, time(NULL));
+	if (down) {
+		hs_reason(&e, pt_buf_str(&o->relay), &o->why);
+		pt_strlcpy(o->dsn, e.dsn[0] ? e.dsn : "4.0.0", sizeof o->dsn);
+		o->remote = false;
+	}
+	hs_entry_free(&e);
+	return down;
+}
+
+/*
+ * Tries one host, again in clear after a failed handshake that may fall
+ * back; true if held.  A cached connection is used first; otherwise a host
+ * that failed recently (HostStatusDirectory, hsdir) is skipped, and the
+ * outcome of a new session is recorded there.
+ */
+static bool
+try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int n,
+    struct outcome *o)
 {
 	struct client c = { .d = d, .fd = -1, .wfd = -1, .pid = -1, .host = host,
 		.r = SMTP_REPLY_INIT, .err = PT_BUF_INIT };
 	char *key = ipc_key(d->targets.v[idx[0]].mailer, host);
-	bool held = cached_transaction(&c, key, idx, n);
+	bool held;
+	int fd;
 
+	relay_name(d->targets.v[idx[0]].host[0] == '[' ? d->targets.v[idx[0]].host : host,
+	    &o->relay);
+	held = cached_transaction(&c, key, idx, n);
 	free(key);
 	if (held) {
+		const char *a = mac_get_name(d->rw.macros, "{server_addr}");
+
+		if (a != NULL && *a)
+			pt_buf_printf(&o->relay, " [%s]", a);
 		smtp_reply_free(&c.r);
 		pt_buf_free(&c.err);
 		return true;
 	}
-	held = session(&c, idx, n, why);
+	if (host_down(d, hsdir, host, &fd, o)) {
+		hs_close(fd);
+		smtp_reply_free(&c.r);
+		pt_buf_free(&c.err);
+		return false;
+	}
+	held = session(&c, idx, n, o);
 
 	if (!held && c.retry) {
 		c.retry = false;
 		c.clear = true;
-		held = session(&c, idx, n, why);
+		held = session(&c, idx, n, o);
 	}
+	if (c.addr[0])
+		pt_buf_printf(&o->relay, " %s", c.addr);
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0)	/* held already with SingleThreadDelivery */
+		hs_write_fd(fd, &c.st, time(NULL));
+	hs_close(fd);
+	hs_entry_free(&c.st);
 	smtp_reply_free(&c.r);
 	pt_buf_free(&c.err);
 	return held;
@@ -818,12 +989,31 @@ is_local(const char *host, void *arg)
 	return cf_class_has(d->cfg, 'w', host);
 }
 
+/* Sets the targets still undecided from o, and the relay every target of the group logs. */
+static void
+settle(struct dlv *d, const int *idx, int n, const struct outcome *o)
+{
+	for (int i = 0; i < n; i++) {
+		struct dlv_target *t = &d->targets.v[idx[i]];
+		bool pending = t->state == DLV_PENDING;
+
+		set_all(d, &idx[i], 1, 451, o->dsn[0] ? o->dsn : "4.4.1", pt_buf_str(&o->why));
+		if (pending)
+			t->remote = o->remote;
+		if (o->relay.len > 0) {
+			free(t->relay);
+			t->relay = pt_strdup(o->relay.s);
+		}
+	}
+}
+
 void
 dlv_smtp(struct dlv *d, const int *idx, int n)
 {
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	struct mx_list mx;
-	struct pt_buf why = PT_BUF_INIT;
+	struct outcome o = { .why = PT_BUF_INIT, .relay = PT_BUF_INIT };
+	char *hsdir;
 	int st;
 
 	if (strcmp(t0->mailer->path, "[IPC]") != 0) {
@@ -850,11 +1040,17 @@ dlv_smtp(struct dlv *d, const int *idx, int n)
 		set_all(d, idx, n, 451, "4.4.3", "Host name lookup failure");
 		return;
 	}
-	pt_buf_printf(&why, "Connection refused by %s", t0->host);
+	/* F=W: this mailer ignores the long-term host status */
+	hsdir = cf_mflag(&t0->mailer->flags, 'W') ? NULL : hs_dir(d->cfg);
+	relay_name(t0->host, &o.relay);
+	pt_buf_printf(&o.why, "Connection refused by %s", o.relay.s);
+	pt_strlcpy(o.dsn, "4.4.1", sizeof o.dsn);
 	for (int i = 0; i < mx.n; i++)
-		if (try_host(d, mx.host[i], idx, n, &why))
+		if (try_host(d, mx.host[i], hsdir, idx, n, &o))
 			break;
-	set_all(d, idx, n, 451, "4.4.1", pt_buf_str(&why));
+	settle(d, idx, n, &o);
+	free(hsdir);
 	mx_list_free(&mx);
-	pt_buf_free(&why);
+	pt_buf_free(&o.why);
+	pt_buf_free(&o.relay);
 }

@@ -31,18 +31,9 @@ mode_print_version(struct sm_run *run)
 	return EX_OK;
 }
 
-/* hoststat (-bh) and purgestat (-bH): Petrel keeps no persistent host status. */
-static int
-mode_hoststat(struct sm_run *run)
-{
-	fprintf(stderr, "%s: no host status is kept (HostStatusDirectory is not used)\n",
-	    run->progname);
-	return EX_OK;
-}
-
 static const struct sm_mode modes[] = {
-	{ 'h', false, mode_hoststat },
-	{ 'H', false, mode_hoststat },
+	{ 'h', true, mode_hoststat },
+	{ 'H', true, mode_purgestat },
 	{ 'm', true, mode_submit },
 	{ 'd', true, mode_daemon },
 	{ 'D', true, mode_daemon },

@@ -81,6 +81,8 @@ int mode_daemon(struct sm_run *run);		/* -bd, -bD: daemon.c */
 int mode_smtp_stdio(struct sm_run *run);	/* -bs: smtpd.c */
 int mode_queue_run(struct sm_run *run);		/* -q: queuerun.c */
 int mode_newaliases(struct sm_run *run);	/* -bi, newaliases: mode_bi.c */
+int mode_hoststat(struct sm_run *run);		/* -bh, hoststat: mode_bh.c */
+int mode_purgestat(struct sm_run *run);		/* -bH, purgestat: mode_bh.c */
 int mode_submit(struct sm_run *run);		/* -bm (the default), -t: submit.c */
 
 /*

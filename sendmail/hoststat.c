@@ -1,0 +1,215 @@
+/*
+ * hoststat: the persistent host status files of HostStatusDirectory (the
+ * layout and record are in hoststat.h): their paths, opening and locking,
+ * reading and writing one record.
+ *
+ * Runs in delivery processes (as whoever delivers: root, or RunAsUser) and
+ * in hoststat/purgestat (mode_bh.c).  It never creates HostStatusDirectory
+ * itself, as upstream: without that folder no status is kept.  Nothing it
+ * reads is trusted beyond the record's numbers and one line of text.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hoststat.h"
+#include "pt_alloc.h"
+#include "pt_str.h"
+
+/* The longest reply text a record keeps (upstream keeps 100 characters). */
+#define HS_REPLY_MAX 100
+/* The longest record read back. */
+#define HS_RECORD_MAX 1024
+
+char *
+hs_dir(const struct cf_config *cfg)
+{
+	const char *d = cfg->opt.host_status_directory, *q = cfg->opt.queue_directory;
+	struct pt_buf b = PT_BUF_INIT;
+	size_t n;
+
+	if (d == NULL || *d == '\0')
+		return NULL;
+	if (*d == '/')
+		return pt_strdup(d);
+	if (q == NULL)
+		q = LOCALSTATEDIR "/spool/mqueue";
+	n = strlen(q);
+	if (strchr(q, '*') != NULL && strrchr(q, '/') != NULL)	/* queue groups: their parent */
+		n = (size_t)(strrchr(q, '/') - q);
+	pt_buf_add(&b, q, n);
+	pt_buf_printf(&b, "/%s", d);
+	return pt_buf_steal(&b);
+}
+
+int
+hs_path(const char *dir, const char *host, struct pt_buf *out)
+{
+	size_t n = strlen(host);
+	char *name, *p;
+	int rc = 0;
+
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		host++, n -= 2;
+	while (n > 0 && host[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 255)
+		return -1;
+	name = pt_strndup(host, n);
+	pt_str_lower(name);
+	pt_buf_reset(out);
+	pt_buf_adds(out, dir);
+	/* the last label first, each but the host's own with a dot after it */
+	while (rc == 0) {
+		const char *label;
+
+		p = strrchr(name, '.');
+		label = p ? p + 1 : name;
+		if (*label == '\0' || strcmp(label, "..") == 0 || strchr(label, '/') != NULL)
+			rc = -1;
+		else
+			pt_buf_printf(out, "/%s%s", label, p ? "." : "");
+		if (p == NULL)
+			break;
+		*p = '\0';
+	}
+	free(name);
+	return rc;
+}
+
+/* Creates the folders above path below dir (which must exist); 0 or -1. */
+static int
+make_folders(const char *dir, const char *path)
+{
+	char *copy = pt_strdup(path), *p = copy + strlen(dir) + 1;
+	int rc = 0;
+
+	while ((p = strchr(p, '/')) != NULL && rc == 0) {
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			rc = -1;
+		*p++ = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+int
+hs_open(const struct cf_config *cfg, const char *dir, const char *host)
+{
+	struct pt_buf path = PT_BUF_INIT;
+	struct stat st;
+	mode_t mode = cfg->opt.temp_file_mode > 0 ? (mode_t)cfg->opt.temp_file_mode & 0666 : 0600;
+	int fd = -1;
+
+	if (dir == NULL || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) < 0 ||
+	    hs_path(dir, host, &path) < 0 || make_folders(dir, path.s) < 0)
+		goto out;
+	fd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+out:
+	pt_buf_free(&path);
+	return fd;
+}
+
+bool
+hs_read_fd(int fd, struct hs_entry *e)
+{
+	char buf[HS_RECORD_MAX + 1], *line, *p;
+	ssize_t n = pread(fd, buf, HS_RECORD_MAX, 0);
+	bool version = false, end = false;
+
+	memset(e, 0, sizeof *e);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (p = buf; !end && (line = strsep(&p, "\n")) != NULL && p != NULL;) {
+		long v = 0;
+		bool num = pt_str_to_long(line + (*line ? 1 : 0), &v);
+
+		switch (line[0]) {
+		case 'V': version = num && v == 0; break;
+		case 'E': e->err = num ? (int)v : 0; break;
+		case 'H': e->herr = num ? (int)v : 0; break;
+		case 'S': e->exitst = num ? (int)v : 0; break;
+		case 'D': pt_strlcpy(e->dsn, line + 1, sizeof e->dsn); break;
+		case 'R': free(e->reply); e->reply = pt_strdup(line + 1); break;
+		case 'U': e->last = num ? v : 0; break;
+		case '.': end = true; break;
+		default: break;
+		}
+	}
+	if (!version || !end) {
+		hs_entry_free(e);
+		return false;
+	}
+	return true;
+}
+
+void
+hs_write_fd(int fd, const struct hs_entry *e, time_t now)
+{
+	struct pt_buf b = PT_BUF_INIT;
+
+	pt_buf_printf(&b, "V0\nE%d\nH%d\nS%d\n", e->err, e->herr, e->exitst);
+	if (e->dsn[0])
+		pt_buf_printf(&b, "D%s\n", e->dsn);
+	if (e->reply != NULL) {
+		pt_buf_adds(&b, "R");
+		for (size_t i = 0; e->reply[i] && i < HS_REPLY_MAX; i++)	/* one line */
+			pt_buf_addc(&b, e->reply[i] == '\n' || e->reply[i] == '\r' ? ' ' : e->reply[i]);
+		pt_buf_adds(&b, "\n");
+	}
+	pt_buf_printf(&b, "U%lld\n.\n", (long long)now);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, b.s, b.len, 0) != (ssize_t)b.len)
+		(void)ftruncate(fd, 0);	/* a partial record reads as none */
+	pt_buf_free(&b);
+}
+
+void
+hs_close(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}
+
+bool
+hs_failed(const struct cf_config *cfg, const struct hs_entry *e, time_t now)
+{
+	long timeout = cfg->opt.timeout.hoststatus;
+
+	return e->exitst != 0 && timeout > 0 && e->last + timeout > (long long)now;
+}
+
+void
+hs_reason(const struct hs_entry *e, const char *shown, struct pt_buf *out)
+{
+	pt_buf_reset(out);
+	if (e->err == ECONNREFUSED)
+		pt_buf_printf(out, "Connection refused by %s", shown);
+	else if (e->err == ETIMEDOUT || e->err == ECONNRESET)
+		pt_buf_printf(out, "%s with %s", strerror(e->err), shown);
+	else if (e->err != 0)
+		pt_buf_adds(out, strerror(e->err));
+	else if (e->reply != NULL)
+		pt_buf_adds(out, e->reply);
+}
+
+void
+hs_entry_free(struct hs_entry *e)
+{
+	free(e->reply);
+	e->reply = NULL;
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# compat/hoststat: persistent host status (HostStatusDirectory), hoststat,
+# purgestat and the delivery log lines, against upstream sendmail 8.17 on
+# the same scenario.  Inside private namespaces (tests/lib/peers.sh): a
+# private dnsmasq with MX and A records, scripted peers on 127.0.0.5 (250,
+# 451, 550, 554 by recipient) and 127.0.0.7 (a 421 greeting), nothing on
+# 127.0.0.6.  Upstream and Petrel load the same cf (upstream's m4 package,
+# HostStatusDirectory .hoststat under each one's queue) and queue the same
+# messages; after a queue run each:
+#  - the status files have the same paths and contents (but the time),
+#  - hoststat (-bh, -bh -v) prints the same table,
+#  - the to= lines have the same relay= (the MX host reached and [addr]),
+#    dsn=, reply= and stat= for every recipient,
+# and then a later queue run (another process) skips the failed hosts
+# without connecting, with upstream's log line and mailq text, until
+# Timeout.hoststatus has passed; a success then clears the status; purgestat
+# (-bH) removes expired records as upstream does.
+. "$PETREL_SRCDIR/tests/lib/tap.sh"
+. "$PETREL_SRCDIR/tests/lib/sandbox.sh"
+. "$PETREL_SRCDIR/tests/lib/peers.sh"
+peers_enter upstream "$0" "$@"
+
+w=$(mktemp -d /run/petrel-hoststat-XXXXXX)
+chmod 755 "$w"
+trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; dns_stop; rm -rf "$w"' EXIT
+. "$PETREL_SRCDIR/tests/lib/dns.sh"
+dns_record --mx-host=example.net,mx1.example.net,10 --host-record=mx1.example.net,127.0.0.5 \
+	--mx-host=down.net,mx.down.net,10 --host-record=mx.down.net,127.0.0.6 \
+	--mx-host=busy.net,mx.busy.net,10 --host-record=mx.busy.net,127.0.0.7 \
+	--host-record=amx.net,127.0.0.5 --host-record=mx.example.test,127.0.1.1
+dns_start example.test 127.in-addr.arpa example.net down.net busy.net amx.net ||
+	{ skip "$DNS_WHY"; done_testing; }
+cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
+peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
+# fake_smtpd PORT-FILE-NAME ADDR ARGS...: a scripted peer on ADDR:25
+peer() {
+	local name=$1 addr=$2
+	shift 2
+	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
+		--port-file "$w/$name.port" --log "$w/$name.log" --parallel "$@" &
+	PEERS_PIDS="$PEERS_PIDS $!"
+	eval "PEER_$name=$!"
+	for _ in $(seq 1 300); do [ -s "$w/$name.port" ] && return 0; sleep 0.1; done
+	return 1
+}
+peer p5 127.0.0.5 --rcpt-reply "temp=451 4.2.0 temp is busy" \
+	--rcpt-reply "perm=550 5.1.1 perm is unknown" --rcpt-reply "pol=554 5.7.1 pol refused" \
+	--rcpt-reply "nost=550 no status" &&
+	peer p7 127.0.0.7 --greeting "421 4.3.2 too busy"
+ok $? "the peers listen"
+
+: >"$w/aliases"
+: >"$w/statistics"
+cat >"$w/hs.mc" <<MC
+divert(0)dnl
+OSTYPE(\`linux')dnl
+define(\`confDONT_PROBE_INTERFACES',\`True')dnl
+define(\`confSTATUS_FILE',\`$w/statistics')dnl
+define(\`QUEUE_DIR',\`$w/QUEUE')dnl
+define(\`ALIAS_FILE',\`$w/aliases')dnl
+define(\`confPID_FILE',\`$w/QUEUE.pid')dnl
+define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl
+FEATURE(\`no_default_msa')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
+DAEMON_OPTIONS(\`Port=2525, Addr=127.0.0.1, Name=MTA')dnl
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+MC
+oracle_m4 "$w/hs.mc" >"$w/hs.cf"
+for q in up pt; do
+	sed "s#$w/QUEUE#$w/$q#g" "$w/hs.cf" >"$w/$q.cf"
+	mkdir -p "$w/$q/.hoststat"
+	chmod 700 "$w/$q" "$w/$q/.hoststat"
+done
+UP="$ORACLE_SENDMAIL -C $w/up.cf"
+PT="$SENDMAIL -C $w/pt.cf -L petrel"
+
+# send MTA FROM RCPT...: queues a message (-odq)
+send() {
+	local mta=$1
+	shift
+	printf 'Subject: host status\n\nbody\n' | $mta -odq "$@"
+}
+# waitfor TAG RCPT N: waits until TAG logged N to= lines with xdelay for RCPT
+waitfor() {
+	for _ in $(seq 1 300); do
+		[ "$(grep -c " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# to_line TAG RCPT: the latest to= line of RCPT from TAG, without ids, times and priorities
+to_line() {
+	grep " $1\[[0-9]*\]: [^ ]*: to=$2, " "$w/syslog" | tail -1 |
+		sed -e 's/^.*: to=/to=/' -e 's/delay=[^,]*, xdelay=[^,]*, //' -e 's/pri=[0-9]*, //'
+}
+# files Q: the status files below Q/.hoststat with their records, U lines dropped
+files() {
+	(cd "$w/$1/.hoststat" && find . -type f | sort | while read -r f; do
+		echo "$f:"; grep -v '^U' "$f"
+	done)
+}
+# table MTA [ARGS]: -bh with the ages blanked
+table() {
+	$1 "${@:2}" -bh 2>&1 | sed 's/ [0-9+]*[0-9][0-9]:[0-9][0-9]:[0-9][0-9] / AGE /'
+}
+
+for m in up:"$UP":sendmail pt:"$PT":petrel; do
+	IFS=: read -r q mta tag <<<"$m"
+	send "$mta" -f sender@example.net ok@example.net temp@example.net perm@example.net
+	send "$mta" -f sender@example.net a@down.net
+	send "$mta" -f sender@example.net z@busy.net
+	send "$mta" -f sender@example.net x@amx.net pol@amx.net nost@amx.net
+	send "$mta" -f sender@example.net 'y@[127.0.0.5]'
+	$mta -q >/dev/null 2>&1
+	waitfor "$tag" ok@example.net 1 && waitfor "$tag" a@down.net 1 &&
+		waitfor "$tag" z@busy.net 1 && waitfor "$tag" x@amx.net 1 &&
+		waitfor "$tag" 'y@\[127.0.0.5\]' 1 && waitfor "$tag" sender@example.net 2
+	ok $? "$tag: the first queue run tried every message"
+done
+
+is "$(files pt)" "$(files up)" "the status files: same paths (labels reversed) and records"
+like "$(files pt)" "./net./down./mx:
+V0
+E111
+H0
+S75
+D4.4.1
+." "a refused connection is recorded as upstream does (E111, S75, D4.4.1)"
+like "$(grep -c '^U[0-9]*$' "$w"/pt/.hoststat/net./example./mx1)" "^1$" "with the time of the attempt"
+is "$(table "$PT")" "$(table "$UP")" "hoststat: the same table on each one's folder"
+is "$(table "$PT" -v)" "$(table "$UP" -v)" "hoststat -v: the same, results not cut"
+is "$(table "$PT" -OHostStatusDirectory="$w/up/.hoststat")" \
+	"$(table "$UP")" "Petrel lists upstream's folder in the same order"
+like "$(table "$PT")" "^ -------------- Hostname --------------- How long ago ---------Results---------
+" "with upstream's header"
+for r in ok@example.net temp@example.net perm@example.net a@down.net z@busy.net x@amx.net \
+	pol@amx.net nost@amx.net 'y@\[127.0.0.5\]'; do
+	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
+done
+like "$(to_line petrel a@down.net)" "relay=mx\.down\.net\. \[127\.0\.0\.6\], dsn=4\.4\.1, stat=Deferred: Connection refused by mx\.down\.net\.$" \
+	"relay= names the MX host tried and its address"
+
+# a later queue run, in another process: the failed hosts are not tried
+c7=$(grep -c '^O' "$w/p7.log")
+for m in up:"$UP":sendmail pt:"$PT":petrel; do
+	IFS=: read -r q mta tag <<<"$m"
+	send "$mta" -f sender@example.net b@down.net
+	$mta -q >/dev/null 2>&1
+	waitfor "$tag" b@down.net 1 && waitfor "$tag" a@down.net 2 && waitfor "$tag" z@busy.net 2 &&
+		waitfor "$tag" temp@example.net 2
+	ok $? "$tag: the second queue run ends"
+done
+is "$(grep -c '^O' "$w/p7.log")" "$c7" "the host that refused with 421 is not connected to again"
+for r in a@down.net b@down.net z@busy.net; do
+	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "a skipped host: the log line of $r"
+done
+like "$(to_line petrel b@down.net)" "relay=mx\.down\.net\., dsn=4\.4\.1, stat=Deferred: Connection refused by mx\.down\.net\.$" \
+	"relay= without an address: no connection was made"
+like "$($PT -bp 2>&1)" "\(Deferred: Connection refused by mx\.down\.net\.\)
+[[:space:]]*b@down\.net" "the message stays queued with upstream's reason (mailq)"
+
+# mx.down.net comes up: within Timeout.hoststatus it is still skipped, after it tried
+peer p6 127.0.0.6
+$PT -q >/dev/null 2>&1
+waitfor petrel a@down.net 3
+is "$(grep -c 'RCPT' "$w/p6.log")" 0 "within Timeout.hoststatus the host stays skipped"
+sleep 2
+$PT -OTimeout.hoststatus=1s -q >/dev/null 2>&1
+waitfor petrel a@down.net 4
+like "$(grep 'RCPT' "$w/p6.log")" "a@down.net" "once it has passed, the host is tried again and takes the mail"
+like "$(cat "$w"/pt/.hoststat/net./down./mx)" "^V0
+E0
+H0
+S0
+D2.0.0
+R250 2.0.0 fake-id Message accepted
+U[0-9]+
+\.$" "the success replaces the failure"
+send "$PT" -f sender@example.net c@down.net
+$PT -q >/dev/null 2>&1
+waitfor petrel c@down.net 1
+like "$(to_line petrel c@down.net)" "stat=Sent" "and the next message goes at once"
+
+# purgestat: records older than Timeout.hoststatus go, folders stay, as upstream
+sleep 2
+$UP -OTimeout.hoststatus=1s -bH >"$w/purge-up.out" 2>&1
+$PT -OTimeout.hoststatus=1s -bH >"$w/purge-pt.out" 2>&1
+is "$(cat "$w/purge-pt.out")" "$(cat "$w/purge-up.out")" "purgestat prints what upstream prints"
+is "$(cd "$w/pt/.hoststat" && find . | sort)" "$(cd "$w/up/.hoststat" && find . | sort)" \
+	"and leaves the same folders behind"
+is "$(find "$w/pt/.hoststat" -type f | wc -l)" 0 "no record is left"
+is "$(table "$PT")" "" "hoststat then prints nothing, as upstream"
+done_testing
