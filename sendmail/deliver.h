@@ -82,6 +82,7 @@ struct dlv {
 	struct queue_idgen idgen;	/* ids of the notices this process queues */
 	bool have_idgen;
 	struct dlv_cache *cache;	/* connections kept between messages, or NULL */
+	const char *relay;	/* the host being talked to as logs name it ("mx.example.net."), or NULL */
 };
 
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */

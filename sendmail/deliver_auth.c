@@ -199,13 +199,15 @@ dlv_auth(struct dlv *d, struct smtp_io *io, const char *offer, const char *host,
 		rc = -1;
 	else if (r->code == 235) {
 		if (d->cfg->opt.log_level > 9)	/* as upstream: above the default, no queue id */
-			pt_log_id(LOG_INFO, "", "AUTH=client, relay=%.100s, mech=%.16s, bits=0", host, mech);
+			pt_log_id(LOG_INFO, "", "AUTH=client, relay=%.100s, mech=%.16s, bits=0",
+			    d->relay != NULL ? d->relay : host, mech);
 	} else if (r->code / 100 == 4) {
 		pt_log(LOG_NOTICE, "AUTH=client, relay=%.100s, temporary failure, connection abort",
-		    host);
+		    d->relay != NULL ? d->relay : host);
 		rc = -1;
 	} else
-		pt_log(LOG_NOTICE, "AUTH=client, relay=%.64s, authinfo failed: %d", host, r->code);
+		pt_log(LOG_NOTICE, "AUTH=client, relay=%.64s, authinfo failed: %d",
+		    d->relay != NULL ? d->relay : host, r->code);
 out:
 	auth_client_free(a);
 	auth_creds_free(&c);

@@ -906,6 +906,7 @@ try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int
 		pt_buf_free(&c.err);
 		return false;
 	}
+	d->relay = pt_buf_str(&o->relay);	/* for the STARTTLS= and AUTH= lines */
 	held = session(&c, idx, n, o);
 
 	if (!held && c.retry) {
@@ -913,6 +914,7 @@ try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int
 		c.clear = true;
 		held = session(&c, idx, n, o);
 	}
+	d->relay = NULL;
 	if (c.addr[0])
 		pt_buf_printf(&o->relay, " %s", c.addr);
 	if (fd >= 0 && flock(fd, LOCK_EX) == 0)	/* held already with SingleThreadDelivery */

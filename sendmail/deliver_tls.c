@@ -118,7 +118,7 @@ handshake(struct dlv *d, struct smtp_io *io, const char *host, const char *addr,
 		pt_buf_free(&err);
 		return false;
 	}
-	pt_buf_printf(&relay, "%s", host);
+	pt_buf_printf(&relay, "%s", d->relay != NULL ? d->relay : host);
 	tls_log_session(t->sess, pt_buf_str(&relay));
 	tls_info_macros(tls_session_info(t->sess), set_macro, d);
 	pt_buf_free(&err);
@@ -175,7 +175,8 @@ dlv_starttls(struct dlv *d, struct smtp_io *io, bool offered, bool clear, const 
 	else if (offered)
 		rc = negotiate(d, io, host, addr, t, &verify);
 	if (rc == DLV_TLS_RETRY)
-		pt_log(LOG_INFO, "STARTTLS=client, relay=%s, tlsstate=%s, status=trying_again", host,
+		pt_log(LOG_INFO, "STARTTLS=client, relay=%s, tlsstate=%s, status=trying_again",
+		    d->relay != NULL ? d->relay : host,
 		    verify);
 	if (rc == DLV_TLS_LOST || rc == DLV_TLS_RETRY)
 		return rc;

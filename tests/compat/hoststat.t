@@ -27,8 +27,9 @@ trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; dns_stop; rm -rf "$w
 dns_record --mx-host=example.net,mx1.example.net,10 --host-record=mx1.example.net,127.0.0.5 \
 	--mx-host=down.net,mx.down.net,10 --host-record=mx.down.net,127.0.0.6 \
 	--mx-host=busy.net,mx.busy.net,10 --host-record=mx.busy.net,127.0.0.7 \
-	--host-record=amx.net,127.0.0.5 --host-record=mx.example.test,127.0.1.1
-dns_start example.test 127.in-addr.arpa example.net down.net busy.net amx.net ||
+	--host-record=amx.net,127.0.0.5 --host-record=mx.example.test,127.0.1.1 \
+	--mx-host=tls.net,mx.tls.net,10 --host-record=mx.tls.net,127.0.0.8
+dns_start example.test 127.in-addr.arpa example.net down.net busy.net amx.net tls.net ||
 	{ skip "$DNS_WHY"; done_testing; }
 cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
 peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
@@ -46,8 +47,11 @@ peer() {
 peer p5 127.0.0.5 --rcpt-reply "temp=451 4.2.0 temp is busy" \
 	--rcpt-reply "perm=550 5.1.1 perm is unknown" --rcpt-reply "pol=554 5.7.1 pol refused" \
 	--rcpt-reply "nost=550 no status" &&
-	peer p7 127.0.0.7 --greeting "421 4.3.2 too busy"
-ok $? "the peers listen"
+	peer p7 127.0.0.7 --greeting "421 4.3.2 too busy" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-keyout "$w/key.pem" -out "$w/cert.pem" -subj "/CN=mx.tls.net" 2>/dev/null &&
+	peer p8 127.0.0.8 --cert "$w/cert.pem" --key "$w/key.pem"
+ok $? "the peers listen (127.0.0.8 with STARTTLS)"
 
 : >"$w/aliases"
 : >"$w/statistics"
@@ -112,10 +116,13 @@ for m in up:"$UP":sendmail pt:"$PT":petrel; do
 	send "$mta" -f sender@example.net z@busy.net
 	send "$mta" -f sender@example.net x@amx.net pol@amx.net nost@amx.net
 	send "$mta" -f sender@example.net 'y@[127.0.0.5]'
+	send "$mta" -f sender@example.net t1@tls.net
+	send "$mta" -f sender@example.net 't2@[127.0.0.8]'
 	$mta -q >/dev/null 2>&1
 	waitfor "$tag" ok@example.net 1 && waitfor "$tag" a@down.net 1 &&
 		waitfor "$tag" z@busy.net 1 && waitfor "$tag" x@amx.net 1 &&
-		waitfor "$tag" 'y@\[127.0.0.5\]' 1 && waitfor "$tag" sender@example.net 2
+		waitfor "$tag" 'y@\[127.0.0.5\]' 1 && waitfor "$tag" sender@example.net 2 &&
+		waitfor "$tag" t1@tls.net 1 && waitfor "$tag" 't2@\[127.0.0.8\]' 1
 	ok $? "$tag: the first queue run tried every message"
 done
 
@@ -135,11 +142,19 @@ is "$(table "$PT" -OHostStatusDirectory="$w/up/.hoststat")" \
 like "$(table "$PT")" "^ -------------- Hostname --------------- How long ago ---------Results---------
 " "with upstream's header"
 for r in ok@example.net temp@example.net perm@example.net a@down.net z@busy.net x@amx.net \
-	pol@amx.net nost@amx.net 'y@\[127.0.0.5\]'; do
+	pol@amx.net nost@amx.net 'y@\[127.0.0.5\]' t1@tls.net 't2@\[127.0.0.8\]'; do
 	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
 done
 like "$(to_line petrel a@down.net)" "relay=mx\.down\.net\. \[127\.0\.0\.6\], dsn=4\.4\.1, stat=Deferred: Connection refused by mx\.down\.net\.$" \
 	"relay= names the MX host tried and its address"
+
+# tls_lines TAG: the STARTTLS=client lines of a session, sorted
+tls_lines() {
+	grep " $1\[[0-9]*\]: STARTTLS=client, relay=" "$w/syslog" | sed 's/^.*STARTTLS=/STARTTLS=/' | sort
+}
+is "$(tls_lines petrel)" "$(tls_lines sendmail)" "the STARTTLS=client lines: relay= as upstream names the host"
+like "$(tls_lines petrel)" "STARTTLS=client, relay=\[127\.0\.0\.8\], version=TLSv1\.3, .*
+STARTTLS=client, relay=mx\.tls\.net\., version=TLSv1\.3, verify=FAIL, " "(a literal as written, a name with its dot)"
 
 # a later queue run, in another process: the failed hosts are not tried
 c7=$(grep -c '^O' "$w/p7.log")

@@ -36,7 +36,7 @@ for p in "$sbindir/makemap" "$sbindir/editmap" "$sbindir/praliases" "$libexecdir
 	ok "$([ -x "$D$p" ] && [ -f "$D$p" ]; echo $?)" "$p is installed"
 done
 for m in man8/sendmail.8 man1/mailq.1 man8/makemap.8 man8/editmap.8 man8/newaliases.8 \
-	man8/praliases.8 man8/mail.local.8 man5/aliases.5; do
+	man8/praliases.8 man8/mail.local.8 man5/aliases.5 man8/hoststat.8 man8/purgestat.8; do
 	ok "$([ -s "$D$mandir/$m" ]; echo $?)" "the man page $m is installed"
 done
 ok "$(grep -q -- '-bD' "$D$systemdunitdir/sendmail.service" && grep -q "$sbindir/sendmail" "$D$systemdunitdir/sendmail.service"; echo $?)" \
