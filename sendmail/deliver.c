@@ -90,11 +90,16 @@ duration(long secs, char out[32])
 		snprintf(out, 32, "%02ld:%02ld:%02ld", secs / 3600, secs % 3600 / 60, secs % 60);
 }
 
-/* What upstream's stat= says of a server's permanent refusal: its sysexits text by reply code. */
+/*
+ * What upstream's stat= says of a server's permanent refusal: the text of
+ * the sysexits status the reply maps to (a RCPT refused with 550, 551 or
+ * 553: an unknown user).
+ */
 static const char *
-refusal_stat(int code)
+refusal_stat(const struct dlv_target *t)
 {
-	return code == 550 || code == 551 || code == 553 ? "User unknown" : "Service unavailable";
+	return t->remote_rcpt && (t->code == 550 || t->code == 551 || t->code == 553) ?
+	    "User unknown" : "Service unavailable";
 }
 
 /*
@@ -106,7 +111,7 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 {
 	char delay[32], xdelay[32];
 	const char *stat = t->state == DLV_SENT ? "Sent" :
-	    t->state == DLV_FAILED && t->remote ? refusal_stat(t->code) : t->text;
+	    t->state == DLV_FAILED && t->remote ? refusal_stat(t) : t->text;
 	bool detail = t->state == DLV_SENT && t->text != NULL && strcmp(t->text, "Sent") != 0;
 	struct pt_buf b = PT_BUF_INIT;
 

@@ -51,6 +51,7 @@ struct dlv_target {
 	bool dsn_passed;	/* relayed to a server that took NOTIFY: success is its to report */
 	bool moved;		/* deferred, and queued in a message of its own (its list owner's) */
 	bool remote;		/* text is a server's reply (logged as reply=) */
+	bool remote_rcpt;	/* ... to the target's RCPT */
 	char *relay;		/* the host tried last, as logged: "mx.example.net. [192.0.2.1]" */
 };
 

@@ -76,7 +76,7 @@ dlv_set(struct dlv_target *t, int state, int code, const char *status, const cha
 	free(t->text);
 	t->status = pt_strdup(status ? status : "");
 	t->text = pt_strdup(text ? text : "");
-	t->remote = false;
+	t->remote = t->remote_rcpt = false;
 }
 
 void

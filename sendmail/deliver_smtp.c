@@ -252,6 +252,7 @@ set_reply(struct client *c, const int *idx, int n, bool rcpt)
 		set_all(c->d, &idx[i], 1, c->r.code, status, c->r.code >= 300 ? t.s :
 		    !c->lmtp && c->r.nlines > 0 && c->r.lines[0][0] ? c->r.lines[0] : "Sent");
 		tg->remote = c->r.code >= 400;
+		tg->remote_rcpt = tg->remote && rcpt;
 	}
 	pt_buf_free(&t);
 }
@@ -778,7 +779,8 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000,
 	    c->addr, sizeof c->addr);
 	if (c->fd < 0) {
-		note(c, errno ? errno : ECONNREFUSED, EX_TEMPFAIL, "4.4.1", NULL);
+		/* a name without an address reads as refused, as before */
+		note(c, errno && errno != ENOENT ? errno : ECONNREFUSED, EX_TEMPFAIL, "4.4.1", NULL);
 		hs_reason(&c->st, shown, &o->why);
 		pt_strlcpy(o->dsn, "4.4.1", sizeof o->dsn);
 		o->remote = false;

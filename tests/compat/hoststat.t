@@ -64,6 +64,8 @@ define(\`QUEUE_DIR',\`$w/QUEUE')dnl
 define(\`ALIAS_FILE',\`$w/aliases')dnl
 define(\`confPID_FILE',\`$w/QUEUE.pid')dnl
 define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl
+define(\`confQUEUE_LA',\`999')dnl
+define(\`confREFUSE_LA',\`999')dnl
 FEATURE(\`no_default_msa')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 DAEMON_OPTIONS(\`Port=2525, Addr=127.0.0.1, Name=MTA')dnl
@@ -86,8 +88,9 @@ send() {
 	printf 'Subject: host status\n\nbody\n' | $mta -odq "$@"
 }
 # waitfor TAG RCPT N: waits until TAG logged N to= lines with xdelay for RCPT
+# (QueueLA and RefuseLA are high: a loaded machine must not hold messages back)
 waitfor() {
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 1200); do
 		[ "$(grep -c " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog")" -ge "$3" ] && return 0
 		sleep 0.1
 	done

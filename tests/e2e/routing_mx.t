@@ -79,9 +79,11 @@ log=$(rt_wait_stat 3)
 like "$log" "to=<ok@order.test>,[^
 ]*stat=Sent" "250: sent"
 like "$log" "to=<temp@order.test>,[^
-]*dsn=4.2.0, stat=Deferred: 451 4.2.0 temp is busy" "451 for one recipient: deferred"
+]*dsn=4.2.0, reply=451 4.2.0 temp is busy, stat=Deferred: 451 4.2.0 temp is busy" \
+	"451 for one recipient: deferred (reply= and stat= as upstream logs them)"
 like "$log" "to=<perm@order.test>,[^
-]*dsn=5.1.1, stat=550 5.1.1 perm is unknown" "550 for one recipient: failed"
+]*relay=o1\.order\.test\. \[127\.0\.0\.3\], dsn=5.1.1, reply=550 5.1.1 perm is unknown, stat=User unknown" \
+	"550 for one recipient: failed (relay= the MX host reached)"
 sb_wait_mail daemon 1
 dsn=$(cat "$SB_MAIL"/daemon/msg.* 2>/dev/null)
 like "$dsn" "<perm@order.test>[^

@@ -117,7 +117,7 @@ sb_start -OLogLevel=10	# AUTH=client lines are logged above 9, as upstream
 sb_save Q
 out=$(petrel_send "no credentials" victim@pf.example.test)
 like "$out" "to=<victim@pf.example.test>, [^
-]*dsn=5.7.1, stat=554 5.7.1 <victim@pf.example.test>: Recipient address rejected: Access denied" \
+]*dsn=5.7.1, reply=554 5.7.1 <victim@pf.example.test>: Recipient address rejected: Access denied, stat=Service unavailable" \
 	"without an AuthInfo: entry the smart host refuses the recipient (Petrel logs its 554)"
 for mech in PLAIN LOGIN; do
 	sb_authinfo "AuthInfo:127.0.0.1	\"U:alice\" \"P:secret\" \"M:$mech\""

@@ -67,7 +67,7 @@ SB_TLS=1 SB_TLS_NAME=a2.test sb_new "define(\`ESMTP_MAILER_ARGS', \`TCP \$h $bpo
 	"FEATURE(\`accept_unresolvable_domains')dnl"
 sb_start
 out=$(send "through MX" victim@mxdomain.test)
-like "$out" "STARTTLS=client, relay=mx1.mxdomain.test, version=TLSv1.[23], verify=OK" \
+like "$out" "STARTTLS=client, relay=mx1\.mxdomain\.test\., version=TLSv1.[23], verify=OK" \
 	"A finds B through the MX record and speaks TLS with it"
 like "$out" "to=<victim@mxdomain.test>, [^
 ]*mailer=esmtp, [^

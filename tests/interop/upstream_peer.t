@@ -128,7 +128,7 @@ sb_start -OLogLevel=10	# AUTH=client lines are logged above 9, as upstream
 sb_save Q
 out=$(petrel_send "no credentials" victim@up.example.test)
 like "$out" "to=<victim@up.example.test>, [^
-]*dsn=5.7.0, stat=530 5.7.0 Authentication required" \
+]*dsn=5.7.0, reply=530 5.7.0 Authentication required, stat=Service unavailable" \
 	"without an AuthInfo: entry the smart host refuses the sender (530)"
 n=1
 for mech in PLAIN LOGIN; do
