@@ -58,7 +58,8 @@ like "$out" "AUTH=client, relay=[^,]+, authinfo failed: 535" "the refusal is log
 sb_authinfo "AuthInfo:elsewhere.test	\"U:bob\" \"P:x\""
 fake
 out=$(send "no entry")
-like "$out" "stat=[^S]" "no authinfo entry and no DefaultAuthInfo: not sent (530 from the server)"
+like "$out" "reply=530 [^,]*, stat=Service unavailable" \
+	"no authinfo entry and no DefaultAuthInfo: not sent (530 from the server, logged as upstream)"
 printf 'alice\n\nsecret\n\nPLAIN\n' >"$SB/default-auth-info"
 chmod 600 "$SB/default-auth-info"
 sb_stop
