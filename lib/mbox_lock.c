@@ -5,7 +5,11 @@
  * dot-lock file <mailbox>.lock made with O_EXCL (holding our pid), then an
  * fcntl write lock over the whole mailbox.  A dot-lock older than
  * stale_after seconds is taken to be left by a dead process and removed;
- * waiting for either lock is bounded by lock_timeout.  The mailbox itself
+ * waiting for either lock is bounded by lock_timeout.  A writer waiting for
+ * the dot-lock watches the folder (inotify) and tries again as soon as a
+ * file there is removed, so that several deliveries to one mailbox follow
+ * each other without the gaps of sleeping; it still naps with a growing
+ * interval, in case the watch cannot be had or the holder dies.  The mailbox itself
  * must be a regular file with one link, owned by the recipient; a missing
  * one is created with O_EXCL by the caller's identity and given to the
  * recipient, then opened again as the recipient (set_id), so that the
@@ -17,15 +21,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mbox.h"
 #include "pt_alloc.h"
+#include "pt_str.h"
 
 #define POLL_MS 50
 #define FIRST_NAP_US 500	/* the first wait for a busy lock; doubled up to POLL_MS */
@@ -41,6 +48,57 @@ nap(long *us, int max_ms)
 	struct timespec ts = { *us / 1000000, (*us % 1000000) * 1000L };
 
 	nanosleep(&ts, NULL);
+	*us = *us * 2 > max_ms * 1000L ? max_ms * 1000L : *us * 2;
+}
+
+/*
+ * A watch for removals in the folder of lock, or -1.  The first removal
+ * after it is made wakes wait_removal.
+ */
+static int
+watch_folder(const char *lock)
+{
+	char dir[4096];
+	const char *slash = strrchr(lock, '/');
+	int fd;
+
+	if (slash == NULL)
+		pt_strlcpy(dir, ".", sizeof dir);
+	else if (slash == lock)
+		pt_strlcpy(dir, "/", sizeof dir);
+	else if ((size_t)(slash - lock) >= sizeof dir)
+		return -1;
+	else {
+		memcpy(dir, lock, (size_t)(slash - lock));
+		dir[slash - lock] = '\0';
+	}
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (inotify_add_watch(fd, dir, IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Waits up to *us microseconds for a removal in the watched folder (then
+ * doubles *us up to max_ms as nap does); naps when there is no watch.
+ */
+static void
+wait_removal(int wfd, long *us, int max_ms)
+{
+	struct pollfd p = { wfd, POLLIN, 0 };
+	char ev[4096];
+
+	if (wfd < 0) {
+		nap(us, max_ms);
+		return;
+	}
+	if (poll(&p, 1, (int)(*us / 1000) + 1) > 0)
+		while (read(wfd, ev, sizeof ev) > 0)
+			;
 	*us = *us * 2 > max_ms * 1000L ? max_ms * 1000L : *us * 2;
 }
 
@@ -94,7 +152,8 @@ dotlock(struct mbox *mb, struct pt_buf *err)
 	struct pt_buf lock = PT_BUF_INIT;
 	time_t until = time(NULL) + o->lock_timeout;
 	long us = FIRST_NAP_US;
-	int rc;
+	int rc, wfd = -1;
+	bool watched = false;
 
 	pt_buf_printf(&lock, "%s.lock", mb->path);
 	for (;;) {
@@ -105,27 +164,36 @@ dotlock(struct mbox *mb, struct pt_buf *err)
 		}
 		if (rc == 0) {
 			mb->dotlock = pt_buf_steal(&lock);
-			return MBOX_OK;
+			break;
 		}
 		if (rc == EACCES || rc == EROFS) {
 			/* no dot-locks possible in this folder: rely on fcntl alone, as readers must */
-			pt_buf_free(&lock);
-			return MBOX_OK;
+			break;
 		}
 		if (rc != EEXIST) {
 			pt_buf_printf(err, "%s: cannot create the lock file: %s", lock.s, strerror(rc));
-			pt_buf_free(&lock);
-			return MBOX_TEMPFAIL;
+			break;
 		}
 		if (break_stale(lock.s, o->stale_after))
 			continue;
-		if (time(NULL) >= until)
+		if (time(NULL) >= until) {
+			pt_buf_printf(err, "%s: lock file held for more than %d seconds", lock.s,
+			    o->lock_timeout);
+			rc = ETIMEDOUT;
 			break;
-		nap(&us, POLL_MS * 2);
+		}
+		if (!watched) {
+			/* watch first, then try again: a removal in between is not missed */
+			watched = true;
+			wfd = watch_folder(lock.s);
+			continue;
+		}
+		wait_removal(wfd, &us, POLL_MS * 2);
 	}
-	pt_buf_printf(err, "%s: lock file held for more than %d seconds", lock.s, o->lock_timeout);
+	if (wfd >= 0)
+		close(wfd);
 	pt_buf_free(&lock);
-	return MBOX_TEMPFAIL;
+	return rc == 0 || rc == EACCES || rc == EROFS ? MBOX_OK : MBOX_TEMPFAIL;
 }
 
 /* Creates a missing mailbox, owned by the recipient. */

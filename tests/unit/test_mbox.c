@@ -175,6 +175,29 @@ test_locks(void)
 	is_int(append(path, "y\n", 1), MBOX_OK, "once the reader is gone the append goes through");
 	close(p[0]);
 	close(p[1]);
+
+	/* a writer waiting for the dot-lock takes it once its holder removes it */
+	fd = open(lock, O_CREAT | O_WRONLY | O_EXCL, 0644);
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		usleep(300000);
+		unlink(lock);
+		_exit(0);
+	}
+	is_int(append(path, "z\n", 10), MBOX_OK, "a dot-lock removed by its holder is taken by the waiting writer");
+	waitpid(pid, NULL, 0);
+	ok(access(lock, F_OK) != 0, "which removes it in turn");
+	fd = open(path, O_RDONLY);
+	{
+		char buf[64];
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+		buf[n > 0 ? n : 0] = '\0';
+		ok(n > 0 && strstr(buf, "y\nz\n") != NULL, "and its text is appended after the others");
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Unsafe mailboxes are refused. */
