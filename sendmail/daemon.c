@@ -3,8 +3,9 @@
  * process per connection, the delivery dispatcher and the periodic queue
  * runs.
  *
- * The daemon process runs as root and does nothing but accept, fork and
- * dispatch: it never reads a byte from a client.  Each connection's process
+ * The daemon process runs as root and does nothing but fork and dispatch:
+ * it never reads a byte from a client.  Session processes are forked before
+ * their connections come and accept them themselves (spares, below).  Each connection's process
  * gives up root for the owner of the queue folder (when that is not root)
  * before it speaks SMTP; it asks the daemon, over a datagram socket, to
  * deliver what it queued, and the daemon hands the id to one of its
@@ -25,11 +26,15 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -53,6 +58,26 @@
 #define MAX_PENDING_DELIVERIES 65536
 #define DEFAULT_DELIVERERS 16	/* delivery processes when MaxQueueChildren is not set */
 #define SESSION_GRACE 10	/* seconds the open sessions get after SIGTERM */
+#define SPARES 8		/* session processes waiting in accept, at most */
+#define SPARE_DRAIN_MS 2000	/* how long a re-execution waits for the spares to let go */
+
+/*
+ * A spare: a session process forked before its connection comes, waiting in
+ * poll on the listeners.  The one that accepts tells the daemon ("a" on its
+ * socket), closes the listeners and serves that one connection as any
+ * session does; the daemon forks another spare.  So a client is greeted by a
+ * process that is already running: no fork (and no wait for a new process
+ * to be scheduled, which on a busy machine is the longest part) between the
+ * connection and the greeting.  Spares count as children for
+ * MaxDaemonChildren.  The daemon retires them (end of file on their socket)
+ * when it stops accepting: RefuseLA, SIGTERM, SIGHUP; with DelayLA or
+ * ConnectionRateThrottle the daemon accepts itself, as before, so that it
+ * can pause or count before each connection.
+ */
+struct spare {
+	pid_t pid;
+	int fd;			/* the daemon's end of the spare's socket */
+};
 
 /* The daemon's state (one per process; lives on main's stack). */
 struct daemon {
@@ -75,6 +100,8 @@ struct daemon {
 	bool refusing;		/* the listeners are closed for RefuseLA */
 	time_t delay_log_next;	/* DelayLA's line is logged again from then on */
 	struct sm_throttle throttle;	/* ConnectionRateThrottle's count */
+	struct spare spares[SPARES];	/* session processes waiting for a connection */
+	int nspares;
 };
 
 /* The write end of the signal pipe, for the handler: the only global. */
@@ -365,6 +392,9 @@ child_close(struct daemon *dm)
 	close(dm->sigpipe[1]);
 	signal_fd = -1;
 	close(dm->req[0]);
+	for (int i = 0; i < dm->nspares; i++)
+		close(dm->spares[i].fd);
+	dm->nspares = 0;
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -433,6 +463,191 @@ accept_one(struct daemon *dm, int i)
 	maybe_delay(dm, i);
 }
 
+/* True when the listeners are served by spares rather than by the daemon. */
+static bool
+spare_mode(const struct daemon *dm)
+{
+	const struct cf_options *o = &dm->run->cfg->opt;
+
+	return !dm->stopping && !dm->refusing && o->delay_la <= 0 &&
+	    o->connection_rate_throttle <= 0;
+}
+
+/*
+ * A spare's life: opens the maps, waits for a connection on any listener,
+ * then serves it.  The listeners are in the spare's epoll set as exclusive
+ * waits, so that a connection wakes one spare, not all of them.
+ */
+static void __attribute__((noreturn))
+spare_main(struct daemon *dm, int ctl)
+{
+	struct epoll_event ev, got[8];
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (ep < 0)
+		_exit(EX_OSERR);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = UINT32_MAX };
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, ctl, &ev) < 0)
+		_exit(EX_OSERR);
+	for (int i = 0; i < dm->ndaemons; i++) {
+		if (dm->fds[i] < 0)
+			continue;
+		ev = (struct epoll_event){ .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = (uint32_t)i };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, dm->fds[i], &ev) < 0)
+			_exit(EX_OSERR);
+	}
+	smtpd_prepare(dm->run);
+	for (;;) {
+		int n = epoll_wait(ep, got, 8, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(EX_OSERR);
+		}
+		for (int k = 0; k < n; k++) {
+			struct sockaddr_storage peer;
+			socklen_t plen = sizeof peer;
+			uint32_t i = got[k].data.u32;
+			int fd;
+
+			if (i == UINT32_MAX)
+				_exit(EX_OK);	/* retired, or the daemon is gone */
+			fd = accept4(dm->fds[i], (struct sockaddr *)&peer, &plen, 0);
+			if (fd < 0)
+				continue;	/* another spare was faster */
+			/* the listeners go first: a re-execution waits for that */
+			close(ep);
+			for (int j = 0; j < dm->ndaemons; j++)
+				if (dm->fds[j] >= 0)
+					close(dm->fds[j]);
+			(void)send(ctl, "a", 1, MSG_NOSIGNAL);
+			close(ctl);
+			_exit(smtpd_serve(dm->run, fd, &dm->daemons[i], &peer, plen, dm->req[1]));
+		}
+	}
+}
+
+/* Forks one spare; false if it cannot. */
+static bool
+spawn_spare(struct daemon *dm)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return false;
+	pid = fork();
+	if (pid < 0) {
+		pt_log(LOG_ERR, "cannot fork a session process: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	if (pid == 0) {
+		int fds[64], n = 0;
+
+		close(sv[0]);
+		/* child_close closes the listeners: keep them for the accept */
+		for (int i = 0; i < dm->ndaemons && n < 64; i++)
+			if (dm->fds[i] >= 0)
+				fds[n++] = fcntl(dm->fds[i], F_DUPFD_CLOEXEC, 3);
+		child_close(dm);
+		dlv_pool_close_fds(&dm->pool);
+		n = 0;
+		for (int i = 0; i < dm->ndaemons; i++)
+			dm->fds[i] = dm->fds[i] >= 0 && n < 64 ? fds[n++] : -1;
+		spare_main(dm, sv[1]);
+	}
+	close(sv[1]);
+	track_session(dm, pid);
+	dm->spares[dm->nspares++] = (struct spare){ pid, sv[0] };
+	return true;
+}
+
+/* Forgets spare i (its socket closed: it exits unless it took a connection). */
+static void
+drop_spare(struct daemon *dm, int i)
+{
+	close(dm->spares[i].fd);
+	dm->spares[i] = dm->spares[--dm->nspares];
+}
+
+/* Retires every spare. */
+static void
+retire_spares(struct daemon *dm)
+{
+	while (dm->nspares > 0)
+		drop_spare(dm, dm->nspares - 1);
+}
+
+/*
+ * Retires every spare and waits (a while) until each has exited or taken
+ * its connection: either way it no longer holds the listeners, which a
+ * re-executed daemon binds again.
+ */
+static void
+retire_spares_wait(struct daemon *dm)
+{
+	long deadline = SPARE_DRAIN_MS;
+
+	for (int i = 0; i < dm->nspares; i++)
+		(void)shutdown(dm->spares[i].fd, SHUT_WR);
+	for (int i = 0; i < dm->nspares && deadline > 0; i++) {
+		struct pollfd p = { dm->spares[i].fd, POLLIN, 0 };
+		char c;
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (poll(&p, 1, (int)deadline) > 0 && recv(p.fd, &c, 1, 0) > 0)
+			;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		deadline -= (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	}
+	retire_spares(dm);
+}
+
+/* Keeps SPARES spares waiting while the daemon accepts through them, none otherwise. */
+static void
+tend_spares(struct daemon *dm)
+{
+	long max = dm->run->cfg->opt.max_daemon_children;
+
+	if (!spare_mode(dm)) {
+		retire_spares(dm);
+		return;
+	}
+	while (dm->nspares < SPARES && (max <= 0 || dm->children < max))
+		if (!spawn_spare(dm))
+			break;
+}
+
+/* Reads the spares' sockets: one that took a connection is a session now. */
+static void
+spares_ready(struct daemon *dm, const struct pollfd *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (v[i].fd < 0 || !(v[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		for (int j = 0; j < dm->nspares; j++)
+			if (dm->spares[j].fd == v[i].fd) {
+				drop_spare(dm, j);
+				break;
+			}
+	}
+}
+
+/* Forgets a reaped spare's socket. */
+static void
+spare_reaped(struct daemon *dm, pid_t pid)
+{
+	for (int j = 0; j < dm->nspares; j++)
+		if (dm->spares[j].pid == pid) {
+			drop_spare(dm, j);
+			return;
+		}
+}
+
 /* Reads the queue ids sessions sent and hands them to the delivery processes. */
 static void
 read_requests(struct daemon *dm)
@@ -456,8 +671,10 @@ reap(struct daemon *dm)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (untrack(dm, pid))
+		if (untrack(dm, pid)) {
+			spare_reaped(dm, pid);
 			continue;
+		}
 		if (pid == dm->runner)
 			dm->runner = 0;
 		else
@@ -502,6 +719,7 @@ reload(struct daemon *dm)
 	cf_free(cfg);
 	pt_buf_free(&err);
 	pt_log(LOG_INFO, "restarting %s due to signal", dm->run->argv[0]);
+	retire_spares_wait(dm);
 	for (int i = 0; i < dm->ndaemons; i++)
 		if (dm->fds[i] >= 0)
 			close(dm->fds[i]);
@@ -547,6 +765,7 @@ may_accept(const struct daemon *dm)
 	long max = dm->run->cfg->opt.max_daemon_children;
 
 	return !dm->stopping && !dm->refusing && !throttled(dm) &&
+	    (!spare_mode(dm) || dm->nspares == 0) &&
 	    (max <= 0 || dm->children < max);
 }
 
@@ -568,6 +787,7 @@ static void
 wind_down(struct daemon *dm)
 {
 	close_listeners(dm);
+	retire_spares(dm);
 	if (dm->children > 0 && !dm->sessions_ended &&
 	    time(NULL) - dm->stop_since >= SESSION_GRACE) {
 		pt_log(LOG_INFO, "stopping: ending %d open session(s)", dm->nsession_pids);
@@ -603,14 +823,15 @@ poll_timeout(struct daemon *dm)
 static void
 loop(struct daemon *dm)
 {
-	struct pollfd *p = pt_calloc((size_t)(dm->ndaemons + 2 + dm->pool.max), sizeof *p);
+	struct pollfd *p = pt_calloc((size_t)(dm->ndaemons + 2 + dm->pool.max + SPARES), sizeof *p);
 
 	while (!dm->stopping || busy(dm)) {
-		int n = 0, np, timeout;
+		int n = 0, np, ns, timeout;
 		bool acc;
 
 		if (!dm->stopping)
 			check_load(dm);
+		tend_spares(dm);
 		acc = may_accept(dm);
 		timeout = poll_timeout(dm);
 		p[n++] = (struct pollfd){ dm->sigpipe[0], POLLIN, 0 };
@@ -618,11 +839,15 @@ loop(struct daemon *dm)
 		for (int i = 0; i < dm->ndaemons; i++)
 			p[n++] = (struct pollfd){ acc ? dm->fds[i] : -1, POLLIN, 0 };
 		np = dlv_pool_fds(&dm->pool, p + n);
-		if (poll(p, (nfds_t)(n + np), timeout) < 0 && errno != EINTR)
+		ns = dm->nspares;
+		for (int i = 0; i < ns; i++)
+			p[n + np + i] = (struct pollfd){ dm->spares[i].fd, POLLIN, 0 };
+		if (poll(p, (nfds_t)(n + np + ns), timeout) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			handle_signals(dm);
 		reap(dm);
+		spares_ready(dm, p + n + np, ns);
 		if (p[1].revents)
 			read_requests(dm);
 		dlv_pool_ready(&dm->pool, p + n, np);
@@ -635,6 +860,24 @@ loop(struct daemon *dm)
 			maybe_run_queue(dm, time(NULL));
 	}
 	free(p);
+}
+
+/*
+ * Loads the name service modules once, in the daemon, so that sessions and
+ * spares inherit them instead of each reading nsswitch.conf and loading
+ * them again (user and host lookups happen in every session).
+ */
+static void
+warm_name_services(void)
+{
+	struct addrinfo hints, *res = NULL;
+
+	(void)getpwnam("root");
+	(void)getgrnam("root");
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICSERV;
+	if (getaddrinfo("localhost", "25", &hints, &res) == 0)
+		freeaddrinfo(res);
 }
 
 /* Detaches from the terminal for -bd. */
@@ -698,6 +941,7 @@ mode_daemon(struct sm_run *run)
 		pt_log(LOG_WARNING, "AUTH warning: %s", pt_buf_str(&err));
 	pt_buf_reset(&err);
 	setup_signals(&dm);
+	warm_name_services();
 	write_pidfile(&dm);
 	pt_log(LOG_INFO, "starting daemon (%s %s): SMTP%s", PACKAGE_NAME, PACKAGE_VERSION,
 	    dm.interval > 0 ? "+queueing" : "");

@@ -19,6 +19,13 @@
 int smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
     const struct sockaddr_storage *peer, socklen_t plen, int reqfd);
 
+/*
+ * Opens the configuration's maps (as root), which smtpd_serve does too (a
+ * map changed since is opened again): a spare session process does it
+ * before its connection comes.
+ */
+void smtpd_prepare(struct sm_run *run);
+
 /* Delivers queued message id (deliver.c); returns an exit status. */
 int deliver_queued(struct sm_run *run, const char *id);
 

@@ -429,7 +429,9 @@ socket_macros(struct smtpd *s, const struct cf_daemon *d)
 	smtpd_macro(s, "{daemon_family}", d->family == AF_INET ? "inet" : "inet6");
 	smtpd_macro(s, "{daemon_addr}", d->addr != NULL ? d->addr :
 	    d->family == AF_INET ? "0.0.0.0" : "::");
-	if (d->port == NULL || (se = getservbyname(d->port, "tcp")) == NULL)
+	/* a number needs no services lookup (which loads NSS modules in every session) */
+	if (d->port == NULL || d->port[strspn(d->port, "0123456789")] == '\0' ||
+	    (se = getservbyname(d->port, "tcp")) == NULL)
 		snprintf(port, sizeof port, "%s", d->port != NULL ? d->port : "25");
 	else
 		snprintf(port, sizeof port, "%u", ntohs((unsigned short)se->s_port));
@@ -622,6 +624,12 @@ client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr,
 		}
 	}
 	freeaddrinfo(res);
+}
+
+void
+smtpd_prepare(struct sm_run *run)
+{
+	map_set_each(run->cfg->maps, open_map, NULL);
 }
 
 int
