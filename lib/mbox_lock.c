@@ -14,6 +14,8 @@
  * one is created with O_EXCL by the caller's identity and given to the
  * recipient, then opened again as the recipient (set_id), so that the
  * kernel checks the recipient's permissions and quota on every write.
+ * An append ends with mbox_commit_close: the locks go first, then the
+ * fsync, so that the next writer appends while this one waits for the disk.
  * Runs in mail.local (as root, switching its effective ids) and in file
  * deliveries.  Never follows a symbolic link at the last component.
  */
@@ -328,6 +330,67 @@ mbox_open(const char *path, const struct mbox_opts *o, struct mbox **out, struct
 	mb->start = st.st_size;
 	*out = mb;
 	return MBOX_OK;
+}
+
+/* Releases the fcntl lock and then the dot-lock; the descriptor stays open. */
+static void
+unlock(struct mbox *mb)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	(void)fcntl(mb->fd, F_SETLK, &fl);
+	if (mb->as_user) {
+		switch_id(mb->o.restore_id, mb->o.ctx);
+		mb->as_user = false;
+	}
+	if (mb->dotlock != NULL) {
+		unlink(mb->dotlock);
+		free(mb->dotlock);
+		mb->dotlock = NULL;
+	}
+}
+
+/*
+ * After a failed fsync outside the locks: takes the fcntl lock again and
+ * cuts the append back if the mailbox still ends where it did (nobody has
+ * appended since).  Returns the words for the error message.
+ */
+static const char *
+cut_back_unlocked(struct mbox *mb, off_t end)
+{
+	struct pt_buf ignored = PT_BUF_INIT;
+	struct stat st;
+	const char *what = "left in place: appended to since";
+
+	if (fcntl_lock(mb, &ignored) != MBOX_OK)
+		what = "left in place: could not lock it again";
+	else if (fstat(mb->fd, &st) == 0 && st.st_size == end) {
+		mbox_rollback(mb);
+		what = "cut back";
+	}
+	pt_buf_free(&ignored);
+	return what;
+}
+
+int
+mbox_commit_close(struct mbox *mb, struct pt_buf *err)
+{
+	off_t end = lseek(mb->fd, 0, SEEK_CUR);	/* O_APPEND: just past our message */
+	int rc = MBOX_OK;
+
+	unlock(mb);
+	if (fsync(mb->fd) < 0) {
+		int e = errno;
+		const char *what = cut_back_unlocked(mb, end);
+
+		pt_buf_printf(err, "%s: fsync: %s (%s)", mb->path, strerror(e), what);
+		rc = e == EDQUOT && mb->o.quota_permanent ? MBOX_QUOTA : MBOX_TEMPFAIL;
+	}
+	mbox_close(mb);
+	return rc;
 }
 
 void

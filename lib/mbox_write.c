@@ -3,9 +3,9 @@
  *
  * Formats the "From " separator line, quotes body lines that start with
  * "From " as a stream (pieces of any size), and appends to a locked mailbox:
- * a failed write or fsync cuts the mailbox back to its size before the
- * append, so that a full disk or a quota never leaves half a message that
- * would run into the next one.  Owns no state; runs with the identity the
+ * a failed write cuts the mailbox back to its size before the append, so
+ * that a full disk or a quota never leaves half a message that would run
+ * into the next one.  Owns no state; runs with the identity the
  * caller chose (see mbox_lock.c).
  */
 #include "config.h"
@@ -54,19 +54,6 @@ mbox_write(struct mbox *mb, const void *p, size_t n, struct pt_buf *err)
 		}
 		s += w;
 		n -= (size_t)w;
-	}
-	return MBOX_OK;
-}
-
-int
-mbox_commit(struct mbox *mb, struct pt_buf *err)
-{
-	if (fsync(mb->fd) < 0) {
-		int e = errno;
-
-		mbox_rollback(mb);
-		pt_buf_printf(err, "%s: fsync: %s", mb->path, strerror(e));
-		return write_status(mb, e);
 	}
 	return MBOX_OK;
 }

@@ -145,8 +145,9 @@ ml_deliver(const struct ml_opts *o, const char *user, struct ml_msg *m, struct m
 	if (r->status == MBOX_OK)
 		r->status = copy_message(mb, m, &r->text);
 	if (r->status == MBOX_OK)
-		r->status = mbox_commit(mb, &r->text);
-	mbox_close(mb);
+		r->status = mbox_commit_close(mb, &r->text);
+	else
+		mbox_close(mb);
 	pt_buf_free(&path);
 }
 

@@ -109,8 +109,9 @@ append(const char *path, const char *text, int timeout)
 	if (rc == MBOX_OK)
 		rc = mbox_write(mb, text, strlen(text), &err);
 	if (rc == MBOX_OK)
-		rc = mbox_commit(mb, &err);
-	mbox_close(mb);
+		rc = mbox_commit_close(mb, &err);
+	else
+		mbox_close(mb);
 	pt_buf_free(&err);
 	return rc;
 }
@@ -200,6 +201,74 @@ test_locks(void)
 		close(fd);
 }
 
+/*
+ * Writers appending to one mailbox at once (the fsync after the locks are
+ * released): every message whole, none lost, none interleaved.
+ */
+static void
+test_concurrent(void)
+{
+	enum { WRITERS = 8, EACH = 40 };
+	char path[256];
+	struct pt_buf got = PT_BUF_INIT;
+	int whole = 0, bad = 0;
+	const char *s;
+
+	snprintf(path, sizeof path, "%s/dave", top);
+	append(path, "", 1);
+	for (int w = 0; w < WRITERS; w++)
+		if (fork() == 0) {
+			struct mbox_opts o = own_opts(10);
+			struct pt_buf err = PT_BUF_INIT;
+
+			for (int m = 0; m < EACH; m++) {
+				struct mbox *mb;
+				char a[64], b[64];
+
+				snprintf(a, sizeof a, "begin %d %d\n", w, m);
+				snprintf(b, sizeof b, "end %d %d\n", w, m);
+				if (mbox_open(path, &o, &mb, &err) != MBOX_OK)
+					_exit(1);
+				/* two writes: the locks keep other writers out between them */
+				if (mbox_write(mb, a, strlen(a), &err) != MBOX_OK ||
+				    mbox_write(mb, b, strlen(b), &err) != MBOX_OK) {
+					mbox_close(mb);
+					_exit(1);
+				}
+				if (mbox_commit_close(mb, &err) != MBOX_OK)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	for (int w = 0; w < WRITERS; w++) {
+		int st;
+
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad++;
+	}
+	is_int(bad, 0, "8 writers appending to one mailbox at once all succeed");
+	pt_file_read(path, &got);
+	for (s = got.s; s != NULL && *s != '\0';) {
+		int w, m, w2, m2;
+		const char *nl = strchr(s, '\n');
+
+		if (nl == NULL || sscanf(s, "begin %d %d", &w, &m) != 2 ||
+		    sscanf(nl + 1, "end %d %d", &w2, &m2) != 2 || w != w2 || m != m2)
+			break;
+		whole++;
+		nl = strchr(nl + 1, '\n');
+		s = nl != NULL ? nl + 1 : NULL;
+	}
+	is_int(whole, WRITERS * EACH, "every message is there whole, none interleaved with another");
+	{
+		char lock[300];
+
+		snprintf(lock, sizeof lock, "%s.lock", path);
+		ok(access(lock, F_OK) != 0, "and no lock file is left behind");
+	}
+	pt_buf_free(&got);
+}
+
 /* Unsafe mailboxes are refused. */
 static void
 test_unsafe(void)
@@ -268,6 +337,7 @@ main(void)
 	test_format();
 	test_append();
 	test_locks();
+	test_concurrent();
 	test_unsafe();
 	test_rollback();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
