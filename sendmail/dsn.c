@@ -24,6 +24,7 @@
 #include "addr_header.h"
 #include "daemon.h"
 #include "deliver.h"
+#include "headers.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_log.h"
@@ -147,9 +148,9 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 	pt_buf_free(&iv);
 }
 
-/* The human-readable part. */
+/* The human-readable part; a notice to the postmaster names the message's queue id. */
 static void
-human_part(struct dlv *d, int kind, struct pt_buf *b)
+human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 {
 	char date[64];
 
@@ -162,6 +163,8 @@ human_part(struct dlv *d, int kind, struct pt_buf *b)
 	pt_buf_printf(b, "The original message was received at %s\n", date);
 	if (queue_env_macro(d->e, "_") != NULL)
 		pt_buf_printf(b, "from %s\n", queue_env_macro(d->e, "_"));
+	if (pm)
+		pt_buf_printf(b, "with id %s\n", d->e->id);
 	if (kind != DLV_DEFERRED)
 		pt_buf_printf(b, "\n   ----- %s -----\n", kind == DLV_FAILED ?
 		    "The following addresses had permanent fatal errors" :
@@ -242,12 +245,17 @@ original_part(struct dlv *d, bool headers_only, struct pt_buf *b)
 	pt_buf_free(&msg);
 }
 
-/* Builds the whole notification (headers and body) into out. */
+/*
+ * Builds the whole notification (headers and body) into out.  pm: a
+ * failure notice for the postmaster rather than the sender (the bounce of
+ * a message from the null sender, or the PostmasterCopy), titled
+ * "Postmaster notify" and naming the queue id; hdrs: return the message's
+ * headers only (RET=HDRS, and always in the PostmasterCopy).
+ */
 static void
-build(struct dlv *d, int kind, const char *to, struct pt_buf *out)
+build(struct dlv *d, int kind, const char *to, bool pm, bool hdrs, struct pt_buf *out)
 {
 	const char *j = mac_get(d->cfg->macros, 'j', NULL);
-	bool hdrs = (d->e->flags & QEF_NO_BODY_RETURN) != 0;
 	char date[64], boundary[96];
 
 	rfc_date(d->now, date);
@@ -261,15 +269,16 @@ build(struct dlv *d, int kind, const char *to, struct pt_buf *out)
 		pt_buf_printf(out, "Subject: Warning: could not send message for past %s\n", iv.s);
 		pt_buf_free(&iv);
 	} else
-		pt_buf_printf(out, "Subject: %s\n", kind == DLV_FAILED ?
-		    "Returned mail: see transcript for details" : "Successful Mail Delivery Report");
+		pt_buf_printf(out, "Subject: %s\n", pm ? "Postmaster notify: see transcript for details" :
+		    kind == DLV_FAILED ? "Returned mail: see transcript for details" :
+		    "Successful Mail Delivery Report");
 	pt_buf_printf(out, "Date: %s\nAuto-Submitted: auto-generated (%s)\nMIME-Version: 1.0\n",
-	    date, kind == DLV_FAILED ? "failure" : kind == DLV_DEFERRED ? "warning-timeout" :
-	    "delivery");
+	    date, pm ? "postmaster-notification" : kind == DLV_FAILED ? "failure" :
+	    kind == DLV_DEFERRED ? "warning-timeout" : "delivery");
 	pt_buf_printf(out, "Content-Type: multipart/report; report-type=delivery-status;\n"
 	    "\tboundary=\"%s\"\n\nThis is a MIME-encapsulated message\n\n--%s\n\n", boundary,
 	    boundary);
-	human_part(d, kind, out);
+	human_part(d, kind, pm, out);
 	pt_buf_printf(out, "\n--%s\nContent-Type: message/delivery-status\n\n", boundary);
 	status_part(d, kind, out);
 	pt_buf_printf(out, "\n--%s\nContent-Type: %s\n\n", boundary,
@@ -385,13 +394,19 @@ error_recipient(struct dlv *d, int kind)
 	return to;
 }
 
-/* Sends the notice of kind for the targets of d->notice_owner, if any calls for it. */
+/*
+ * Sends the notice of kind for the targets of d->notice_owner, if any calls
+ * for it.  A failure notice also goes to PostmasterCopy, as a postmaster
+ * notice with the message's headers only, unless the message is itself a
+ * notice or of a negative class (Precedence: bulk, junk, list); the
+ * sender's bounce of such a message returns its headers only.
+ */
 static void
 notify_group(struct dlv *d, int kind)
 {
 	struct pt_buf text = PT_BUF_INIT;
-	const char *to;
-	bool any = false;
+	const char *to, *sender = d->e->sender;
+	bool any = false, pm;
 
 	for (int i = 0; i < d->targets.n; i++)
 		if (reportable(d, &d->targets.v[i], kind))
@@ -401,10 +416,19 @@ notify_group(struct dlv *d, int kind)
 	to = d->notice_owner != NULL ? d->notice_owner : error_recipient(d, kind);
 	if (to == NULL)
 		return;
-	build(d, kind, to, &text);
+	pm = d->notice_owner == NULL &&
+	    (sender == NULL || *sender == '\0' || strcmp(sender, "<>") == 0);
+	/* RET=HDRS, or negative precedence: the headers only */
+	build(d, kind, to, pm, (d->e->flags & QEF_NO_BODY_RETURN) != 0 ||
+	    hdr_class(d->cfg, d->e) < 0, &text);
 	queue_notice(d, to, &text);
-	if (kind == DLV_FAILED && d->cfg->opt.postmaster_copy != NULL)
+	if (kind == DLV_FAILED && d->cfg->opt.postmaster_copy != NULL &&
+	    *d->cfg->opt.postmaster_copy != '\0' && !(d->e->flags & QEF_RESPONSE) &&
+	    hdr_class(d->cfg, d->e) >= 0) {
+		pt_buf_reset(&text);
+		build(d, kind, d->cfg->opt.postmaster_copy, true, true, &text);
 		queue_notice(d, d->cfg->opt.postmaster_copy, &text);
+	}
 	pt_buf_free(&text);
 }
 

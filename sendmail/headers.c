@@ -105,3 +105,26 @@ hdr_add_templates(const struct cf_config *cfg, const struct mac_table *macros,
 	pt_buf_free(&cond);
 	pt_buf_free(&val);
 }
+
+int
+hdr_class(const struct cf_config *cfg, const struct queue_env *e)
+{
+	int class = 0;
+
+	for (size_t i = 0; i < e->nhdrs; i++) {
+		const struct queue_header *h = &e->hdrs[i];
+		char *v;
+
+		if (pt_strcasecmp(h->name, "Precedence") != 0)
+			continue;
+		v = pt_strdup(h->value);
+		class = 0;	/* the last one counts; a name no P line gives is 0 */
+		for (int k = 0; k < cfg->nprecs; k++)
+			if (pt_strcasecmp(pt_str_trim(v), cfg->precs[k].name) == 0) {
+				class = cfg->precs[k].value;
+				break;
+			}
+		free(v);
+	}
+	return class;
+}

@@ -32,4 +32,11 @@ void hdr_date_macros(struct mac_table *m, const struct queue_env *own, long long
 void hdr_add_templates(const struct cf_config *cfg, const struct mac_table *macros,
     struct queue_env *e, const struct queue_env *own, bool resent);
 
+/*
+ * The message's class: the value the cf's P lines give the name in its
+ * Precedence header (the last one), 0 when it has none or an unknown name.
+ * Negative classes (bulk, junk, list) get no postmaster copy of a bounce.
+ */
+int hdr_class(const struct cf_config *cfg, const struct queue_env *e);
+
 #endif

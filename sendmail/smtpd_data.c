@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "headers.h"
 #include "pt_alloc.h"
 #include "pt_log.h"
 #include "pt_str.h"
@@ -216,8 +217,9 @@ log_from(struct smtpd *s, const struct smtp_data_result *res)
 	char *copy = mid ? pt_strdup(mid->value) : NULL;
 	const char *msgid = copy ? pt_str_trim(copy) : NULL;
 
-	pt_log_id_lv(5, LOG_INFO, s->env->id, "from=%s, size=%llu, class=0, nrcpts=%d, msgid=%s, "
-	    "proto=%s, daemon=%s, relay=%s", s->env->sender, res->msg_bytes, s->nrcpts,
+	pt_log_id_lv(5, LOG_INFO, s->env->id, "from=%s, size=%llu, class=%d, nrcpts=%d, msgid=%s, "
+	    "proto=%s, daemon=%s, relay=%s", s->env->sender, res->msg_bytes,
+	    hdr_class(s->cfg, s->env), s->nrcpts,
 	    msgid ? msgid : "", smtpd_proto(s), s->daemon ? s->daemon->name : "MTA",
 	    s->relay);
 	free(copy);
@@ -281,8 +283,9 @@ receive(struct smtpd *s, struct queue_msg *m)
 
 		message_macros(s, id);
 		add_template_headers(s, c.resent);
-		s->env->priority = (long)res.msg_bytes +
-		    s->nrcpts * s->cfg->opt.recipient_factor;
+		s->env->priority = (long)res.msg_bytes -
+		    (long)hdr_class(s->cfg, s->env) * s->cfg->opt.class_factor +
+		    (long)s->nrcpts * s->cfg->opt.recipient_factor;
 		if (res.has_8bit && s->env->bodytype == NULL)
 			s->env->flags |= QEF_8BIT;
 		add_always_bcc(s);

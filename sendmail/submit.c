@@ -102,7 +102,8 @@ envelope_settings(struct submit *s)
 		e->envid = queue_env_str(e, s->run->envid);
 	if (s->run->bodytype != NULL)
 		e->bodytype = queue_env_str(e, s->run->bodytype);
-	e->priority = (long)s->size + (long)e->nrcpts * s->cfg->opt.recipient_factor;
+	e->priority = (long)s->size - (long)hdr_class(s->cfg, e) * s->cfg->opt.class_factor +
+	    (long)e->nrcpts * s->cfg->opt.recipient_factor;
 }
 
 /* The body sink of submit_read: the df of the new message. */
@@ -150,8 +151,9 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 		queue_msg_abort(m);
 		rc = EX_TEMPFAIL;
 	} else {
-		pt_log_id(LOG_INFO, s->e->id, "from=%s, size=%llu, class=0, nrcpts=%zu, relay=%s",
-		    s->e->sender, s->size, s->e->nrcpts, queue_env_macro(s->e, "_"));
+		pt_log_id(LOG_INFO, s->e->id, "from=%s, size=%llu, class=%d, nrcpts=%zu, relay=%s",
+		    s->e->sender, s->size, hdr_class(s->cfg, s->e), s->e->nrcpts,
+		    queue_env_macro(s->e, "_"));
 		pt_strlcpy(id, s->e->id, QUEUE_ID_MAX);
 		queue_msg_close(m);
 	}
