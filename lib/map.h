@@ -210,7 +210,9 @@ int map_lookup(struct map *m, const char *key, const char *const *args, int narg
 /*
  * Opens m now if it is not open in this process (what a lookup does first).
  * Returns MAP_FOUND when the map is usable, MAP_NOTFOUND for an optional map
- * that cannot open, MAP_TEMPFAIL otherwise (the reason is logged once).
+ * that cannot open, MAP_TEMPFAIL otherwise (the reason is logged once).  An
+ * open map is not checked for a changed file here: map_lookup() does that,
+ * once per lookup.
  */
 int map_open(struct map *m);
 

@@ -6,10 +6,13 @@
  * -q), opening, case folding (unless -f), the adaptive trailing-NUL tries
  * (-N/-O), the class's exact lookup, -m, %0..%9 substitution, -a, and the
  * temporary-failure conventions (-t, -T), all as upstream orders them.  A map
- * is opened on its first lookup in a process, reopened when its class says
- * its file changed, and a failed open is retried only when the file changes
- * (or, for maps without a file, after MAP_RETRY_SECS).  Failures are logged
- * once per attempt through pt_log, never printed.
+ * is opened on its first lookup in a process; every lookup of an open map
+ * first asks its class once whether the file changed on disk (one stat of
+ * the path for a file map: a file replaced by a rename is seen too) and
+ * reopens it if so, while map_open() alone never checks an open map.  A
+ * failed open is retried only when the file changes (or, for maps without a
+ * file, after MAP_RETRY_SECS).  Failures are logged once per attempt through
+ * pt_log, never printed.
  */
 #include "config.h"
 
@@ -109,6 +112,23 @@ unopened_status(const struct map *m)
 	return (m->flags & MAPF_OPTIONAL) ? MAP_NOTFOUND : MAP_TEMPFAIL;
 }
 
+/*
+ * Closes m if its class says its file changed on disk since it was opened,
+ * so that the open that follows sees the new file: the one check of a lookup.
+ */
+static void
+close_if_stale(struct map *m)
+{
+	struct map_rt *rt = rt_of(m);
+
+	if (!rt->open || m->cls->stale == NULL || !m->cls->stale(m))
+		return;
+	map_close(m);
+	rt = rt_of(m);
+	/* a rebuilt map may follow the other trailing-NUL convention */
+	rt->nulls = m->flags & (MAPF_TRY0NULL | MAPF_TRY1NULL);
+}
+
 int
 map_open(struct map *m)
 {
@@ -116,14 +136,8 @@ map_open(struct map *m)
 	struct pt_buf err = PT_BUF_INIT;
 	int st;
 
-	if (rt->open) {
-		if (m->cls->stale == NULL || !m->cls->stale(m))
-			return MAP_FOUND;
-		map_close(m);
-		rt = rt_of(m);
-		/* a rebuilt map may follow the other trailing-NUL convention */
-		rt->nulls = m->flags & (MAPF_TRY0NULL | MAPF_TRY1NULL);
-	}
+	if (rt->open)
+		return MAP_FOUND;
 	if (rt->failed && !failure_is_stale(rt))
 		return unopened_status(m);
 	st = m->cls->open != NULL ? m->cls->open(m, &err) : MAP_FOUND;
@@ -235,8 +249,10 @@ int
 map_lookup_member(struct map *m, const char *key, const char *const *av, int ac,
     struct pt_buf *out, const struct map_env *env)
 {
-	int st = map_open(m);
+	int st;
 
+	close_if_stale(m);
+	st = map_open(m);
 	if (st != MAP_FOUND)
 		return st;
 	return class_lookup(m, key, av, ac, out, env);

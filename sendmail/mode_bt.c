@@ -281,8 +281,9 @@ mode_test(struct sm_run *run)
 			pt_buf_truncate(&line, line.len - 1);
 		if (!test_line(&bt, line.s != NULL ? line.s : (char *)""))
 			break;
-		fflush(stdout);
+		/* the answer leaves with the next prompt: one write per line */
 	}
+	fflush(stdout);
 	pt_buf_free(&line);
 	bt_done(&bt);
 	return EX_OK;
