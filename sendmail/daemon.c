@@ -310,12 +310,9 @@ maybe_delay(struct daemon *dm, int i)
 {
 	const struct cf_options *o = &dm->run->cfg->opt;
 	time_t now;
-	int la;
+	int la = sm_la_delay(o);
 
-	if (o->delay_la <= 0)
-		return;
-	la = sm_load_average();
-	if (!sm_la_delay(o, la))
+	if (la < 0)
 		return;
 	now = time(NULL);
 	if (now >= dm->delay_log_next) {
@@ -327,38 +324,13 @@ maybe_delay(struct daemon *dm, int i)
 	sleep(1);
 }
 
-/* Writes the PID file: the pid, then the command line, as upstream does. */
-static void
-write_pidfile(struct daemon *dm)
-{
-	struct pt_buf b = PT_BUF_INIT;
-	const char *path = dm->run->cfg->opt.pid_file;
-	int err;
-
-	if (path == NULL)
-		path = LOCALSTATEDIR "/run/sendmail.pid";
-	pt_buf_printf(&b, "%ld\n", (long)getpid());
-	for (int i = 0; i < dm->run->argc; i++)
-		pt_buf_printf(&b, "%s%s", i ? " " : "", dm->run->argv[i]);
-	pt_buf_addc(&b, '\n');
-	err = pt_file_write_atomic(path, b.s, b.len, 0644);
-	if (err != 0)
-		pt_log(LOG_ERR, "cannot write pid file %s: %s", path, strerror(err));
-	pt_buf_free(&b);
-}
-
-/* Removes the PID file if it is still ours. */
-static void
-remove_pidfile(struct daemon *dm)
+/* The PidFile's path: the option, or upstream's default. */
+static const char *
+pidfile_path(const struct daemon *dm)
 {
 	const char *path = dm->run->cfg->opt.pid_file;
-	struct pt_buf b = PT_BUF_INIT;
 
-	if (path == NULL)
-		path = LOCALSTATEDIR "/run/sendmail.pid";
-	if (pt_file_read(path, &b) == 0 && atol(pt_buf_str(&b)) == (long)getpid())
-		unlink(path);
-	pt_buf_free(&b);
+	return path != NULL ? path : LOCALSTATEDIR "/run/sendmail.pid";
 }
 
 /* Installs the signal handlers that feed the self-pipe. */
@@ -723,7 +695,7 @@ reload(struct daemon *dm)
 	for (int i = 0; i < dm->ndaemons; i++)
 		if (dm->fds[i] >= 0)
 			close(dm->fds[i]);
-	remove_pidfile(dm);
+	sm_pidfile_remove(pidfile_path(dm));
 	execv("/proc/self/exe", dm->run->argv);
 	execvp(dm->run->argv[0], dm->run->argv);
 	pt_log(LOG_CRIT, "cannot restart %s: %s", dm->run->argv[0], strerror(errno));
@@ -880,28 +852,6 @@ warm_name_services(void)
 		freeaddrinfo(res);
 }
 
-/* Detaches from the terminal for -bd. */
-static void
-background(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		exit(EX_OSERR);
-	if (pid > 0)
-		_exit(EX_OK);
-	setsid();
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
 int
 mode_daemon(struct sm_run *run)
 {
@@ -931,7 +881,7 @@ mode_daemon(struct sm_run *run)
 		goto out;
 	}
 	if (run->mode == 'd')
-		background();
+		sm_background(false);
 	pt_log_open(run->log_tag ? run->log_tag : "sendmail",
 	    PT_LOG_SYSLOG | (run->mode == 'D' ? PT_LOG_STDERR : 0));
 	/* as root: key files may be readable by root only; the sessions inherit it */
@@ -942,11 +892,11 @@ mode_daemon(struct sm_run *run)
 	pt_buf_reset(&err);
 	setup_signals(&dm);
 	warm_name_services();
-	write_pidfile(&dm);
+	sm_pidfile_write(run, pidfile_path(&dm));
 	pt_log(LOG_INFO, "starting daemon (%s %s): SMTP%s", PACKAGE_NAME, PACKAGE_VERSION,
 	    dm.interval > 0 ? "+queueing" : "");
 	loop(&dm);
-	remove_pidfile(&dm);
+	sm_pidfile_remove(pidfile_path(&dm));
 out:
 	for (int i = 0; i < dm.ndaemons; i++)
 		cf_daemon_free(&dm.daemons[i]);

@@ -26,6 +26,17 @@ int smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
  */
 void smtpd_prepare(struct sm_run *run);
 
+/*
+ * background.c: forks and leaves the terminal (new session, standard
+ * descriptors on /dev/null, and the working folder / when to_root); the
+ * parent exits.
+ */
+void sm_background(bool to_root);
+/* Writes the PidFile at path: the pid, then the command line. */
+void sm_pidfile_write(const struct sm_run *run, const char *path);
+/* Removes the PidFile at path if it still names this process. */
+void sm_pidfile_remove(const char *path);
+
 /* Delivers queued message id (deliver.c); returns an exit status. */
 int deliver_queued(struct sm_run *run, const char *id);
 
@@ -45,8 +56,12 @@ int sm_load_average(void);
 /* True when load average la reaches RefuseLA (connections are refused). */
 bool sm_la_refuse(const struct cf_options *o, int la);
 
-/* True when load average la reaches DelayLA (a second's pause before accepting). */
-bool sm_la_delay(const struct cf_options *o, int la);
+/*
+ * DelayLA: the load average when it reaches DelayLA (a second's pause is
+ * due: before the next connection, before a command), else -1.  Reads the
+ * load only when DelayLA is set.
+ */
+int sm_la_delay(const struct cf_options *o);
 
 /*
  * True when a message of this priority is only queued, as upstream's

@@ -40,10 +40,15 @@ sm_la_refuse(const struct cf_options *o, int la)
 	return o->refuse_la > 0 && la >= o->refuse_la;
 }
 
-bool
-sm_la_delay(const struct cf_options *o, int la)
+int
+sm_la_delay(const struct cf_options *o)
 {
-	return o->delay_la > 0 && la >= o->delay_la;
+	int la;
+
+	if (o->delay_la <= 0)
+		return -1;
+	la = sm_load_average();
+	return la >= o->delay_la ? la : -1;
 }
 
 bool

@@ -151,45 +151,6 @@ run_interval(const struct sm_run *run)
 	return 0;
 }
 
-/* Leaves the terminal: the parent exits, the child runs on in a session of its own. */
-static void
-detach(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		exit(EX_OSERR);
-	if (pid > 0)
-		_exit(EX_OK);
-	setsid();
-	if (chdir("/") < 0)
-		pt_log(LOG_NOTICE, "chdir /: %s", strerror(errno));
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
-/* Writes the PidFile: the process id, then the command line, as upstream does. */
-static void
-write_pid(const struct sm_run *run, const char *path)
-{
-	struct pt_buf b = PT_BUF_INIT;
-	int err;
-
-	pt_buf_printf(&b, "%ld\n", (long)getpid());
-	for (int i = 0; i < run->argc; i++)
-		pt_buf_printf(&b, "%s%s", i ? " " : "", run->argv[i]);
-	pt_buf_addc(&b, '\n');
-	if ((err = pt_file_write_atomic(path, b.s, b.len, 0644)) != 0)
-		pt_log(LOG_ERR, "cannot write pid file %s: %s", path, strerror(err));
-	pt_buf_free(&b);
-}
-
 /* Runs the queue every interval seconds until SIGTERM; SIGHUP re-executes. */
 static int
 periodic(struct sm_run *run, long interval)
@@ -199,14 +160,14 @@ periodic(struct sm_run *run, long interval)
 	sigset_t set;
 	int sig = 0;
 
-	detach();
+	sm_background(true);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (pidfile != NULL)
-		write_pid(run, pidfile);
+		sm_pidfile_write(run, pidfile);
 	pt_log(LOG_INFO, "starting queue runner (%s %s): every %ld seconds", PACKAGE_NAME,
 	    PACKAGE_VERSION, interval);
 	while (sig != SIGTERM && sig != SIGINT && sig != SIGHUP) {
@@ -214,7 +175,7 @@ periodic(struct sm_run *run, long interval)
 		sig = sigtimedwait(&set, NULL, &ts);
 	}
 	if (pidfile != NULL)
-		unlink(pidfile);
+		sm_pidfile_remove(pidfile);
 	if (sig == SIGHUP) {	/* a fresh configuration: the same command line again */
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
 		pt_log(LOG_INFO, "restarting %s on SIGHUP", run->argv[0]);

@@ -206,12 +206,9 @@ static void
 la_delay(struct smtpd *s, const struct smtp_cmd *c)
 {
 	const struct cf_options *o = &s->cfg->opt;
-	int la;
+	int la = sm_la_delay(o);
 
-	if (o->delay_la <= 0)
-		return;
-	la = sm_load_average();
-	if (!sm_la_delay(o, la))
+	if (la < 0)
 		return;
 	if (!s->la_logged && o->log_level > 8)
 		smtpd_log(s, LOG_INFO, "delaying=%s, load average=%d >= %ld",
