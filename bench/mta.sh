@@ -124,6 +124,10 @@ write_mc() {
 		echo "define(\`STATUS_FILE', \`$dir/statistics')dnl"
 		echo "define(\`HELP_FILE', \`$dir/helpfile')dnl"
 		echo "define(\`confDONT_PROBE_INTERFACES', \`True')dnl"
+		# the load average brakes off for both sendmails: their defaults (8 and
+		# 12 times the processors) queue or refuse mail on a busy machine
+		echo "define(\`confQUEUE_LA', \`1000')dnl"
+		echo "define(\`confREFUSE_LA', \`1000')dnl"
 		echo "FEATURE(\`no_default_msa')dnl"
 		echo "FEATURE(\`accept_unresolvable_domains')dnl"
 		echo "FEATURE(\`local_lmtp', \`$ml')dnl"
