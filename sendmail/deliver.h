@@ -53,6 +53,12 @@ struct dlv_target {
 	bool remote;		/* text is a server's reply (logged as reply=) */
 	bool remote_rcpt;	/* ... to the target's RCPT */
 	char *relay;		/* the host tried last, as logged: "mx.example.net. [192.0.2.1]" */
+	/* what a bounce says where upstream's differs from the log line: */
+	char *diag;		/* reason and Diagnostic-Code ("550 Host unknown"); "" for none;
+				 * NULL: the reply (remote) or "code status text" */
+	char *dsn_status;	/* Status:, when not dsn= (NULL) */
+	char *mta;		/* Remote-MTA: the server that was given the recipient (or the
+				 * host that was not found); NULL for none */
 };
 
 /* The targets of one attempt. */

@@ -77,6 +77,9 @@ dlv_set(struct dlv_target *t, int state, int code, const char *status, const cha
 	t->status = pt_strdup(status ? status : "");
 	t->text = pt_strdup(text ? text : "");
 	t->remote = t->remote_rcpt = false;
+	free(t->diag);
+	free(t->dsn_status);
+	t->diag = t->dsn_status = NULL;
 }
 
 void
@@ -91,6 +94,9 @@ dlv_list_free(struct dlv_list *l)
 		free(l->v[i].status);
 		free(l->v[i].text);
 		free(l->v[i].relay);
+		free(l->v[i].diag);
+		free(l->v[i].dsn_status);
+		free(l->v[i].mta);
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);

@@ -62,6 +62,9 @@ struct client {
 	bool rset_pending;	/* a reused connection: RSET goes ahead of MAIL in the same write */
 	char addr[INET6_ADDRSTRLEN + 8];	/* the address tried last: "[192.0.2.1]", "" for none */
 	struct hs_entry st;	/* how the session went, for HostStatusDirectory */
+	bool refused;		/* the server refused the transaction at MAIL, DATA or the dot: */
+	char refused_dsn[16];	/* ... the status the host status keeps ("" for none) */
+	char *refused_reply;	/* ... and the reply (NULL for none) */
 };
 
 /* What trying the hosts of a domain came to, for the targets left undecided. */
@@ -70,6 +73,7 @@ struct outcome {
 	char dsn[16];		/* its enhanced status */
 	bool remote;		/* why is a server's reply */
 	struct pt_buf relay;	/* the host tried last, as logged */
+	int code;		/* the reply code the targets get: 451, or a 5xx greeting's */
 };
 
 /* Writes a socket address as upstream logs it: "[192.0.2.1]", "[IPv6:2001:db8::1]". */
@@ -264,6 +268,58 @@ set_from_reply(struct client *c, const int *idx, int n)
 	set_reply(c, idx, n, false);
 }
 
+/*
+ * Notes that the server refused the transaction, for the host status record
+ * as upstream writes it: the reply's status and text (with_reply), or
+ * neither (a refused DATA).
+ */
+static void
+refused(struct client *c, bool with_reply)
+{
+	struct pt_buf t = PT_BUF_INIT;
+
+	c->refused = true;
+	free(c->refused_reply);
+	c->refused_reply = NULL;
+	c->refused_dsn[0] = '\0';
+	if (!with_reply)
+		return;
+	snprintf(c->refused_dsn, sizeof c->refused_dsn, "%s", c->r.status[0] ? c->r.status :
+	    default_status(c->r.code, false));
+	reply_text(&c->r, &t);
+	c->refused_reply = pt_buf_steal(&t);
+}
+
+/*
+ * DATA refused for the accepted targets: upstream logs the class's status
+ * (dsn=5.0.0) whatever the reply says, its bounce gives 5.5.0 and neither a
+ * reason nor a Diagnostic-Code, and the host status keeps no status.
+ */
+static void
+data_refused(struct client *c, const int *accepted, int nacc)
+{
+	set_from_reply(c, accepted, nacc);
+	for (int i = 0; i < nacc; i++) {
+		struct dlv_target *t = &c->d->targets.v[accepted[i]];
+
+		free(t->status);
+		t->status = pt_strdup(c->r.code >= 500 ? "5.0.0" : "4.0.0");
+		t->dsn_status = pt_strdup(c->r.code >= 500 ? "5.5.0" : "4.5.0");
+		t->diag = pt_strdup("");
+	}
+	refused(c, false);
+}
+
+/* Remembers that t was given to c's server (the bounce's Remote-MTA). */
+static void
+given(struct client *c, struct dlv_target *t)
+{
+	size_t n = strlen(c->host);
+
+	free(t->mta);
+	t->mta = pt_strndup(c->host, n > 1 && c->host[n - 1] == '.' ? n - 1 : n);
+}
+
 /* EHLO, or HELO when EHLO is refused.  False if the session cannot go on. */
 static bool
 greet(struct client *c, const char *me)
@@ -435,6 +491,7 @@ send_envelope(struct client *c, const int *idx, int n, bool *sent)
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
 		t->dsn_passed = (c->ehlo.ext & SMTP_EXT_DSN) != 0;
 		queue_command(c, "RCPT To:<%s>%s", t->user, pt_buf_str(&p));
+		given(c, t);
 		sent[i] = true;
 	}
 	queue_command(c, "DATA");
@@ -467,8 +524,14 @@ read_envelope(struct client *c, const int *idx, int n, const bool *sent, int *ac
 		c->stale = c->reused;	/* closed by the other side while cached: try anew */
 		return -1;
 	}
-	if (!(mail_ok = c->r.code == 250))
+	if (!(mail_ok = c->r.code == 250)) {
 		set_from_reply(c, idx, n);
+		refused(c, true);
+		for (int i = 0; i < n; i++) {	/* their RCPTs came to nothing */
+			free(c->d->targets.v[idx[i]].mta);
+			c->d->targets.v[idx[i]].mta = NULL;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		if (!sent[i])
 			continue;
@@ -483,7 +546,7 @@ read_envelope(struct client *c, const int *idx, int n, const bool *sent, int *ac
 		return -1;
 	*data = c->r.code == 354;
 	if (nacc > 0 && !*data)
-		set_from_reply(c, accepted, nacc);
+		data_refused(c, accepted, nacc);
 	return nacc;
 }
 
@@ -499,8 +562,11 @@ read_final(struct client *c, const int *accepted, int nacc)
 				return;
 			set_from_reply(c, &accepted[i], 1);
 		}
-	} else if (command(c, to->datafinal, NULL))
+	} else if (command(c, to->datafinal, NULL)) {
 		set_from_reply(c, accepted, nacc);
+		if (c->r.code >= 400)
+			refused(c, true);
+	}
 }
 
 /* True when commands go out pipelined: the server offers it and no -v transcript is shown. */
@@ -527,7 +593,11 @@ pipelined(struct client *c, const int *idx, int n)
 	for (int i = 0; i < n && c->stale; i++) {	/* nothing happened: the next connection decides */
 		d->targets.v[idx[i]].state = DLV_PENDING;
 		d->targets.v[idx[i]].dsn_passed = false;
+		free(d->targets.v[idx[i]].mta);
+		d->targets.v[idx[i]].mta = NULL;
 	}
+	if (c->stale)
+		c->refused = false;
 	if (nacc == 0 && data)	/* DATA accepted with no recipient: an empty message ends it */
 		(void)command(c, d->cfg->opt.timeout.datafinal, ".");
 	else if (nacc > 0 && data && send_body(c, m))
@@ -562,8 +632,10 @@ transaction(struct client *c, const int *idx, int n)
 			c->stale = true;	/* closed by the other side while cached: try anew */
 			goto out;
 		}
-		if (smtp_reply_is_set(&c->r))
+		if (smtp_reply_is_set(&c->r)) {
 			set_from_reply(c, idx, n);
+			refused(c, true);
+		}
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -576,6 +648,7 @@ transaction(struct client *c, const int *idx, int n)
 		pt_buf_reset(&p);
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
 		t->dsn_passed = (c->ehlo.ext & SMTP_EXT_DSN) != 0;	/* the next hop reports */
+		given(c, t);
 		if (!command(c, to->rcpt, "RCPT To:<%s>%s", t->user, pt_buf_str(&p)))
 			goto out;
 		if (c->r.code == 250 || c->r.code == 251)
@@ -589,7 +662,7 @@ transaction(struct client *c, const int *idx, int n)
 	}
 	if (!command(c, to->datainit, "DATA") || c->r.code != 354) {
 		if (smtp_reply_is_set(&c->r))
-			set_from_reply(c, accepted, nacc);
+			data_refused(c, accepted, nacc);
 		goto out;
 	}
 	if (!send_body(c, m))
@@ -601,8 +674,11 @@ transaction(struct client *c, const int *idx, int n)
 				goto out;
 			set_from_reply(c, &accepted[i], 1);
 		}
-	} else if (command(c, to->datafinal, NULL))
+	} else if (command(c, to->datafinal, NULL)) {
 		set_from_reply(c, accepted, nacc);
+		if (c->r.code >= 400)
+			refused(c, true);
+	}
 out:
 	for (int i = 0; i < n && !c->stale; i++)
 		dlv_report(d, &d->targets.v[idx[i]]);
@@ -776,6 +852,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 	else
 		dlv_verbose(d, "%s... Connecting to %s via %s...", t0->addr, shown, m->name);
 	c->addr[0] = '\0';
+	c->refused = false;
 	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000,
 	    c->addr, sizeof c->addr);
 	if (c->fd < 0) {
@@ -783,6 +860,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 		note(c, errno && errno != ENOENT ? errno : ECONNREFUSED, EX_TEMPFAIL, "4.4.1", NULL);
 		hs_reason(&c->st, shown, &o->why);
 		pt_strlcpy(o->dsn, "4.4.1", sizeof o->dsn);
+		o->code = 451;
 		o->remote = false;
 		return false;
 	}
@@ -795,7 +873,10 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 		c->held = true;
 		if (smtp_reply_is_set(&c->r))
 			reply_text(&c->r, &last);
-		note(c, 0, EX_OK, "2.0.0", pt_buf_str(&last));
+		if (c->refused)	/* what the server refused, as upstream keeps it */
+			note(c, 0, EX_OK, c->refused_dsn, c->refused_reply);
+		else
+			note(c, 0, EX_OK, "2.0.0", pt_buf_str(&last));
 		pt_buf_free(&last);
 		if (d->cache == NULL || d->cache->max <= 0)
 			dlv_verbose(d, "Closing connection to %s", shown);
@@ -803,16 +884,22 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 		free(key);
 		return true;
 	} else if (!c->held && smtp_reply_is_set(&c->r)) {
-		/* refused at the greeting or by EHLO/HELO: upstream's 4.5.0 and an empty R */
+		/*
+		 * refused at the greeting or by EHLO/HELO: 4xx defers with upstream's
+		 * 4.5.0 and an empty R; 5xx bounces (5.5.0) and the record keeps the reply
+		 */
 		pt_buf_reset(&o->why);
 		reply_text(&c->r, &o->why);
 		pt_strlcpy(o->dsn, c->r.code >= 500 ? "5.5.0" : "4.5.0", sizeof o->dsn);
+		o->code = c->r.code >= 500 ? c->r.code : 451;
 		o->remote = true;
-		note(c, 0, EX_TEMPFAIL, o->dsn, "");
+		note(c, 0, c->r.code >= 500 ? EX_UNAVAILABLE : EX_TEMPFAIL, o->dsn,
+		    c->r.code >= 500 ? o->why.s : "");
 	} else if (!c->held) {
 		pt_buf_reset(&o->why);
 		pt_buf_printf(&o->why, "lost connection with %s", shown);
 		pt_strlcpy(o->dsn, "4.4.2", sizeof o->dsn);
+		o->code = 451;
 		o->remote = false;
 		note(c, 0, EX_TEMPFAIL, "4.4.2", NULL);
 	} else
@@ -851,6 +938,7 @@ host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct ou
 		/* another process is talking to this host */
 		pt_buf_reset(&o->why);
 		pt_strlcpy(o->dsn, "4.4.5", sizeof o->dsn);
+		o->code = 451;
 		o->remote = false;
 		return true;
 	}
@@ -867,6 +955,7 @@ host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct ou
 	if (down) {
 		hs_reason(&e, pt_buf_str(&o->relay), &o->why);
 		pt_strlcpy(o->dsn, e.dsn[0] ? e.dsn : "4.0.0", sizeof o->dsn);
+		o->code = 451;
 		o->remote = false;
 	}
 	hs_entry_free(&e);
@@ -900,6 +989,7 @@ try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int
 			pt_buf_printf(&o->relay, " [%s]", a);
 		smtp_reply_free(&c.r);
 		pt_buf_free(&c.err);
+		free(c.refused_reply);
 		return true;
 	}
 	if (host_down(d, hsdir, host, &fd, o)) {
@@ -925,6 +1015,7 @@ try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int
 	hs_entry_free(&c.st);
 	smtp_reply_free(&c.r);
 	pt_buf_free(&c.err);
+	free(c.refused_reply);
 	return held;
 }
 
@@ -982,6 +1073,7 @@ out:
 	smtp_reply_free(&c.r);
 	smtp_ehlo_free(&c.ehlo);
 	pt_buf_free(&c.err);
+	free(c.refused_reply);
 }
 
 /* True if host is one of this host's names (class w), for mx_trim_local. */
@@ -1001,7 +1093,7 @@ settle(struct dlv *d, const int *idx, int n, const struct outcome *o)
 		struct dlv_target *t = &d->targets.v[idx[i]];
 		bool pending = t->state == DLV_PENDING;
 
-		set_all(d, &idx[i], 1, 451, o->dsn[0] ? o->dsn : "4.4.1", pt_buf_str(&o->why));
+		set_all(d, &idx[i], 1, o->code, o->dsn[0] ? o->dsn : "4.4.1", pt_buf_str(&o->why));
 		if (pending)
 			t->remote = o->remote;
 		if (o->relay.len > 0) {
@@ -1016,7 +1108,7 @@ dlv_smtp(struct dlv *d, const int *idx, int n)
 {
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	struct mx_list mx;
-	struct outcome o = { .why = PT_BUF_INIT, .relay = PT_BUF_INIT };
+	struct outcome o = { .why = PT_BUF_INIT, .relay = PT_BUF_INIT, .code = 451 };
 	char *hsdir;
 	int st;
 

@@ -91,6 +91,26 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 	return (r->flags & want) != 0;
 }
 
+/*
+ * What a notice gives as t's reason and Diagnostic-Code, into out: a
+ * server's reply as it came, "550 Host unknown" where upstream words it
+ * apart from the log line, else the code, status and text; false when
+ * upstream gives none (a refused DATA).
+ */
+static bool
+diagnostic(const struct dlv_target *t, struct pt_buf *out)
+{
+	pt_buf_reset(out);
+	if (t->diag != NULL)
+		pt_buf_adds(out, t->diag);
+	else if (t->remote)
+		pt_buf_adds(out, t->text ? t->text : "");
+	else
+		pt_buf_printf(out, "%d %s %s", t->code, t->status ? t->status : "",
+		    t->text ? t->text : "");
+	return out->len > 0;
+}
+
 /* The Timeout.queuewarn or .queuereturn that applies to the message. */
 static long
 queue_timeout(const struct dlv *d, bool warn)
@@ -152,6 +172,7 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 static void
 human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 {
+	struct pt_buf diag = PT_BUF_INIT;
 	char date[64];
 
 	if (kind == DLV_DEFERRED)
@@ -177,19 +198,21 @@ human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 		pt_buf_printf(b, "%s\n", t->addr);
 		if (kind == DLV_FAILED && t->expired)
 			pt_buf_adds(b, "    (reason: Deferred)\n");
-		else if (kind == DLV_FAILED)
-			pt_buf_printf(b, "    (reason: %d %s %s)\n", t->code, t->status, t->text);
+		else if (kind == DLV_FAILED && diagnostic(t, &diag))
+			pt_buf_printf(b, "    (reason: %s)\n", diag.s);
 		if (expanded_from(d, t) != NULL)
 			pt_buf_printf(b, "    (expanded from: %s)\n", expanded_from(d, t));
 	}
 	if (kind != DLV_SENT)
 		transcript(d, kind, b);
+	pt_buf_free(&diag);
 }
 
 /* The machine-readable part (message/delivery-status). */
 static void
 status_part(struct dlv *d, int kind, struct pt_buf *b)
 {
+	struct pt_buf diag = PT_BUF_INIT;
 	char date[64];
 
 	pt_buf_printf(b, "Reporting-MTA: dns; %s\n", mac_get(d->cfg->macros, 'j', NULL));
@@ -210,12 +233,15 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 		pt_buf_printf(b, "Action: %s\n", kind == DLV_FAILED ? "failed" :
 		    kind == DLV_DEFERRED ? "delayed" : t->mailer != NULL &&
 		    strcmp(t->mailer->path, "[IPC]") == 0 ? "relayed" : "delivered");
-		pt_buf_printf(b, "Status: %s\n", t->status && *t->status ? t->status :
+		pt_buf_printf(b, "Status: %s\n", kind == DLV_FAILED && t->dsn_status ? t->dsn_status :
+		    t->status && *t->status ? t->status :
 		    kind == DLV_FAILED ? "5.0.0" : kind == DLV_DEFERRED ? "4.0.0" : "2.0.0");
-		if (kind != DLV_SENT && t->text != NULL)
-			pt_buf_printf(b, "Diagnostic-Code: %s; %d %s\n",
+		if (kind == DLV_FAILED && t->mta != NULL)
+			pt_buf_printf(b, "Remote-MTA: DNS; %s\n", t->mta);
+		if (kind != DLV_SENT && t->text != NULL && diagnostic(t, &diag))
+			pt_buf_printf(b, "Diagnostic-Code: %s; %s\n",
 			    t->mailer && strcmp(t->mailer->path, "[IPC]") == 0 ? "SMTP" : "X-Unix",
-			    t->code, t->text);
+			    diag.s);
 		rfc_date(d->now, date);
 		pt_buf_printf(b, "Last-Attempt-Date: %s\n", date);
 		if (kind == DLV_DEFERRED) {
@@ -223,6 +249,7 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 			pt_buf_printf(b, "Will-Retry-Until: %s\n", date);
 		}
 	}
+	pt_buf_free(&diag);
 }
 
 /* The original message, or its headers, as the third part. */

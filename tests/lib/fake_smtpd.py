@@ -25,6 +25,9 @@ idle client out does).  --addr A listens on A instead of 127.0.0.1 (an IPv6 addr
 connection's first log line (O) says how many were open at that moment.
 --rcpt-reply TEXT=REPLY (repeatable) answers REPLY (for example "451 4.2.0
 try later") to a RCPT whose argument contains TEXT; --greeting replaces the 220 banner (a 421 or 554 refuses the session).
+--mail-reply REPLY answers every MAIL with REPLY, --data-reply REPLY every
+DATA (instead of 354), --dot-reply REPLY every message's final dot (instead
+of 250).
 A command read while more input had already arrived behind it (a
 pipelining client) is also logged as "P<n>: VERB came with more behind it";
 --no-pipelining leaves PIPELINING out of the EHLO reply.
@@ -55,6 +58,7 @@ class Conn:
         self.buf = b""
         self.tls = False
         self.authed = False
+        self.messages = 0
 
     def say(self, text):
         self.sock.sendall(text.encode() + b"\r\n")
@@ -135,14 +139,17 @@ class Conn:
             self.say("504 5.3.3 mechanism not available")
 
     def data(self):
+        if option("--data-reply"):
+            self.say(option("--data-reply"))
+            return
         self.say("354 go ahead")
         while True:
             l = self.line()
             if l is None or l == ".":
                 break
             self.record("D", l)
-        self.say("250 2.0.0 fake-id Message accepted")
-        self.messages = getattr(self, "messages", 0) + 1
+        self.say(option("--dot-reply", "250 2.0.0 fake-id Message accepted"))
+        self.messages += 1
 
     def rcpt_reply(self, arg):
         for spec in options("--rcpt-reply"):
@@ -177,13 +184,15 @@ class Conn:
                 self.auth(arg)
             elif verb == "MAIL" and option("--auth") and not self.authed:
                 self.say("530 5.7.0 Authentication required")
+            elif verb == "MAIL" and option("--mail-reply"):
+                self.say(option("--mail-reply"))
             elif verb == "RCPT":
                 self.say(self.rcpt_reply(arg))
             elif verb in ("MAIL", "RSET", "NOOP"):
                 self.say("250 2.0.0 OK")
             elif verb == "DATA":
                 self.data()
-                if self.messages == int(option("--close-after", "0")):
+                if option("--close-after") and self.messages == int(option("--close-after")):
                     self.record("X", "closed after %d messages" % self.messages)
                     return
             elif verb == "QUIT":

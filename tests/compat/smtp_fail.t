@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# compat/smtp_fail: what the SMTP client makes of a server's refusal at each
+# stage and of a domain that does not exist, against upstream sendmail 8.17
+# on the same scenario, inside private namespaces (tests/lib/peers.sh) with
+# a private dnsmasq and scripted peers (tests/lib/fake_smtpd.py):
+#  - 550 to MAIL, 554 to DATA (instead of 354), 554 after the final dot, a
+#    554 greeting, 550 to RCPT: the same
+#    to= lines (relay=, dsn=, reply=, stat=), the same bounces (reason,
+#    Status, Remote-MTA, Diagnostic-Code) and the same host status files
+#    (HostStatusDirectory);
+#  - without HostStatusDirectory, a host that refused a connection is
+#    remembered for the rest of the queue run: the later messages to it are
+#    deferred without a connection, with upstream's log line;
+#  - an IPv6 literal recipient ([IPv6:::1]) is delivered, the second message
+#    over the cached connection, logged with upstream's relay=.
+. "$PETREL_SRCDIR/tests/lib/tap.sh"
+. "$PETREL_SRCDIR/tests/lib/sandbox.sh"
+. "$PETREL_SRCDIR/tests/lib/peers.sh"
+peers_enter upstream "$0" "$@"
+
+w=$(mktemp -d /run/petrel-smtpfail-XXXXXX)
+chmod 755 "$w"
+trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; dns_stop; [ -n "${SMTP_FAIL_KEEP:-}" ] && cp -r "$w" "$SMTP_FAIL_KEEP"; rm -rf "$w"' EXIT
+. "$PETREL_SRCDIR/tests/lib/dns.sh"
+dns_record --mx-host=mailrej.net,mx.mailrej.net,10 --host-record=mx.mailrej.net,127.0.0.10 \
+	--mx-host=datarej.net,mx.datarej.net,10 --host-record=mx.datarej.net,127.0.0.11 \
+	--mx-host=dotrej.net,mx.dotrej.net,10 --host-record=mx.dotrej.net,127.0.0.12 \
+	--mx-host=greet.net,mx.greet.net,10 --host-record=mx.greet.net,127.0.0.13 \
+	--mx-host=rcptrej.net,mx.rcptrej.net,10 --host-record=mx.rcptrej.net,127.0.0.14 \
+	--mx-host=upsink.net,mx.upsink.net,10 --host-record=mx.upsink.net,127.0.0.20 \
+	--mx-host=ptsink.net,mx.ptsink.net,10 --host-record=mx.ptsink.net,127.0.0.21 \
+	--mx-host=down.net,mx.down.net,10 --host-record=mx.down.net,127.0.0.6 \
+	--host-record=mx.example.test,127.0.1.1
+dns_start example.test 127.in-addr.arpa mailrej.net datarej.net dotrej.net greet.net rcptrej.net \
+	upsink.net ptsink.net down.net nx.net || { skip "$DNS_WHY"; done_testing; }
+cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
+peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
+# peer NAME ADDR ARGS...: a scripted peer on ADDR:25 logging into $w/NAME.log
+peer() {
+	local name=$1 addr=$2
+	shift 2
+	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
+		--port-file "$w/$name.port" --log "$w/$name.log" --parallel "$@" &
+	PEERS_PIDS="$PEERS_PIDS $!"
+	for _ in $(seq 1 300); do [ -s "$w/$name.port" ] && return 0; sleep 0.1; done
+	return 1
+}
+peer mailrej 127.0.0.10 --mail-reply "550 5.7.1 sender refused here" &&
+	peer datarej 127.0.0.11 --data-reply "554 5.3.4 no data today" &&
+	peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
+	peer greet 127.0.0.13 --greeting "554 5.3.2 go away" &&
+	peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown" &&
+	peer upsink 127.0.0.20 && peer ptsink 127.0.0.21 &&
+	peer v6 ::1
+ok $? "the peers listen (one on ::1)"
+
+: >"$w/aliases"
+: >"$w/statistics"
+# mc LINE: the .mc of the test, with LINE
+mc() {
+	cat <<MC
+divert(0)dnl
+OSTYPE(\`linux')dnl
+define(\`confDONT_PROBE_INTERFACES',\`True')dnl
+define(\`confSTATUS_FILE',\`$w/statistics')dnl
+define(\`QUEUE_DIR',\`$w/QUEUE')dnl
+define(\`ALIAS_FILE',\`$w/aliases')dnl
+define(\`confPID_FILE',\`$w/QUEUE.pid')dnl
+$1
+define(\`confQUEUE_LA',\`999')dnl
+define(\`confREFUSE_LA',\`999')dnl
+FEATURE(\`no_default_msa')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
+DAEMON_OPTIONS(\`Port=2525, Addr=127.0.0.1, Name=MTA')dnl
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+MC
+}
+mc "define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl" >"$w/hs.mc"
+mc "" >"$w/mem.mc"
+oracle_m4 "$w/hs.mc" >"$w/hs.cf"
+oracle_m4 "$w/mem.mc" >"$w/mem.cf"
+for q in up pt; do
+	for k in hs mem; do
+		sed "s#$w/QUEUE#$w/$q$k#g" "$w/$k.cf" >"$w/$q$k.cf"
+		mkdir -p "$w/$q$k/.hoststat"
+		chmod 700 "$w/$q$k" "$w/$q$k/.hoststat"
+	done
+done
+
+# send MTA ARGS...: queues a message (-odq)
+send() {
+	printf 'Subject: refused\n\nbody\n' | $1 -odq "${@:2}"
+}
+# waitfor TAG RCPT N: waits until TAG logged N to= lines with xdelay for RCPT
+waitfor() {
+	for _ in $(seq 1 1200); do
+		[ "$(grep -c " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# to_line TAG RCPT [N]: the Nth (default: latest) to= line of RCPT from TAG, without ids,
+# times and priorities
+to_line() {
+	grep " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog" | sed -n "${3:-\$}p" |
+		sed -e 's/^.*: to=/to=/' -e 's/delay=[^,]*, xdelay=[^,]*, //' -e 's/pri=[0-9]*, //'
+}
+# dsn_of SINK RCPT: the parts of the bounce for RCPT that SINK received: the
+# reason in the text and the recipient's block of the delivery status (no dates;
+# not upstream's X-Actual-Recipient, which Petrel does not write)
+dsn_of() {
+	python3 - "$w/$1.log" "$2" <<'PY'
+import re, sys
+lines = [l.split(": ", 1)[1].rstrip("\n") if ": " in l else ""
+         for l in open(sys.argv[1]) if re.match(r"D\d+: ", l) or re.match(r"D\d+:$", l)]
+rcpt, out = sys.argv[2], []
+for i, l in enumerate(lines):
+    if l == rcpt and i + 1 < len(lines) and lines[i + 1].startswith("    (reason:"):
+        out.append(lines[i + 1].strip())
+    if l == "Final-Recipient: RFC822; " + rcpt:
+        for b in lines[i:]:
+            if b == "":
+                break
+            if not b.startswith(("Last-Attempt-Date:", "X-Actual-Recipient:")):
+                out.append(b)
+print("\n".join(out))
+PY
+}
+# files Q: the status files below Q/.hoststat with their records, U lines dropped (not the sinks')
+files() {
+	(cd "$w/$1/.hoststat" && find . -type f ! -path '*sink*' | sort | while read -r f; do
+		echo "$f:"; grep -v '^U' "$f"
+	done)
+}
+
+for m in up:sendmail pt:petrel; do
+	IFS=: read -r q tag <<<"$m"
+	if [ "$q" = up ]; then mta=$ORACLE_SENDMAIL; else mta="$SENDMAIL -L petrel"; fi
+	for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net; do
+		send "$mta -C $w/${q}hs.cf" -f "sender@${q}sink.net" "$r"
+	done
+	$mta -C "$w/${q}hs.cf" -q >/dev/null 2>&1
+	waitfor "$tag" m@mailrej.net 1 && waitfor "$tag" d@datarej.net 1 &&
+		waitfor "$tag" t@dotrej.net 1 && waitfor "$tag" g@greet.net 1 &&
+		waitfor "$tag" r1@rcptrej.net 1
+	ok $? "$tag: the queue run tried every message"
+	$mta -C "$w/${q}hs.cf" -q >/dev/null 2>&1	# bounces left in the queue, if any
+	waitfor "$tag" "sender@${q}sink.net" 5
+	ok $? "$tag: five bounces went to the sender"
+done
+
+for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net; do
+	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
+	is "$(dsn_of ptsink "$r")" "$(dsn_of upsink "$r")" "the bounce of $r"
+done
+is "$(files pths)" "$(files uphs)" "the host status files"
+like "$(to_line petrel g@greet.net)" "relay=mx\.greet\.net\. \[127\.0\.0\.13\], dsn=5\.5\.0, reply=554 5\.3\.2 go away, stat=Service unavailable$" \
+	"a 554 greeting bounces (it was deferred)"
+like "$(to_line petrel d@datarej.net)" "dsn=5\.0\.0, reply=554 5\.3\.4 no data today, stat=Service unavailable$" \
+	"a refused DATA logs the class's status, not the reply's"
+like "$(dsn_of ptsink m@mailrej.net)" "^\(reason: 550 5\.7\.1 sender refused here\)
+.*Diagnostic-Code: SMTP; 550 5\.7\.1 sender refused here$" "the reply is quoted once in the bounce"
+like "$(files pths)" "\./net\./greet\./mx:
+V0
+E0
+H0
+S69
+D5\.5\.0
+R554 5\.3\.2 go away
+\." "the 554 greeting is recorded with its reply (S69)"
+done_testing
