@@ -74,6 +74,8 @@ struct outcome {
 	bool remote;		/* why is a server's reply */
 	struct pt_buf relay;	/* the host tried last, as logged */
 	int code;		/* the reply code the targets get: 451, or a 5xx greeting's */
+	bool nohost;		/* the host had no address (the bounce's Remote-MTA names it) */
+	const char *host;	/* the host tried last */
 };
 
 /* Writes a socket address as upstream logs it: "[192.0.2.1]", "[IPv6:2001:db8::1]". */
@@ -92,12 +94,14 @@ format_addr(const struct sockaddr *sa, char *out, size_t len)
 }
 
 /*
- * Connects to host:port within the connect timeout; -1 on failure (errno set).
- * "[host]" (FallbackMXhost's form) is host.  addr receives the address
- * tried last.
+ * Connects to host:port within the connect timeout; -1 on failure (errno
+ * set; *herr the resolver's h_errno when the name had no address:
+ * HOST_NOT_FOUND, NO_DATA or TRY_AGAIN, else 0).  "[host]" (FallbackMXhost's
+ * form) is host.  addr receives the address tried last.
  */
 static int
-connect_to(const char *host, const char *port, long timeout_ms, char *addr, size_t addrlen)
+connect_to(const char *host, const char *port, long timeout_ms, char *addr, size_t addrlen,
+    int *herr)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, rc;
@@ -106,9 +110,12 @@ connect_to(const char *host, const char *port, long timeout_ms, char *addr, size
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
+	*herr = 0;
 	rc = getaddrinfo(bare ? bare : host, port, &hints, &res);
 	free(bare);
 	if (rc != 0) {
+		*herr = rc == EAI_AGAIN ? TRY_AGAIN : rc == EAI_NODATA ? NO_DATA :
+		    rc == EAI_NONAME ? HOST_NOT_FOUND : 0;
 		errno = rc == EAI_AGAIN ? EAGAIN : ENOENT;
 		return -1;
 	}
@@ -845,6 +852,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 	    mac_get(d->cfg->macros, 'j', NULL);
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	const char *shown = pt_buf_str(&o->relay);
+	int herr;
 
 	if (m->argv[1] != NULL && m->argv[2] != NULL)
 		dlv_verbose(d, "%s... Connecting to %s port %s via %s...", t0->addr, shown,
@@ -854,16 +862,41 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 	c->addr[0] = '\0';
 	c->refused = false;
 	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000,
-	    c->addr, sizeof c->addr);
+	    c->addr, sizeof c->addr, &herr);
+	if (c->fd < 0 && (herr == HOST_NOT_FOUND || herr == NO_DATA)) {
+		/* the host has no address: upstream bounces (5.1.2, EX_NOHOST) */
+		note(c, 0, EX_NOHOST, "5.1.2", NULL);
+		c->st.herr = herr;
+		pt_buf_reset(&o->why);
+		pt_buf_printf(&o->why, "Host unknown (Name server: %s: %s)", shown,
+		    herr == NO_DATA ? "no data known" : "host not found");
+		pt_strlcpy(o->dsn, "5.1.2", sizeof o->dsn);
+		o->code = 550;
+		o->remote = false;
+		o->nohost = true;
+		return false;
+	}
+	if (c->fd < 0 && herr == TRY_AGAIN) {
+		note(c, EAGAIN, EX_TEMPFAIL, "4.4.3", NULL);
+		c->st.herr = herr;
+		pt_buf_reset(&o->why);
+		pt_buf_printf(&o->why, "Name server: %s: host name lookup failure", shown);
+		pt_strlcpy(o->dsn, "4.4.3", sizeof o->dsn);
+		o->code = 451;
+		o->remote = false;
+		o->nohost = false;
+		return false;
+	}
 	if (c->fd < 0) {
-		/* a name without an address reads as refused, as before */
-		note(c, errno && errno != ENOENT ? errno : ECONNREFUSED, EX_TEMPFAIL, "4.4.1", NULL);
+		note(c, errno ? errno : ECONNREFUSED, EX_TEMPFAIL, "4.4.1", NULL);
 		hs_reason(&c->st, shown, &o->why);
 		pt_strlcpy(o->dsn, "4.4.1", sizeof o->dsn);
 		o->code = 451;
 		o->remote = false;
+		o->nohost = false;
 		return false;
 	}
+	o->nohost = false;
 	c->io = smtp_io_new(c->fd, c->fd);
 	if (greet(c, me) && secure(c, me, idx, n) && authenticate(c)) {
 		char *key = ipc_key(m, c->host);
@@ -940,6 +973,7 @@ host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct ou
 		pt_strlcpy(o->dsn, "4.4.5", sizeof o->dsn);
 		o->code = 451;
 		o->remote = false;
+		o->nohost = false;
 		return true;
 	}
 	if (!d->cfg->opt.single_thread_delivery)
@@ -957,6 +991,7 @@ host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct ou
 		pt_strlcpy(o->dsn, e.dsn[0] ? e.dsn : "4.0.0", sizeof o->dsn);
 		o->code = 451;
 		o->remote = false;
+		o->nohost = false;
 	}
 	hs_entry_free(&e);
 	return down;
@@ -1096,6 +1131,13 @@ settle(struct dlv *d, const int *idx, int n, const struct outcome *o)
 		set_all(d, &idx[i], 1, o->code, o->dsn[0] ? o->dsn : "4.4.1", pt_buf_str(&o->why));
 		if (pending)
 			t->remote = o->remote;
+		if (pending && o->nohost) {	/* upstream's bounce: no reason, the host as Remote-MTA */
+			size_t len = strlen(o->host);
+
+			t->diag = pt_strdup("");
+			free(t->mta);
+			t->mta = pt_strndup(o->host, len > 1 && o->host[len - 1] == '.' ? len - 1 : len);
+		}
 		if (o->relay.len > 0) {
 			free(t->relay);
 			t->relay = pt_strdup(o->relay.s);
@@ -1129,7 +1171,20 @@ dlv_smtp(struct dlv *d, const int *idx, int n)
 	}
 
 	if (st == MX_NOHOST) {
-		set_all(d, idx, n, 550, "5.1.2", "Host unknown (Name server: host not found)");
+		/* upstream's words: the host in the log line, "550 Host unknown" in the bounce */
+		struct pt_buf why = PT_BUF_INIT;
+
+		pt_buf_printf(&why, "Host unknown (Name server: %s: host not found)", t0->host);
+		set_all(d, idx, n, 550, "5.1.2", why.s);
+		for (int i = 0; i < n; i++) {
+			struct dlv_target *t = &d->targets.v[idx[i]];
+
+			t->diag = pt_strdup("550 Host unknown");
+			free(t->mta);
+			t->mta = pt_strdup(t0->host);
+		}
+		pt_buf_free(&why);
+		mx_list_free(&mx);
 		return;
 	}
 	if (st == MX_TEMP) {
@@ -1141,9 +1196,11 @@ dlv_smtp(struct dlv *d, const int *idx, int n)
 	relay_name(t0->host, &o.relay);
 	pt_buf_printf(&o.why, "Connection refused by %s", o.relay.s);
 	pt_strlcpy(o.dsn, "4.4.1", sizeof o.dsn);
-	for (int i = 0; i < mx.n; i++)
+	for (int i = 0; i < mx.n; i++) {
+		o.host = mx.host[i];
 		if (try_host(d, mx.host[i], hsdir, idx, n, &o))
 			break;
+	}
 	settle(d, idx, n, &o);
 	free(hsdir);
 	mx_list_free(&mx);

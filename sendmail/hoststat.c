@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,12 @@ void
 hs_reason(const struct hs_entry *e, const char *shown, struct pt_buf *out)
 {
 	pt_buf_reset(out);
-	if (e->err == ECONNREFUSED)
+	if (e->herr == TRY_AGAIN)
+		pt_buf_printf(out, "Name server: %s: host name lookup failure", shown);
+	else if (e->herr == HOST_NOT_FOUND || e->herr == NO_DATA)
+		pt_buf_printf(out, "Host unknown (Name server: %s: %s)", shown,
+		    e->herr == NO_DATA ? "no data known" : "host not found");
+	else if (e->err == ECONNREFUSED)
 		pt_buf_printf(out, "Connection refused by %s", shown);
 	else if (e->err == ETIMEDOUT || e->err == ECONNRESET)
 		pt_buf_printf(out, "%s with %s", strerror(e->err), shown);

@@ -4,7 +4,9 @@
 # on the same scenario, inside private namespaces (tests/lib/peers.sh) with
 # a private dnsmasq and scripted peers (tests/lib/fake_smtpd.py):
 #  - 550 to MAIL, 554 to DATA (instead of 354), 554 after the final dot, a
-#    554 greeting, 550 to RCPT: the same
+#    554 greeting, 550 to RCPT, a recipient domain that answers NXDOMAIN, MX
+#    hosts without an address (NXDOMAIN, no data) or whose lookup fails for
+#    now: the same
 #    to= lines (relay=, dsn=, reply=, stat=), the same bounces (reason,
 #    Status, Remote-MTA, Diagnostic-Code) and the same host status files
 #    (HostStatusDirectory);
@@ -30,9 +32,11 @@ dns_record --mx-host=mailrej.net,mx.mailrej.net,10 --host-record=mx.mailrej.net,
 	--mx-host=upsink.net,mx.upsink.net,10 --host-record=mx.upsink.net,127.0.0.20 \
 	--mx-host=ptsink.net,mx.ptsink.net,10 --host-record=mx.ptsink.net,127.0.0.21 \
 	--mx-host=down.net,mx.down.net,10 --host-record=mx.down.net,127.0.0.6 \
+	--mx-host=mxgone.net,mx.gone.nx.net,10 --mx-host=mxnodata.net,mx.nodata.nx.net,10 \
+	--txt-record=mx.nodata.nx.net,nodata --mx-host=mxtemp.net,mx.elsewhere.org,10 \
 	--host-record=mx.example.test,127.0.1.1
 dns_start example.test 127.in-addr.arpa mailrej.net datarej.net dotrej.net greet.net rcptrej.net \
-	upsink.net ptsink.net down.net nx.net || { skip "$DNS_WHY"; done_testing; }
+	upsink.net ptsink.net down.net nx.net mxgone.net mxnodata.net mxtemp.net || { skip "$DNS_WHY"; done_testing; }
 cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
 peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
 # peer NAME ADDR ARGS...: a scripted peer on ADDR:25 logging into $w/NAME.log
@@ -112,8 +116,12 @@ to_line() {
 dsn_of() {
 	python3 - "$w/$1.log" "$2" <<'PY'
 import re, sys
-lines = [l.split(": ", 1)[1].rstrip("\n") if ": " in l else ""
-         for l in open(sys.argv[1]) if re.match(r"D\d+: ", l) or re.match(r"D\d+:$", l)]
+conns = {}  # the message lines of each connection (the sink serves several at once)
+for l in open(sys.argv[1]):
+    m = re.match(r"D(\d+): ?(.*)$", l.rstrip("\n"))
+    if m:
+        conns.setdefault(m.group(1), []).append(m.group(2))
+lines = [l for n in sorted(conns, key=int) for l in conns[n] + [""]]
 rcpt, out = sys.argv[2], []
 for i, l in enumerate(lines):
     if l == rcpt and i + 1 < len(lines) and lines[i + 1].startswith("    (reason:"):
@@ -137,20 +145,25 @@ files() {
 for m in up:sendmail pt:petrel; do
 	IFS=: read -r q tag <<<"$m"
 	if [ "$q" = up ]; then mta=$ORACLE_SENDMAIL; else mta="$SENDMAIL -L petrel"; fi
-	for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net; do
+	for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net \
+		n@host.nx.net n@mxgone.net n@mxnodata.net n@mxtemp.net; do
 		send "$mta -C $w/${q}hs.cf" -f "sender@${q}sink.net" "$r"
 	done
 	$mta -C "$w/${q}hs.cf" -q >/dev/null 2>&1
 	waitfor "$tag" m@mailrej.net 1 && waitfor "$tag" d@datarej.net 1 &&
 		waitfor "$tag" t@dotrej.net 1 && waitfor "$tag" g@greet.net 1 &&
-		waitfor "$tag" r1@rcptrej.net 1
+		waitfor "$tag" r1@rcptrej.net 1 && waitfor "$tag" n@host.nx.net 1 &&
+		waitfor "$tag" n@mxgone.net 1 && waitfor "$tag" n@mxnodata.net 1 &&
+		waitfor "$tag" n@mxtemp.net 1
 	ok $? "$tag: the queue run tried every message"
 	$mta -C "$w/${q}hs.cf" -q >/dev/null 2>&1	# bounces left in the queue, if any
-	waitfor "$tag" "sender@${q}sink.net" 5
-	ok $? "$tag: five bounces went to the sender"
+	[ "$q" = up ] && nb=$(grep -c " sendmail\[[0-9]*\]: [^ ]*: [^ ]*: DSN: " "$w/syslog")
+	waitfor "$tag" "sender@${q}sink.net" "$nb"
+	ok $? "$tag: $nb bounces went to the sender"
 done
 
-for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net; do
+for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net \
+		n@host.nx.net n@mxgone.net n@mxnodata.net n@mxtemp.net; do
 	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
 	is "$(dsn_of ptsink "$r")" "$(dsn_of upsink "$r")" "the bounce of $r"
 done
@@ -169,4 +182,27 @@ S69
 D5\.5\.0
 R554 5\.3\.2 go away
 \." "the 554 greeting is recorded with its reply (S69)"
+like "$(to_line petrel n@host.nx.net)" "relay=host\.nx\.net, dsn=5\.1\.2, stat=Host unknown \(Name server: host\.nx\.net: host not found\)$" \
+	"an NXDOMAIN recipient domain bounces with the name in the log line"
+like "$(dsn_of ptsink n@host.nx.net)" "^\(reason: 550 Host unknown\)
+.*Status: 5\.1\.2
+Remote-MTA: DNS; host\.nx\.net
+Diagnostic-Code: SMTP; 550 Host unknown$" "and upstream's bounce"
+is "$(find "$w/pths/.hoststat" -path '*nx./host*' | wc -l)" 0 "and no host status record (no host was tried)"
+like "$(files pths)" "\./net\./nx\./gone\./mx:
+V0
+E0
+H1
+S68
+D5\.1\.2
+\.
+\./net\./nx\./nodata\./mx:
+V0
+E0
+H4
+S68
+D5\.1\.2
+\." "an MX host without an address bounces (5.1.2) and is recorded with its h_errno (H1, H4) and S68"
+like "$(to_line petrel n@mxtemp.net)" "dsn=4\.4\.3, stat=Deferred: Name server: mx\.elsewhere\.org\.: host name lookup failure$" \
+	"a lookup that fails for now defers (4.4.3), also when the record skips the host"
 done_testing
