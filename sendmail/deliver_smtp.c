@@ -4,9 +4,15 @@
  * parameters the server offers (SIZE, 8BITMIME, DSN), one transaction for
  * all recipients of one host, each reply mapped to a delivery status.
  *
- * Runs in a delivery process.  It gives up root before it connects (it
- * needs none).  Connections go where the rulesets and DNS say, with the
- * Timeout.* limits on every stage.  A long-lived delivery process keeps the
+ * Runs in a delivery process and keeps its identity: root in the daemon's
+ * and root's queue runs' delivery processes; for the client queue the
+ * submitting user (group smmsp) or submit.cf's RunAsUser.  Nothing here
+ * gives privileges up before connecting: as upstream's client, the process
+ * that connects is the one that rewrites the queue file and the host status
+ * records and reads the client's TLS key, files only that user may write or
+ * read.  Only mailer programs (pipe_session, through dlv_spawn) run under
+ * another identity.  Connections go where the
+ * rulesets and DNS say, with the Timeout.* limits on every stage.  A long-lived delivery process keeps the
  * connections whose last transaction ended cleanly in its cache
  * (deliver_cache.c) and starts the next transaction to the same place on
  * them with MAIL; one the server closed meanwhile is replaced by a new one.
