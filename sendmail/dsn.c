@@ -364,8 +364,19 @@ queue_notice(struct dlv *d, const char *rcpts, const struct pt_buf *text)
 			pt_strlcpy(id, queue_msg_id(m), sizeof id);
 			pt_log_id_lv(6, LOG_INFO, d->e->id, "%s: DSN: %s", id, rcpts);
 			queue_msg_close(m);
-			if (fork() == 0)
+			if (fork() == 0) {
+				/*
+				 * The child must not keep the original's files open: its
+				 * copy of the qf descriptor would hold the lock after this
+				 * process finished the message and gave the inode to the
+				 * spare pool, and the next message taking it could not lock
+				 * its tf ("cannot queue a DSN: ...: Resource temporarily
+				 * unavailable": a notice lost).  Closing does not unlock.
+				 */
+				queue_msg_close(d->m);
+				d->m = NULL;
 				_exit(dlv_message_id(d->run, d->qd, id, NULL));
+			}
 		} else
 			queue_msg_abort(m);
 	}
