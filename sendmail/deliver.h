@@ -155,6 +155,7 @@ struct dlv_conn {
 	bool lmtp;
 	struct smtp_ehlo ehlo;	/* what the server offered */
 	struct dlv_tls tls;
+	char *addr;		/* its address as logged: "[192.0.2.1]", "[IPv6:0:0:0:0:0:0:0:1]" */
 	char *server_addr;	/* {server_addr} and {verify} as set when it was opened */
 	char *verify;
 	unsigned long long auth_tag;	/* dlv_auth_tag when it was opened (the server offered AUTH) */

@@ -152,6 +152,7 @@ dlv_conn_free(struct dlv_conn *k)
 	if (k == NULL)
 		return;
 	free(k->key);
+	free(k->addr);
 	free(k->server_addr);
 	free(k->verify);
 	free(k);

@@ -84,19 +84,26 @@ struct outcome {
 	const char *host;	/* the host tried last */
 };
 
-/* Writes a socket address as upstream logs it: "[192.0.2.1]", "[IPv6:2001:db8::1]". */
+/*
+ * Writes a socket address as upstream logs it: "[192.0.2.1]", and IPv6 as
+ * eight groups without "::" shortening: "[IPv6:2001:db8:0:0:0:0:0:1]".
+ */
 static void
 format_addr(const struct sockaddr *sa, char *out, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
-	const void *p = sa->sa_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 
-	if (inet_ntop(sa->sa_family, p, a, sizeof a) == NULL)
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+
+		snprintf(out, len, "[IPv6:%x:%x:%x:%x:%x:%x:%x:%x]", b[0] << 8 | b[1],
+		    b[2] << 8 | b[3], b[4] << 8 | b[5], b[6] << 8 | b[7], b[8] << 8 | b[9],
+		    b[10] << 8 | b[11], b[12] << 8 | b[13], b[14] << 8 | b[15]);
+	} else if (inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, a,
+	    sizeof a) == NULL)
 		snprintf(out, len, "%s", "");
 	else
-		snprintf(out, len, "[%s%s]", sa->sa_family == AF_INET6 ? "IPv6:" : "", a);
+		snprintf(out, len, "[%s]", a);
 }
 
 /*
@@ -113,11 +120,16 @@ connect_to(const char *host, const char *port, long timeout_ms, char *addr, size
 	int fd = -1, rc;
 	size_t n = strlen(host);
 	char *bare = n >= 2 && host[0] == '[' && host[n - 1] == ']' ? pt_strndup(host + 1, n - 2) : NULL;
+	const char *name = bare ? bare : host;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
+	if (pt_strncasecmp(name, "IPv6:", 5) == 0) {	/* an address literal: [IPv6:::1] */
+		name += 5;
+		hints.ai_flags = AI_NUMERICHOST;
+	}
 	*herr = 0;
-	rc = getaddrinfo(bare ? bare : host, port, &hints, &res);
+	rc = getaddrinfo(name, port, &hints, &res);
 	free(bare);
 	if (rc != 0) {
 		*herr = rc == EAI_AGAIN ? TRY_AGAIN : rc == EAI_NODATA ? NO_DATA :
@@ -753,6 +765,7 @@ release(struct client *c, const char *key)
 	k->auth_tag = c->auth_tag;
 	if ((v = mac_get_name(d->rw.macros, "{server_addr}")) != NULL)
 		k->server_addr = pt_strdup(v);
+	k->addr = pt_strdup(c->addr);
 	if ((v = mac_get_name(d->rw.macros, "{verify}")) != NULL)
 		k->verify = pt_strdup(v);
 	memset(&c->ehlo, 0, sizeof c->ehlo);
@@ -784,6 +797,7 @@ reuse(struct client *c, const char *key)
 		return false;
 	}
 	c->io = k->io;
+	snprintf(c->addr, sizeof c->addr, "%s", k->addr ? k->addr : "");
 	c->auth_tag = k->auth_tag;
 	c->fd = k->rfd;
 	c->wfd = k->wfd;
@@ -1024,10 +1038,8 @@ try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int
 	held = cached_transaction(&c, key, idx, n);
 	free(key);
 	if (held) {
-		const char *a = mac_get_name(d->rw.macros, "{server_addr}");
-
-		if (a != NULL && *a)
-			pt_buf_printf(&o->relay, " [%s]", a);
+		if (c.addr[0])	/* the address the connection was opened to */
+			pt_buf_printf(&o->relay, " %s", c.addr);
 		smtp_reply_free(&c.r);
 		pt_buf_free(&c.err);
 		free(c.refused_reply);
