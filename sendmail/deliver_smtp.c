@@ -974,9 +974,10 @@ relay_name(const char *host, struct pt_buf *out)
 }
 
 /*
- * With HostStatusDirectory (hsdir not NULL): true when host failed within
- * Timeout.hoststatus, o filled with the recorded reason; *fd is the host's
- * status file (or -1) to record the new attempt in.
+ * True when host failed within Timeout.hoststatus, o filled with the
+ * recorded reason.  With HostStatusDirectory (hsdir not NULL) the record is
+ * the host's status file, *fd (or -1) to record the new attempt in; without
+ * it, the queue run's table in memory (*fd is -1).
  */
 static bool
 host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct outcome *o)
@@ -985,8 +986,10 @@ host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct ou
 	bool down;
 
 	*fd = hsdir != NULL ? hs_open(d->cfg, hsdir, host) : -1;
-	if (*fd < 0)
+	if (*fd < 0 && (hsdir != NULL || !hs_mem_get(d->run->hs_mem, host, &e)))
 		return false;
+	if (*fd < 0)
+		goto judge;
 	if (d->cfg->opt.single_thread_delivery && flock(*fd, LOCK_EX | LOCK_NB) < 0) {
 		/* another process is talking to this host */
 		pt_buf_reset(&o->why);
@@ -1005,6 +1008,7 @@ host_down(struct dlv *d, const char *hsdir, const char *host, int *fd, struct ou
 	}
 	if (!d->cfg->opt.single_thread_delivery)
 		flock(*fd, LOCK_UN);
+judge:
 	down = hs_failed(d->cfg, &e, time(NULL));
 	if (down) {
 		hs_reason(&e, pt_buf_str(&o->relay), &o->why);
@@ -1064,6 +1068,8 @@ try_host(struct dlv *d, const char *host, const char *hsdir, const int *idx, int
 		pt_buf_printf(&o->relay, " %s", c.addr);
 	if (fd >= 0 && flock(fd, LOCK_EX) == 0)	/* held already with SingleThreadDelivery */
 		hs_write_fd(fd, &c.st, time(NULL));
+	else if (hsdir == NULL)	/* for the rest of the queue run */
+		hs_mem_put(d->run->hs_mem, host, &c.st, time(NULL));
 	hs_close(fd);
 	hs_entry_free(&c.st);
 	smtp_reply_free(&c.r);

@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -218,4 +220,135 @@ hs_entry_free(struct hs_entry *e)
 {
 	free(e->reply);
 	e->reply = NULL;
+}
+
+#define HS_MEM_HOSTS 512
+#define HS_MEM_NAME 256
+
+/* One host's record in the shared table. */
+struct hs_mem_slot {
+	char host[HS_MEM_NAME];	/* lowered, "" for a free slot */
+	int err, herr, exitst;
+	char dsn[16];
+	bool has_reply;
+	char reply[HS_REPLY_MAX + 1];
+	long long last;
+};
+
+struct hs_mem {
+	pthread_mutex_t lock;	/* process-shared and robust */
+	struct hs_mem_slot slot[HS_MEM_HOSTS];
+};
+
+struct hs_mem *
+hs_mem_new(void)
+{
+	struct hs_mem *m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	pthread_mutexattr_t a;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (pthread_mutex_init(&m->lock, &a) != 0) {
+		pthread_mutexattr_destroy(&a);
+		munmap(m, sizeof *m);
+		return NULL;
+	}
+	pthread_mutexattr_destroy(&a);
+	return m;
+}
+
+void
+hs_mem_free(struct hs_mem *m)
+{
+	if (m != NULL)
+		munmap(m, sizeof *m);
+}
+
+/* Takes the table's lock, also from a process that died holding it. */
+static void
+mem_lock(struct hs_mem *m)
+{
+	if (pthread_mutex_lock(&m->lock) == EOWNERDEAD)
+		pthread_mutex_consistent(&m->lock);	/* a record half written reads as another */
+}
+
+/* The key of host: lowered, without brackets and a trailing dot; false if too long. */
+static bool
+mem_key(const char *host, char out[HS_MEM_NAME])
+{
+	size_t n = strlen(host);
+
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		host++, n -= 2;
+	if (n > 1 && host[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= HS_MEM_NAME)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] - 'A' + 'a' : host[i]);
+	out[n] = '\0';
+	return true;
+}
+
+bool
+hs_mem_get(struct hs_mem *m, const char *host, struct hs_entry *e)
+{
+	char key[HS_MEM_NAME];
+	bool found = false;
+
+	memset(e, 0, sizeof *e);
+	if (m == NULL || !mem_key(host, key))
+		return false;
+	mem_lock(m);
+	for (int i = 0; i < HS_MEM_HOSTS && !found; i++) {
+		const struct hs_mem_slot *s = &m->slot[i];
+
+		if (strcmp(s->host, key) != 0)
+			continue;
+		e->err = s->err;
+		e->herr = s->herr;
+		e->exitst = s->exitst;
+		pt_strlcpy(e->dsn, s->dsn, sizeof e->dsn);
+		e->reply = s->has_reply ? pt_strdup(s->reply) : NULL;
+		e->last = s->last;
+		found = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
+void
+hs_mem_put(struct hs_mem *m, const char *host, const struct hs_entry *e, time_t now)
+{
+	char key[HS_MEM_NAME];
+	struct hs_mem_slot *s = NULL;
+
+	if (m == NULL || !mem_key(host, key))
+		return;
+	mem_lock(m);
+	for (int i = 0; i < HS_MEM_HOSTS && s == NULL; i++)
+		if (strcmp(m->slot[i].host, key) == 0)
+			s = &m->slot[i];
+	for (int i = 0; i < HS_MEM_HOSTS && s == NULL; i++)
+		if (m->slot[i].host[0] == '\0')
+			s = &m->slot[i];
+	if (s == NULL) {	/* full: the oldest record goes */
+		s = &m->slot[0];
+		for (int i = 1; i < HS_MEM_HOSTS; i++)
+			if (m->slot[i].last < s->last)
+				s = &m->slot[i];
+	}
+	memcpy(s->host, key, strlen(key) + 1);
+	s->err = e->err;
+	s->herr = e->herr;
+	s->exitst = e->exitst;
+	pt_strlcpy(s->dsn, e->dsn, sizeof s->dsn);
+	s->has_reply = e->reply != NULL;
+	pt_strlcpy(s->reply, e->reply ? e->reply : "", sizeof s->reply);
+	s->last = (long long)now;
+	pthread_mutex_unlock(&m->lock);
 }

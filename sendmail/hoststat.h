@@ -74,4 +74,25 @@ void hs_reason(const struct hs_entry *e, const char *shown, struct pt_buf *out);
 /* Frees what e holds. */
 void hs_entry_free(struct hs_entry *e);
 
+/*
+ * Without HostStatusDirectory (or for a mailer with F=W) the status of the
+ * hosts tried lives only in memory for one queue run, as upstream's, whose
+ * queue run delivers message after message in one process: a host that
+ * failed is skipped by the later messages of the run.  Petrel's queue run
+ * hands its messages to several delivery processes, so the table is
+ * shared memory made before they are forked (hs_mem_new), read and written
+ * under a process-shared lock that survives a process dying with it held.
+ * It holds HS_MEM_HOSTS hosts; when full, the oldest record makes room.
+ */
+struct hs_mem;
+
+/* A new, empty table in memory shared with the children forked later; NULL if none can be made. */
+struct hs_mem *hs_mem_new(void);
+/* Unmaps the table (m may be NULL). */
+void hs_mem_free(struct hs_mem *m);
+/* Host's record into e; false when the table has none (m may be NULL). */
+bool hs_mem_get(struct hs_mem *m, const char *host, struct hs_entry *e);
+/* Records e for host at now (m may be NULL). */
+void hs_mem_put(struct hs_mem *m, const char *host, const struct hs_entry *e, time_t now);
+
 #endif

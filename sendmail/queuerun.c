@@ -29,6 +29,7 @@
 
 #include "daemon.h"
 #include "deliver.h"
+#include "hoststat.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_file.h"
@@ -69,6 +70,7 @@ deliver_all(struct sm_run *run, const struct queue_work *w, const char *only_id,
 	struct dlv_pool pool;
 	struct pollfd *p;
 
+	run->hs_mem = hs_mem_new();	/* shared with the delivery processes forked below */
 	dlv_pool_init(&pool, run, max, NULL, NULL);
 	p = pt_calloc((size_t)pool.max, sizeof *p);
 	for (size_t i = 0; i < w->n; i++) {
@@ -90,6 +92,8 @@ deliver_all(struct sm_run *run, const struct queue_work *w, const char *only_id,
 	}
 	free(p);
 	dlv_pool_free(&pool);
+	hs_mem_free(run->hs_mem);
+	run->hs_mem = NULL;
 }
 
 int

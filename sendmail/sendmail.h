@@ -13,6 +13,7 @@
 #include "pt_buf.h"
 
 struct tls_ctx;
+struct hs_mem;
 
 /* The configuration files compiled in: the MTA's and the submission program's. */
 #define SM_DEFAULT_CF MAILDIR "/sendmail.cf"
@@ -49,6 +50,7 @@ struct sm_run {
 	struct tls_ctx *tls_server;	/* the daemon's STARTTLS context (NULL: none) */
 	struct tls_ctx *tls_client;	/* the SMTP client's, made on first use (deliver_tls.c) */
 	bool tls_client_tried;
+	struct hs_mem *hs_mem;	/* a queue run's host status in memory (hoststat.h), or NULL */
 	bool sasl_ready;	/* SASL's server side is initialised (smtpd_auth.c offers AUTH) */
 	bool sasl_client;	/* SASL's client side is initialised (deliver_auth.c) */
 	bool sasl_client_tried;
