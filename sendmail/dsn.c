@@ -283,12 +283,15 @@ static void
 build(struct dlv *d, int kind, const char *to, bool pm, bool hdrs, struct pt_buf *out)
 {
 	const char *j = mac_get(d->cfg->macros, 'j', NULL);
+	struct pt_buf one = PT_BUF_INIT;
 	char date[64], boundary[96];
 
 	rfc_date(d->now, date);
 	snprintf(boundary, sizeof boundary, "%s.%ld/%s", d->e->id, (long)d->now, j);
 	pt_buf_printf(out, "From: Mail Delivery Subsystem <MAILER-DAEMON@%s>\n", j);
-	pt_buf_printf(out, "To: %s\n", to);
+	for (const char *next = to; addr_list_next(&next, &one);)	/* one To: line each */
+		pt_buf_printf(out, "To: %s\n", one.s);
+	pt_buf_free(&one);
 	if (kind == DLV_DEFERRED) {
 		struct pt_buf iv = PT_BUF_INIT;
 
@@ -407,20 +410,51 @@ double_bounce_failed(const struct dlv *d, const char *to)
 }
 
 /*
+ * With UseErrorsTo, the addresses of the message's Errors-To: headers and
+ * then the sender (to be freed), when this process read the message from
+ * its command line: upstream keeps Errors-To only in the envelope in memory,
+ * so failures found by the submission's own delivery (-odi, -odb) go there
+ * too, and those of mail received over SMTP or of a later queue run do not
+ * (tests/e2e/dsn_errors_to.t, tests/e2e/local_aliases.t compare).  NULL
+ * when it does not apply.
+ */
+static char *
+errors_to(struct dlv *d, const char *sender)
+{
+	struct pt_buf to = PT_BUF_INIT, one = PT_BUF_INIT;
+
+	if (!d->cfg->opt.use_errors_to || d->run->submitted_id == NULL ||
+	    strcmp(d->run->submitted_id, d->e->id) != 0)
+		return NULL;
+	for (size_t i = 0; i < d->e->nhdrs; i++) {
+		if (pt_strcasecmp(d->e->hdrs[i].name, "Errors-To") != 0)
+			continue;
+		for (const char *next = d->e->hdrs[i].value; addr_list_next(&next, &one);)
+			pt_buf_printf(&to, "%s, ", one.s);
+	}
+	pt_buf_free(&one);
+	if (to.len == 0)
+		return NULL;
+	pt_buf_adds(&to, sender);
+	return pt_buf_steal(&to);
+}
+
+/*
  * Who gets the notice of the targets without a list owner: the envelope
- * sender; for a message from the null sender, the double-bounce address
- * (failures only; NULL when there is nobody to tell).  An Errors-To:
- * header is not used, even with UseErrorsTo: upstream 8.17 ignores it for
- * mail it delivers on receipt (tests/e2e/local_aliases.t compares).
+ * sender (with the Errors-To: addresses that errors_to gives, in *owned
+ * then, to be freed); for a message from the null sender, the
+ * double-bounce address (failures only; NULL when there is nobody to tell).
  */
 static const char *
-error_recipient(struct dlv *d, int kind)
+error_recipient(struct dlv *d, int kind, char **owned)
 {
 	const char *sender = d->e->sender;
 	const char *to;
 
+	*owned = NULL;
 	if (sender != NULL && strcmp(sender, "<>") != 0 && *sender != '\0')
-		return sender;
+		return kind == DLV_FAILED && (*owned = errors_to(d, sender)) != NULL ?
+		    *owned : sender;
 	if (kind != DLV_FAILED)
 		return NULL;
 	to = d->cfg->opt.double_bounce_address ? d->cfg->opt.double_bounce_address : "postmaster";
@@ -444,6 +478,7 @@ notify_group(struct dlv *d, int kind)
 {
 	struct pt_buf text = PT_BUF_INIT;
 	const char *to, *sender = d->e->sender;
+	char *owned = NULL;
 	bool any = false, pm;
 
 	for (int i = 0; i < d->targets.n; i++)
@@ -451,7 +486,7 @@ notify_group(struct dlv *d, int kind)
 			any = true;
 	if (!any)
 		return;
-	to = d->notice_owner != NULL ? d->notice_owner : error_recipient(d, kind);
+	to = d->notice_owner != NULL ? d->notice_owner : error_recipient(d, kind, &owned);
 	if (to == NULL)
 		return;
 	pm = d->notice_owner == NULL &&
@@ -468,6 +503,7 @@ notify_group(struct dlv *d, int kind)
 		queue_notice(d, d->cfg->opt.postmaster_copy, &text);
 	}
 	pt_buf_free(&text);
+	free(owned);
 }
 
 /*

@@ -64,6 +64,10 @@ struct sm_run {
 	const char *bodytype;	/* -B */
 	const char *protocol;	/* -p protocol[:host] */
 	bool relay_submission;	/* -G */
+	const char *submitted_id;	/* the message this process read and queued: the
+					 * failures its delivery finds now (not a later
+					 * queue run's) also go to its Errors-To: header
+					 * with UseErrorsTo, as upstream's in-memory envelope */
 };
 
 /* A mode of operation: what -b<letter> (or the program name) selects. */

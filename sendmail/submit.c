@@ -171,6 +171,7 @@ deliver_now(struct sm_run *run, struct queue_dir *qd, const char *id)
 		mode = 'i';
 	if (mode == 'q' || mode == 'd')
 		return;
+	run->submitted_id = id;
 	if (mode == 'b') {
 		pid_t pid = fork();
 

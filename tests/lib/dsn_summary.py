@@ -13,7 +13,8 @@ A notice (a multipart/report) is summed up as
 where orig is the Subject of the returned message (or its headers),
 withid says whether the "with id" line names the queue id that the
 returned message's Received header gives, failed lists the addresses of
-the "permanent fatal errors" section and body says whether the returned
+the "permanent fatal errors" section, to joins the To: lines with " + ",
+and body says whether the returned
 part holds the message's body.  Other messages are summed up as
 "message subject=...".  Lines are sorted, so that delivery order does not
 matter.
@@ -25,6 +26,11 @@ import sys
 def header(block, name):
     m = re.search(r'^' + name + r':[ \t]*(.*(?:\n[ \t].*)*)', block, re.M | re.I)
     return re.sub(r'\s+', ' ', m.group(1)).strip() if m else ''
+
+
+def headers(block, name):
+    found = re.findall(r'^' + name + r':[ \t]*(.*(?:\n[ \t].*)*)', block, re.M | re.I)
+    return ' + '.join(re.sub(r'\s+', ' ', v).strip() for v in found)
 
 
 def summary(text):
@@ -49,7 +55,7 @@ def summary(text):
     rid = re.search(r'\bid (\S+?)[;\s]', header(returned, 'Received') + ' ')
     withid = 'none' if not wid else 'ok' if rid and rid.group(1) == wid.group(1) else 'bad'
     return ('orig=%s subject=%s to=%s auto=%s withid=%s failed=%s part3=%s body=%s' % (
-        header(returned, 'Subject'), subject, header(head, 'To'),
+        header(returned, 'Subject'), subject, headers(head, 'To'),
         header(head, 'Auto-Submitted'), withid, ','.join(failed), part3,
         'yes' if rbody.strip() else 'no'))
 
