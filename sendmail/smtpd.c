@@ -106,6 +106,10 @@ smtpd_macro(struct smtpd *s, const char *name, const char *value)
 void
 smtpd_reset(struct smtpd *s)
 {
+	/* as upstream: a transaction ended before its message logs its from= line */
+	if (s->env != NULL)
+		smtpd_log_from(s, 0);
+	s->from_logged = false;
 	/* as upstream: a transaction ends its envelope; the next has a new id */
 	if (s->sid[0] != '\0' && (s->env != NULL || s->sid_used))
 		smtpd_new_sid(s);
@@ -259,6 +263,9 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 			return;
 		}
 		s->used = s->used || verbs[i].uses;
+		pt_strlcpy(s->last_verb, "", sizeof s->last_verb);
+		for (size_t k = 0; k < c.word.len && k + 1 < sizeof s->last_verb; k++)
+			s->last_verb[k] = pt_tolower(c.word.p[k]);
 		if (verbs[i].la_delay)
 			la_delay(s, &c);
 		verbs[i].fn(s, &c);
@@ -308,10 +315,15 @@ command_loop(struct smtpd *s)
 			break;
 		}
 		if (st != SMTP_IO_OK) {
-			/* as upstream: said of a probe only at LogLevel 20 and above */
-			if (s->cfg->opt.log_level > (s->used ? 1 : 19))
-				pt_log(LOG_NOTICE, "lost input channel from %s to %s after %s",
-				    s->relay, daemon_name(s), s->helo ? "helo" : "connect");
+			/*
+			 * as upstream: said within a transaction (after MAIL, until
+			 * it ends) at LogLevel 2 and above, else only at 20, with the
+			 * envelope id and the last command
+			 */
+			if (s->cfg->opt.log_level > (s->env != NULL ? 1 : 19))
+				smtpd_log(s, LOG_NOTICE, "lost input channel from %s to %s after %s",
+				    s->relay, daemon_name(s),
+				    s->last_verb[0] ? s->last_verb : "connect");
 			break;
 		}
 		dispatch(s, pt_buf_str(&line), line.len);

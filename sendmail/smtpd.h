@@ -69,6 +69,8 @@ struct smtpd {
 	bool early_talker;		/* greet_pause: the client talked first */
 	bool quit;
 	bool used;			/* MAIL, EXPN, VRFY or ETRN was given */
+	char last_verb[16];		/* the last command's verb in lower case, "" before any */
+	bool from_logged;		/* the transaction's from= line is logged */
 	struct smtp_reply reply;	/* the reply being built */
 	struct pt_buf shortbuf;		/* smtpd_short's result */
 	struct smtp_reply nullserver;	/* when set, the reply to every refused command */
@@ -91,6 +93,13 @@ const char *smtpd_log_id(const struct smtpd *s);
 /* Logs one line prefixed by smtpd_log_id (no prefix when there is none). */
 void smtpd_log(const struct smtpd *s, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * Logs the transaction's from= line in upstream's shape (with msgid= when
+ * the envelope has a Message-Id), once: for an accepted message, and for a
+ * transaction ended without one (RSET, HELO, QUIT, a lost connection) with
+ * size 0 and the recipients accepted so far, as upstream does.
+ */
+void smtpd_log_from(struct smtpd *s, unsigned long long size);
 /* Makes the session's next envelope id (after check_relay, after a transaction). */
 void smtpd_new_sid(struct smtpd *s);
 /* Sends s->reply. */

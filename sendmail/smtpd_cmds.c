@@ -46,10 +46,10 @@ hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
 		smtp_reply_free(&err);
 		return false;
 	}
+	smtpd_reset(s);	/* first: a transaction it ends is logged as it was */
 	free(s->helo);
 	s->helo = pt_strndup(c->arg.p, c->arg.len);
 	s->esmtp = esmtp;
-	smtpd_reset(s);
 	smtpd_macro(s, "s", s->helo);
 	smtpd_macro(s, "r", smtpd_proto(s));
 	smtpd_milter_helo(s);
@@ -172,8 +172,8 @@ verify(struct smtpd *s, const struct smtp_cmd *c, const char *verb)
 		return;
 	}
 	arg = pt_strndup(c->arg.p, c->arg.len);
-	if (s->cfg->opt.log_level > 5)	/* as upstream */
-		smtpd_log(s, LOG_INFO, "%s: %s %s", s->relay, verb, arg);
+	if (s->cfg->opt.log_level > 5)	/* as upstream: the command as the client wrote it */
+		smtpd_log(s, LOG_INFO, "%s: %.*s", s->relay, (int)c->line.len, c->line.p);
 	smtpd_vrfy_answer(s, arg, strcmp(verb, "EXPN") == 0);
 	free(arg);
 }

@@ -209,19 +209,20 @@ message_macros(struct smtpd *s, const char *id)
 	smtpd_macro(s, "u", s->nrcpts == 1 ? e->rcpts[0].addr : NULL);
 }
 
-/* Logs the accepted message in upstream's shape. */
-static void
-log_from(struct smtpd *s, const struct smtp_data_result *res)
+void
+smtpd_log_from(struct smtpd *s, unsigned long long size)
 {
 	const struct queue_header *mid = queue_env_header(s->env, "Message-Id");
 	char *copy = mid ? pt_strdup(mid->value) : NULL;
 	const char *msgid = copy ? pt_str_trim(copy) : NULL;
 
-	pt_log_id_lv(5, LOG_INFO, s->env->id, "from=%s, size=%llu, class=%d, nrcpts=%d, msgid=%s, "
-	    "proto=%s, daemon=%s, relay=%s", s->env->sender, res->msg_bytes,
-	    hdr_class(s->cfg, s->env), s->nrcpts,
-	    msgid ? msgid : "", smtpd_proto(s), s->daemon ? s->daemon->name : "MTA",
-	    s->relay);
+	if (s->from_logged)
+		return;
+	s->from_logged = true;
+	pt_log_id_lv(5, LOG_INFO, smtpd_log_id(s), "from=%s, size=%llu, class=%d, nrcpts=%d, "
+	    "%s%s%sproto=%s, daemon=%s, relay=%s", s->env->sender, size,
+	    hdr_class(s->cfg, s->env), s->nrcpts, msgid ? "msgid=" : "", msgid ? msgid : "",
+	    msgid ? ", " : "", smtpd_proto(s), s->daemon ? s->daemon->name : "MTA", s->relay);
 	free(copy);
 }
 
@@ -306,7 +307,7 @@ receive(struct smtpd *s, struct queue_msg *m)
 		} else {
 			char qid[QUEUE_ID_MAX];
 
-			log_from(s, &res);
+			smtpd_log_from(s, res.msg_bytes);
 			smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", id);
 			/* the lock goes before the delivery process is asked to take it */
 			pt_strlcpy(qid, id, sizeof qid);
@@ -320,6 +321,7 @@ receive(struct smtpd *s, struct queue_msg *m)
 	smtp_reply_free(&res.reply);
 	pt_buf_free(&c.hdr);
 	pt_buf_free(&err);
+	s->from_logged = true;	/* whatever became of the message, its DATA was answered */
 	smtpd_reset(s);
 }
 

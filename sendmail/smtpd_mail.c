@@ -420,6 +420,9 @@ check_rcpt(struct smtpd *s, const char *addr, const struct rw_triple *t, bool la
 	if (later)
 		return true;
 	if (unknown_local(s, t)) {
+		/* as upstream: logged with the envelope id (LogLevel 4 and above) */
+		if (s->cfg->opt.log_level >= 4)
+			smtpd_log(s, LOG_NOTICE, "%s... User unknown", smtpd_short(s, addr));
 		smtpd_say(s, 550, "5.1.1", "%s... User unknown", smtpd_short(s, addr));
 		bad_rcpt(s);
 		return false;
