@@ -33,51 +33,18 @@ dns_start example.test 127.in-addr.arpa example.net down.net busy.net amx.net tl
 	{ skip "$DNS_WHY"; done_testing; }
 cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
 peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
-# fake_smtpd PORT-FILE-NAME ADDR ARGS...: a scripted peer on ADDR:25
-peer() {
-	local name=$1 addr=$2
-	shift 2
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
-		--port-file "$w/$name.port" --log "$w/$name.log" --parallel "$@" &
-	PEERS_PIDS="$PEERS_PIDS $!"
-	eval "PEER_$name=$!"
-	for _ in $(seq 1 300); do [ -s "$w/$name.port" ] && return 0; sleep 0.1; done
-	return 1
-}
-peer p5 127.0.0.5 --rcpt-reply "temp=451 4.2.0 temp is busy" \
+fake_peer p5 127.0.0.5 --rcpt-reply "temp=451 4.2.0 temp is busy" \
 	--rcpt-reply "perm=550 5.1.1 perm is unknown" --rcpt-reply "pol=554 5.7.1 pol refused" \
 	--rcpt-reply "nost=550 no status" &&
-	peer p7 127.0.0.7 --greeting "421 4.3.2 too busy" &&
+	fake_peer p7 127.0.0.7 --greeting "421 4.3.2 too busy" &&
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
 		-keyout "$w/key.pem" -out "$w/cert.pem" -subj "/CN=mx.tls.net" 2>/dev/null &&
-	peer p8 127.0.0.8 --cert "$w/cert.pem" --key "$w/key.pem"
+	fake_peer p8 127.0.0.8 --cert "$w/cert.pem" --key "$w/key.pem"
 ok $? "the peers listen (127.0.0.8 with STARTTLS)"
 
-: >"$w/aliases"
-: >"$w/statistics"
-cat >"$w/hs.mc" <<MC
-divert(0)dnl
-OSTYPE(\`linux')dnl
-define(\`confDONT_PROBE_INTERFACES',\`True')dnl
-define(\`confSTATUS_FILE',\`$w/statistics')dnl
-define(\`QUEUE_DIR',\`$w/QUEUE')dnl
-define(\`ALIAS_FILE',\`$w/aliases')dnl
-define(\`confPID_FILE',\`$w/QUEUE.pid')dnl
-define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl
-define(\`confQUEUE_LA',\`999')dnl
-define(\`confREFUSE_LA',\`999')dnl
-FEATURE(\`no_default_msa')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-DAEMON_OPTIONS(\`Port=2525, Addr=127.0.0.1, Name=MTA')dnl
-MAILER(\`local')dnl
-MAILER(\`smtp')dnl
-MC
-oracle_m4 "$w/hs.mc" >"$w/hs.cf"
-for q in up pt; do
-	sed "s#$w/QUEUE#$w/$q#g" "$w/hs.cf" >"$w/$q.cf"
-	mkdir -p "$w/$q/.hoststat"
-	chmod 700 "$w/$q" "$w/$q/.hoststat"
-done
+queue_cf hs "define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl"
+queue_side hs up
+queue_side hs pt
 UP="$ORACLE_SENDMAIL -C $w/up.cf"
 PT="$SENDMAIL -C $w/pt.cf -L petrel"
 
@@ -87,25 +54,10 @@ send() {
 	shift
 	printf 'Subject: host status\n\nbody\n' | $mta -odq "$@"
 }
-# waitfor TAG RCPT N: waits until TAG logged N to= lines with xdelay for RCPT
-# (QueueLA and RefuseLA are high: a loaded machine must not hold messages back)
-waitfor() {
-	for _ in $(seq 1 1200); do
-		[ "$(grep -c " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # to_line TAG RCPT: the latest to= line of RCPT from TAG, without ids, times and priorities
 to_line() {
 	grep " $1\[[0-9]*\]: [^ ]*: to=$2, " "$w/syslog" | tail -1 |
 		sed -e 's/^.*: to=/to=/' -e 's/delay=[^,]*, xdelay=[^,]*, //' -e 's/pri=[0-9]*, //'
-}
-# files Q: the status files below Q/.hoststat with their records, U lines dropped
-files() {
-	(cd "$w/$1/.hoststat" && find . -type f | sort | while read -r f; do
-		echo "$f:"; grep -v '^U' "$f"
-	done)
 }
 # table MTA [ARGS]: -bh with the ages blanked
 table() {
@@ -122,15 +74,15 @@ for m in up:"$UP":sendmail pt:"$PT":petrel; do
 	send "$mta" -f sender@example.net t1@tls.net
 	send "$mta" -f sender@example.net 't2@[127.0.0.8]'
 	$mta -q >/dev/null 2>&1
-	waitfor "$tag" ok@example.net 1 && waitfor "$tag" a@down.net 1 &&
-		waitfor "$tag" z@busy.net 1 && waitfor "$tag" x@amx.net 1 &&
-		waitfor "$tag" 'y@\[127.0.0.5\]' 1 && waitfor "$tag" sender@example.net 2 &&
-		waitfor "$tag" t1@tls.net 1 && waitfor "$tag" 't2@\[127.0.0.8\]' 1
+	log_wait "$tag" ok@example.net 1 && log_wait "$tag" a@down.net 1 &&
+		log_wait "$tag" z@busy.net 1 && log_wait "$tag" x@amx.net 1 &&
+		log_wait "$tag" 'y@\[127.0.0.5\]' 1 && log_wait "$tag" sender@example.net 2 &&
+		log_wait "$tag" t1@tls.net 1 && log_wait "$tag" 't2@\[127.0.0.8\]' 1
 	ok $? "$tag: the first queue run tried every message"
 done
 
-is "$(files pt)" "$(files up)" "the status files: same paths (labels reversed) and records"
-like "$(files pt)" "./net./down./mx:
+is "$(hs_files pt)" "$(hs_files up)" "the status files: same paths (labels reversed) and records"
+like "$(hs_files pt)" "./net./down./mx:
 V0
 E111
 H0
@@ -165,8 +117,8 @@ for m in up:"$UP":sendmail pt:"$PT":petrel; do
 	IFS=: read -r q mta tag <<<"$m"
 	send "$mta" -f sender@example.net b@down.net
 	$mta -q >/dev/null 2>&1
-	waitfor "$tag" b@down.net 1 && waitfor "$tag" a@down.net 2 && waitfor "$tag" z@busy.net 2 &&
-		waitfor "$tag" temp@example.net 2
+	log_wait "$tag" b@down.net 1 && log_wait "$tag" a@down.net 2 && log_wait "$tag" z@busy.net 2 &&
+		log_wait "$tag" temp@example.net 2
 	ok $? "$tag: the second queue run ends"
 done
 is "$(grep -c '^O' "$w/p7.log")" "$c7" "the host that refused with 421 is not connected to again"
@@ -179,13 +131,13 @@ like "$($PT -bp 2>&1)" "\(Deferred: Connection refused by mx\.down\.net\.\)
 [[:space:]]*b@down\.net" "the message stays queued with upstream's reason (mailq)"
 
 # mx.down.net comes up: within Timeout.hoststatus it is still skipped, after it tried
-peer p6 127.0.0.6
+fake_peer p6 127.0.0.6
 $PT -q >/dev/null 2>&1
-waitfor petrel a@down.net 3
+log_wait petrel a@down.net 3
 is "$(grep -c 'RCPT' "$w/p6.log")" 0 "within Timeout.hoststatus the host stays skipped"
 sleep 2
 $PT -OTimeout.hoststatus=1s -q >/dev/null 2>&1
-waitfor petrel a@down.net 4
+log_wait petrel a@down.net 4
 like "$(grep 'RCPT' "$w/p6.log")" "a@down.net" "once it has passed, the host is tried again and takes the mail"
 like "$(cat "$w"/pt/.hoststat/net./down./mx)" "^V0
 E0
@@ -197,7 +149,7 @@ U[0-9]+
 \.$" "the success replaces the failure"
 send "$PT" -f sender@example.net c@down.net
 $PT -q >/dev/null 2>&1
-waitfor petrel c@down.net 1
+log_wait petrel c@down.net 1
 like "$(to_line petrel c@down.net)" "stat=Sent" "and the next message goes at once"
 
 # purgestat: records older than Timeout.hoststatus go, folders stay, as upstream

@@ -40,70 +40,25 @@ dns_start example.test 127.in-addr.arpa mailrej.net datarej.net dotrej.net greet
 	upsink.net ptsink.net down.net nx.net mxgone.net mxnodata.net mxtemp.net || { skip "$DNS_WHY"; done_testing; }
 cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
 peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
-# peer NAME ADDR ARGS...: a scripted peer on ADDR:25 logging into $w/NAME.log
-peer() {
-	local name=$1 addr=$2
-	shift 2
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
-		--port-file "$w/$name.port" --log "$w/$name.log" --parallel "$@" &
-	PEERS_PIDS="$PEERS_PIDS $!"
-	for _ in $(seq 1 300); do [ -s "$w/$name.port" ] && return 0; sleep 0.1; done
-	return 1
-}
-peer mailrej 127.0.0.10 --mail-reply "550 5.7.1 sender refused here" &&
-	peer datarej 127.0.0.11 --data-reply "554 5.3.4 no data today" &&
-	peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
-	peer greet 127.0.0.13 --greeting "554 5.3.2 go away" &&
-	peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown" &&
-	peer upsink 127.0.0.20 && peer ptsink 127.0.0.21 &&
-	peer v6 ::1 && ip -6 addr add fd00:ab::5/128 dev lo && peer v6b fd00:ab::5
+fake_peer mailrej 127.0.0.10 --mail-reply "550 5.7.1 sender refused here" &&
+	fake_peer datarej 127.0.0.11 --data-reply "554 5.3.4 no data today" &&
+	fake_peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
+	fake_peer greet 127.0.0.13 --greeting "554 5.3.2 go away" &&
+	fake_peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown" &&
+	fake_peer upsink 127.0.0.20 && fake_peer ptsink 127.0.0.21 &&
+	fake_peer v6 ::1 && ip -6 addr add fd00:ab::5/128 dev lo && fake_peer v6b fd00:ab::5
 ok $? "the peers listen (on ::1 and fd00:ab::5 too)"
 
-: >"$w/aliases"
-: >"$w/statistics"
-# mc LINE: the .mc of the test, with LINE
-mc() {
-	cat <<MC
-divert(0)dnl
-OSTYPE(\`linux')dnl
-define(\`confDONT_PROBE_INTERFACES',\`True')dnl
-define(\`confSTATUS_FILE',\`$w/statistics')dnl
-define(\`QUEUE_DIR',\`$w/QUEUE')dnl
-define(\`ALIAS_FILE',\`$w/aliases')dnl
-define(\`confPID_FILE',\`$w/QUEUE.pid')dnl
-$1
-define(\`confQUEUE_LA',\`999')dnl
-define(\`confREFUSE_LA',\`999')dnl
-FEATURE(\`no_default_msa')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-DAEMON_OPTIONS(\`Port=2525, Addr=127.0.0.1, Name=MTA')dnl
-MAILER(\`local')dnl
-MAILER(\`smtp')dnl
-MC
-}
-mc "define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl" >"$w/hs.mc"
-mc "" >"$w/mem.mc"
-oracle_m4 "$w/hs.mc" >"$w/hs.cf"
-oracle_m4 "$w/mem.mc" >"$w/mem.cf"
+queue_cf hs "define(\`confHOST_STATUS_DIRECTORY',\`.hoststat')dnl"
+queue_cf mem
 for q in up pt; do
-	for k in hs mem; do
-		sed "s#$w/QUEUE#$w/$q$k#g" "$w/$k.cf" >"$w/$q$k.cf"
-		mkdir -p "$w/$q$k/.hoststat"
-		chmod 700 "$w/$q$k" "$w/$q$k/.hoststat"
-	done
+	queue_side hs "${q}hs"
+	queue_side mem "${q}mem"
 done
 
 # send MTA ARGS...: queues a message (-odq)
 send() {
 	printf 'Subject: refused\n\nbody\n' | $1 -odq "${@:2}"
-}
-# waitfor TAG RCPT N: waits until TAG logged N to= lines with xdelay for RCPT
-waitfor() {
-	for _ in $(seq 1 1200); do
-		[ "$(grep -c " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 # to_line TAG RCPT [N]: the Nth (default: latest) to= line of RCPT from TAG, without ids,
 # times and priorities
@@ -136,12 +91,6 @@ for i, l in enumerate(lines):
 print("\n".join(out))
 PY
 }
-# files Q: the status files below Q/.hoststat with their records, U lines dropped (not the sinks')
-files() {
-	(cd "$w/$1/.hoststat" && find . -type f ! -path '*sink*' | sort | while read -r f; do
-		echo "$f:"; grep -v '^U' "$f"
-	done)
-}
 
 for m in up:sendmail pt:petrel; do
 	IFS=: read -r q tag <<<"$m"
@@ -151,15 +100,15 @@ for m in up:sendmail pt:petrel; do
 		send "$mta -C $w/${q}hs.cf" -f "sender@${q}sink.net" "$r"
 	done
 	$mta -C "$w/${q}hs.cf" -q >/dev/null 2>&1
-	waitfor "$tag" m@mailrej.net 1 && waitfor "$tag" d@datarej.net 1 &&
-		waitfor "$tag" t@dotrej.net 1 && waitfor "$tag" g@greet.net 1 &&
-		waitfor "$tag" r1@rcptrej.net 1 && waitfor "$tag" n@host.nx.net 1 &&
-		waitfor "$tag" n@mxgone.net 1 && waitfor "$tag" n@mxnodata.net 1 &&
-		waitfor "$tag" n@mxtemp.net 1
+	log_wait "$tag" m@mailrej.net 1 && log_wait "$tag" d@datarej.net 1 &&
+		log_wait "$tag" t@dotrej.net 1 && log_wait "$tag" g@greet.net 1 &&
+		log_wait "$tag" r1@rcptrej.net 1 && log_wait "$tag" n@host.nx.net 1 &&
+		log_wait "$tag" n@mxgone.net 1 && log_wait "$tag" n@mxnodata.net 1 &&
+		log_wait "$tag" n@mxtemp.net 1
 	ok $? "$tag: the queue run tried every message"
 	$mta -C "$w/${q}hs.cf" -q >/dev/null 2>&1	# bounces left in the queue, if any
 	[ "$q" = up ] && nb=$(grep -c " sendmail\[[0-9]*\]: [^ ]*: [^ ]*: DSN: " "$w/syslog")
-	waitfor "$tag" "sender@${q}sink.net" "$nb"
+	log_wait "$tag" "sender@${q}sink.net" "$nb"
 	ok $? "$tag: $nb bounces went to the sender"
 done
 
@@ -168,14 +117,14 @@ for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net \
 	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
 	is "$(dsn_of ptsink "$r")" "$(dsn_of upsink "$r")" "the bounce of $r"
 done
-is "$(files pths)" "$(files uphs)" "the host status files"
+is "$(hs_files pths ! -path '*sink*')" "$(hs_files uphs ! -path '*sink*')" "the host status files"
 like "$(to_line petrel g@greet.net)" "relay=mx\.greet\.net\. \[127\.0\.0\.13\], dsn=5\.5\.0, reply=554 5\.3\.2 go away, stat=Service unavailable$" \
 	"a 554 greeting bounces (it was deferred)"
 like "$(to_line petrel d@datarej.net)" "dsn=5\.0\.0, reply=554 5\.3\.4 no data today, stat=Service unavailable$" \
 	"a refused DATA logs the class's status, not the reply's"
 like "$(dsn_of ptsink m@mailrej.net)" "^\(reason: 550 5\.7\.1 sender refused here\)
 .*Diagnostic-Code: SMTP; 550 5\.7\.1 sender refused here$" "the reply is quoted once in the bounce"
-like "$(files pths)" "\./net\./greet\./mx:
+like "$(hs_files pths ! -path '*sink*')" "\./net\./greet\./mx:
 V0
 E0
 H0
@@ -190,7 +139,7 @@ like "$(dsn_of ptsink n@host.nx.net)" "^\(reason: 550 Host unknown\)
 Remote-MTA: DNS; host\.nx\.net
 Diagnostic-Code: SMTP; 550 Host unknown$" "and upstream's bounce"
 is "$(find "$w/pths/.hoststat" -path '*nx./host*' | wc -l)" 0 "and no host status record (no host was tried)"
-like "$(files pths)" "\./net\./nx\./gone\./mx:
+like "$(hs_files pths ! -path '*sink*')" "\./net\./nx\./gone\./mx:
 V0
 E0
 H1
@@ -221,9 +170,9 @@ for m in up:sendmail pt:petrel; do
 	done
 	c0=$(grep -c '^O' "$w/v6.log" 2>/dev/null)
 	$mta -C "$w/${q}mem.cf" -OMaxQueueChildren=1 -q >/dev/null 2>&1
-	waitfor "$tag" a1@down.net 1 && waitfor "$tag" a2@down.net 1 && waitfor "$tag" a3@down.net 1 &&
-		waitfor "$tag" 'v1@\[IPv6:::1\]' 1 && waitfor "$tag" 'v2@\[IPv6:::1\]' 1 &&
-		waitfor "$tag" 'v3@\[IPv6:fd00:ab::5\]' 1
+	log_wait "$tag" a1@down.net 1 && log_wait "$tag" a2@down.net 1 && log_wait "$tag" a3@down.net 1 &&
+		log_wait "$tag" 'v1@\[IPv6:::1\]' 1 && log_wait "$tag" 'v2@\[IPv6:::1\]' 1 &&
+		log_wait "$tag" 'v3@\[IPv6:fd00:ab::5\]' 1
 	ok $? "$tag: the queue run without HostStatusDirectory tried every message"
 	is "$(( $(grep -c '^O' "$w/v6.log") - c0 ))" 1 "$tag: one connection to ::1 carried both messages"
 	# which message went first may differ: the lines without the recipient, sorted

@@ -13,28 +13,9 @@
 peers_enter upstream "$0" "$@"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 SUMMARY="python3 $PETREL_SRCDIR/tests/lib/dsn_summary.py"
-w=$(mktemp -d /run/petrel-errto-XXXXXX)
-SB_ALL_DIRS="$SB_ALL_DIRS $w"
-chmod 755 "$w"
-peers_syslog "$w/syslog"
-printf '0.00 0.00 0.00 1/100 1\n' >"$w/loadavg"
-mount --bind "$w/loadavg" /proc/loadavg
-printf 'hosts\tfiles\naliases\tfiles\n' >"$w/service.switch"
-printf '127.0.0.1 mx.example.test localhost\n' >"$w/hosts"
-uid=4400
-for u in sender erruser u1; do
-	uid=$((uid + 1))
-	mkdir -p "$w/home/$u"
-	echo "$u:x:$uid:$uid::$w/home/$u:/bin/sh" >>/etc/passwd
-	echo "$u:x:$uid:" >>/etc/group
-done
-lines=("define(\`confSERVICE_SWITCH_FILE', \`$w/service.switch')dnl"
-	"define(\`confHOSTS_FILE', \`$w/hosts')dnl" "MODIFY_MAILER_FLAGS(\`LOCAL', \`+w')dnl"
-	"define(\`confUSE_ERRORS_TO', \`True')dnl")
-upport=$(sb_free_port) ptport=$(sb_free_port)
-while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
-up_new "$w/up" "$upport" mx.example.test "${lines[@]}"
-up_new "$w/pt" "$ptport" mx.example.test "${lines[@]}"
+pair_env errto
+pair_users 4400 sender erruser u1
+pair_new "define(\`confUSE_ERRORS_TO', \`True')dnl"
 for d in up pt; do
 	printf 'errlist: u1, nosucherr\n' >>"$w/$d/aliases"
 	echo "flaky: u1, \"|$w/flaky.sh\"" >>"$w/$d/aliases"
@@ -42,14 +23,8 @@ done
 # a member that defers until flaky.fail exists, then fails
 printf '#!/bin/sh\ncat >/dev/null\n[ -f %s/flaky.fail ] && exit 67\nexit 75\n' "$w" >"$w/flaky.sh"
 chmod 755 "$w/flaky.sh"
-"$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -bi >/dev/null 2>&1
-rm -f "$w/pt/aliases.db" && "$SENDMAIL" -C "$w/pt/sendmail.cf" -bi >/dev/null 2>&1
-up_start "$w/up"
-ok $? "upstream's daemon runs"
-"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L petrel-et >"$w/pt/daemon.out" 2>&1 &
-PEERS_PIDS="$PEERS_PIDS $!"
-peers_listening "$ptport"
-ok $? "Petrel's daemon runs on the same cf"
+pair_aliases
+pair_start petrel-et
 ET='Errors-To: erruser@mx.example.test'
 
 smtp() {	# PORT SUBJECT TO

@@ -17,41 +17,16 @@
 peers_enter upstream "$0" "$@"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 SUMMARY="python3 $PETREL_SRCDIR/tests/lib/dsn_summary.py"
-w=$(mktemp -d /run/petrel-dsnpm-XXXXXX)
-SB_ALL_DIRS="$SB_ALL_DIRS $w"
-chmod 755 "$w"
-peers_syslog "$w/syslog"
-printf '0.00 0.00 0.00 1/100 1\n' >"$w/loadavg"
-mount --bind "$w/loadavg" /proc/loadavg
-printf 'hosts\tfiles\naliases\tfiles\n' >"$w/service.switch"
-printf '127.0.0.1 mx.example.test localhost\n' >"$w/hosts"
-uid=4300
-for u in sender pm; do
-	uid=$((uid + 1))
-	mkdir -p "$w/home/$u"
-	echo "$u:x:$uid:$uid::$w/home/$u:/bin/sh" >>/etc/passwd
-	echo "$u:x:$uid:" >>/etc/group
-done
-lines=("define(\`confSERVICE_SWITCH_FILE', \`$w/service.switch')dnl"
-	"define(\`confHOSTS_FILE', \`$w/hosts')dnl" "MODIFY_MAILER_FLAGS(\`LOCAL', \`+w')dnl"
-	"define(\`confCOPY_ERRORS_TO', \`pm')dnl")
-upport=$(sb_free_port) ptport=$(sb_free_port)
-while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
-up_new "$w/up" "$upport" mx.example.test "${lines[@]}"
-up_new "$w/pt" "$ptport" mx.example.test "${lines[@]}"
+pair_env dsnpm
+pair_users 4300 sender pm
+pair_new "define(\`confCOPY_ERRORS_TO', \`pm')dnl"
 grep -q '^Pbulk=-60' "$w/up/sendmail.cf"
 ok $? "the cf has upstream's P lines"
 for d in up pt; do
 	printf 'bad: nosuchuser\nbad2: nosuch2\n' >>"$w/$d/aliases"
 done
-"$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -bi >/dev/null 2>&1
-rm -f "$w/pt/aliases.db" && "$SENDMAIL" -C "$w/pt/sendmail.cf" -bi >/dev/null 2>&1
-up_start "$w/up"
-ok $? "upstream's daemon runs"
-"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L petrel-pm >"$w/pt/daemon.out" 2>&1 &
-PEERS_PIDS="$PEERS_PIDS $!"
-peers_listening "$ptport"
-ok $? "Petrel's daemon runs on the same cf"
+pair_aliases
+pair_start petrel-pm
 
 send() {	# PORT MAIL-ARG SUBJECT HEADER RCPT-PARAM TO...
 	local port=$1 from=$2 subj=$3 hdr=$4 rp=$5; shift 5

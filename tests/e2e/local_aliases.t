@@ -15,24 +15,8 @@
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
 peers_enter upstream "$0" "$@"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
-w=$(mktemp -d /run/petrel-aliases-XXXXXX)
-SB_ALL_DIRS="$SB_ALL_DIRS $w"
-chmod 755 "$w"
-peers_syslog "$w/syslog"
-printf '0.00 0.00 0.00 1/100 1\n' >"$w/loadavg"
-mount --bind "$w/loadavg" /proc/loadavg
-printf 'hosts\tfiles\naliases\tfiles\n' >"$w/service.switch"
-printf '127.0.0.1 mx.example.test localhost\n' >"$w/hosts"
-uid=4200
-for u in sender s_flaky s_plain s_multi s_file s_errto erruser boss2 u1 u2 listboss it1 it2 hr1 fwduser fwdtarget gwfwd wwfwd wwhome otherown; do
-	uid=$((uid + 1))
-	mkdir -p "$w/home/$u"
-	echo "$u:x:$uid:$uid::$w/home/$u:/bin/sh" >>/etc/passwd
-	echo "$u:x:$uid:" >>/etc/group
-	chown "$uid:$uid" "$w/home/$u"
-	chmod 755 "$w/home/$u"
-done
-chmod 755 "$w/home"
+pair_env aliases
+pair_users 4200 sender s_flaky s_plain s_multi s_file s_errto erruser boss2 u1 u2 listboss it1 it2 hr1 fwduser fwdtarget gwfwd wwfwd wwhome otherown
 fwd() { echo "$2" >"$w/home/$1/.forward"; chown "$1:$1" "$w/home/$1/.forward"; chmod "$3" "$w/home/$1/.forward"; }
 fwd fwduser fwdtarget 644
 fwd gwfwd fwdtarget 664
@@ -41,13 +25,7 @@ fwd wwhome fwdtarget 644
 chmod 777 "$w/home/wwhome"
 fwd otherown fwdtarget 644
 chown fwduser "$w/home/otherown/.forward"
-lines=("define(\`confSERVICE_SWITCH_FILE', \`$w/service.switch')dnl"
-	"define(\`confHOSTS_FILE', \`$w/hosts')dnl" "MODIFY_MAILER_FLAGS(\`LOCAL', \`+w')dnl"
-	"define(\`confUSE_ERRORS_TO', \`True')dnl")
-upport=$(sb_free_port) ptport=$(sb_free_port)
-while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
-up_new "$w/up" "$upport" mx.example.test "${lines[@]}"
-up_new "$w/pt" "$ptport" mx.example.test "${lines[@]}"
+pair_new "define(\`confUSE_ERRORS_TO', \`True')dnl"
 for d in up pt; do
 	cat >>"$w/$d/aliases" <<'A'
 unix-wizards: u1, nosuchuser, u2
@@ -69,14 +47,8 @@ done
 # a member that defers at first and fails on the next run
 printf '#!/bin/sh\ncat >/dev/null\n[ -f %s/flaky.fail ] && exit 67\nexit 75\n' "$w" >"$w/flaky.sh"
 chmod 755 "$w/flaky.sh"
-"$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -bi >/dev/null 2>&1
-rm -f "$w/pt/aliases.db" && "$SENDMAIL" -C "$w/pt/sendmail.cf" -bi >/dev/null 2>&1
-up_start "$w/up"
-ok $? "upstream's daemon runs"
-"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L petrel-al >"$w/pt/daemon.out" 2>&1 &
-PEERS_PIDS="$PEERS_PIDS $!"
-peers_listening "$ptport"
-ok $? "Petrel's daemon runs on the same cf"
+pair_aliases
+pair_start petrel-al
 
 send() {	# PORT SENDER SUBJECT [HEADER] TO...
 	local port=$1 from=$2 subj=$3 hdr=$4; shift 4

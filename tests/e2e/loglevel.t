@@ -11,33 +11,13 @@
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
 peers_enter upstream "$0" "$@"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
-w=$(mktemp -d /run/petrel-loglevel-XXXXXX)
-SB_ALL_DIRS="$SB_ALL_DIRS $w"
-chmod 755 "$w"
-peers_syslog "$w/syslog"
-printf '0.00 0.00 0.00 1/100 1\n' >"$w/loadavg"
-mount --bind "$w/loadavg" /proc/loadavg
-printf 'hosts\tfiles\naliases\tfiles\n' >"$w/service.switch"
-printf '127.0.0.1 mx.example.test localhost\n' >"$w/hosts"
-uid=4300
-for u in sender u1; do
-	uid=$((uid + 1))
-	mkdir -p "$w/home/$u"
-	echo "$u:x:$uid:$uid::$w/home/$u:/bin/sh" >>/etc/passwd
-	echo "$u:x:$uid:" >>/etc/group
-done
-lines=("define(\`confSERVICE_SWITCH_FILE', \`$w/service.switch')dnl"
-	"define(\`confHOSTS_FILE', \`$w/hosts')dnl" "MODIFY_MAILER_FLAGS(\`LOCAL', \`+w')dnl"
-	"define(\`confLOG_LEVEL', \`7')dnl")
-upport=$(sb_free_port) ptport=$(sb_free_port)
-while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
-up_new "$w/up" "$upport" mx.example.test "${lines[@]}"
-up_new "$w/pt" "$ptport" mx.example.test "${lines[@]}"
+pair_env loglevel
+pair_users 4300 sender u1
+pair_new "define(\`confLOG_LEVEL', \`7')dnl"
 grep -q '^O LogLevel=7$' "$w/pt/sendmail.cf"
 ok $? "the cf sets LogLevel 7"
 for d in up pt; do printf 'lst: u1, nosuchuser\n' >>"$w/$d/aliases"; done
-"$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -bi >/dev/null 2>&1
-rm -f "$w/pt/aliases.db" && "$SENDMAIL" -C "$w/pt/sendmail.cf" -bi >/dev/null 2>&1
+pair_aliases
 
 send() {	# PORT SUBJECT
 	printf 'ehlo client.example\nmail from:<sender@mx.example.test>\nrcpt to:<lst@mx.example.test>\ndata\nSubject: %s\n\nhello\n.\nquit\n' "$2" |

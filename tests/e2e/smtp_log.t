@@ -13,30 +13,11 @@
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
 peers_enter upstream "$0" "$@"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
-w=$(mktemp -d /run/petrel-smtplog-XXXXXX)
-SB_ALL_DIRS="$SB_ALL_DIRS $w"
-chmod 755 "$w"
-peers_syslog "$w/syslog"
-printf '0.00 0.00 0.00 1/100 1\n' >"$w/loadavg"
-mount --bind "$w/loadavg" /proc/loadavg
-printf 'hosts\tfiles\naliases\tfiles\n' >"$w/service.switch"
-printf '127.0.0.1 mx.example.test localhost\n' >"$w/hosts"
-mkdir -p "$w/home/sender"
-echo "sender:x:4501:4501::$w/home/sender:/bin/sh" >>/etc/passwd
-echo "sender:x:4501:" >>/etc/group
-lines=("define(\`confSERVICE_SWITCH_FILE', \`$w/service.switch')dnl"
-	"define(\`confHOSTS_FILE', \`$w/hosts')dnl" "MODIFY_MAILER_FLAGS(\`LOCAL', \`+w')dnl")
-upport=$(sb_free_port) ptport=$(sb_free_port)
-while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
-up_new "$w/up" "$upport" mx.example.test "${lines[@]}"
-up_new "$w/pt" "$ptport" mx.example.test "${lines[@]}"
-rm -f "$w/pt/aliases.db" && "$SENDMAIL" -C "$w/pt/sendmail.cf" -bi >/dev/null 2>&1
-up_start "$w/up"
-ok $? "upstream's daemon runs"
-"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L petrel-sl >"$w/pt/daemon.out" 2>&1 &
-PEERS_PIDS="$PEERS_PIDS $!"
-peers_listening "$ptport"
-ok $? "Petrel's daemon runs on the same cf"
+pair_env smtplog
+pair_users 4500 sender
+pair_new
+pair_aliases
+pair_start petrel-sl
 : >"$w/syslog"	# the probes of peers_listening are not compared
 
 M='mail from:<sender@mx.example.test>'

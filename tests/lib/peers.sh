@@ -42,6 +42,35 @@
 #                          NAME and local for it, mail to a test mailer writing
 #                          DIR/mail/USER/msg.N, queue DIR/mqueue
 #   up_start DIR, up_stop DIR
+#
+# The oracle pair: upstream sendmail and Petrel side by side on one .mc,
+# compiled by upstream's package, each with its own folder under $w:
+#   pair_env NAME          the work folder $w (/run/petrel-NAME-XXXXXX, removed at
+#                          the end) with the syslog recorded in $w/syslog, a load
+#                          average of 0 (upstream only queues from QueueLA on), and
+#                          host names from $w/hosts alone (127.0.0.1 is
+#                          mx.example.test); PAIR_LINES: the .mc lines for those
+#                          files and the local mailer's F=w (users must exist)
+#   pair_users UID USER... users with homes $w/home/USER of their own (mode 755),
+#                          uids from UID+1 up
+#   pair_new [MC LINES]    up_new for $w/up on port $upport and $w/pt on $ptport,
+#                          PAIR_LINES then the given lines
+#   pair_aliases           builds both alias databases (after $w/up/aliases and
+#                          $w/pt/aliases are written)
+#   pair_start TAG         starts both daemons (Petrel's with -L TAG); one ok line each
+#
+# Queue runs against scripted peers (tests/lib/fake_smtpd.py), upstream and
+# Petrel on one cf, each with a queue folder of its own under $w:
+#   fake_peer NAME ADDR ARGS...  a peer on ADDR:25 (ARGS: fake_smtpd's options),
+#                          its log in $w/NAME.log, its pid in $PEER_NAME
+#   queue_cf NAME [MC LINE]  $w/NAME.cf from upstream's package: local and smtp
+#                          mailers, queue $w/QUEUE, aliases and statistics in $w,
+#                          QueueLA and RefuseLA high (a loaded machine must not
+#                          hold messages back); the line comes after the files
+#   queue_side NAME Q      $w/Q.cf: NAME's cf with its queue in $w/Q (and Q/.hoststat)
+#   log_wait TAG RCPT N    waits until TAG logged N to= lines with xdelay for RCPT
+#   hs_files Q [FIND ARGS] the host status files below $w/Q/.hoststat and their
+#                          records but the time of the last attempt (U lines)
 # Variables: PF_ROOT (the unpacked Postfix), ORACLE_* (oracle.sh).
 . "$PETREL_SRCDIR/tests/lib/oracle.sh"
 PF_ROOT=$PETREL_BUILDDIR/tests/postfix/root
@@ -315,4 +344,108 @@ up_start() {
 up_stop() {
 	[ -s "$1/daemon.pid" ] && kill "$(cat "$1/daemon.pid")" 2>/dev/null
 	rm -f "$1/daemon.pid"
+}
+
+pair_env() {
+	w=$(mktemp -d "/run/petrel-$1-XXXXXX")
+	SB_ALL_DIRS="$SB_ALL_DIRS $w"
+	chmod 755 "$w"
+	peers_syslog "$w/syslog"
+	printf '0.00 0.00 0.00 1/100 1\n' >"$w/loadavg"
+	mount --bind "$w/loadavg" /proc/loadavg
+	printf 'hosts\tfiles\naliases\tfiles\n' >"$w/service.switch"
+	printf '127.0.0.1 mx.example.test localhost\n' >"$w/hosts"
+	PAIR_LINES=("define(\`confSERVICE_SWITCH_FILE', \`$w/service.switch')dnl"
+		"define(\`confHOSTS_FILE', \`$w/hosts')dnl" "MODIFY_MAILER_FLAGS(\`LOCAL', \`+w')dnl")
+}
+
+pair_users() {
+	local uid=$1 u
+	shift
+	mkdir -p "$w/home" && chmod 755 "$w/home"
+	for u in "$@"; do
+		uid=$((uid + 1))
+		mkdir -p "$w/home/$u"
+		echo "$u:x:$uid:$uid::$w/home/$u:/bin/sh" >>/etc/passwd
+		echo "$u:x:$uid:" >>/etc/group
+		chown "$uid:$uid" "$w/home/$u"
+		chmod 755 "$w/home/$u"
+	done
+}
+
+pair_new() {
+	upport=$(sb_free_port) ptport=$(sb_free_port)
+	while [ "$ptport" = "$upport" ]; do ptport=$(sb_free_port); done
+	up_new "$w/up" "$upport" mx.example.test "${PAIR_LINES[@]}" "$@" &&
+		up_new "$w/pt" "$ptport" mx.example.test "${PAIR_LINES[@]}" "$@"
+}
+
+pair_aliases() {
+	"$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -bi >/dev/null 2>&1
+	rm -f "$w/pt/aliases.db" && "$SENDMAIL" -C "$w/pt/sendmail.cf" -bi >/dev/null 2>&1
+}
+
+pair_start() {
+	up_start "$w/up"
+	ok $? "upstream's daemon runs"
+	"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L "$1" >"$w/pt/daemon.out" 2>&1 &
+	PEERS_PIDS="$PEERS_PIDS $!"
+	peers_listening "$ptport"
+	ok $? "Petrel's daemon runs on the same cf"
+}
+
+fake_peer() {
+	local name=$1 addr=$2
+	shift 2
+	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
+		--port-file "$w/$name.port" --log "$w/$name.log" --parallel "$@" &
+	PEERS_PIDS="$PEERS_PIDS $!"
+	eval "PEER_$name=$!"
+	for _ in $(seq 1 300); do [ -s "$w/$name.port" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+queue_cf() {
+	[ -e "$w/aliases" ] || : >"$w/aliases"
+	: >"$w/statistics"
+	cat >"$w/$1.mc" <<MC
+divert(0)dnl
+OSTYPE(\`linux')dnl
+define(\`confDONT_PROBE_INTERFACES',\`True')dnl
+define(\`confSTATUS_FILE',\`$w/statistics')dnl
+define(\`QUEUE_DIR',\`$w/QUEUE')dnl
+define(\`ALIAS_FILE',\`$w/aliases')dnl
+define(\`confPID_FILE',\`$w/QUEUE.pid')dnl
+${2:-}
+define(\`confQUEUE_LA',\`999')dnl
+define(\`confREFUSE_LA',\`999')dnl
+FEATURE(\`no_default_msa')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
+DAEMON_OPTIONS(\`Port=2525, Addr=127.0.0.1, Name=MTA')dnl
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+MC
+	oracle_m4 "$w/$1.mc" >"$w/$1.cf"
+}
+
+queue_side() {
+	sed "s#$w/QUEUE#$w/$2#g" "$w/$1.cf" >"$w/$2.cf"
+	mkdir -p "$w/$2/.hoststat"
+	chmod 700 "$w/$2" "$w/$2/.hoststat"
+}
+
+log_wait() {
+	for _ in $(seq 1 1200); do
+		[ "$(grep -c " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+hs_files() {
+	local q=$1
+	shift
+	(cd "$w/$q/.hoststat" && find . -type f "$@" | sort | while read -r f; do
+		echo "$f:"; grep -v '^U' "$f"
+	done)
 }
