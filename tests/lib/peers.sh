@@ -71,6 +71,15 @@
 #   log_wait TAG RCPT N    waits until TAG logged N to= lines with xdelay for RCPT
 #   hs_files Q [FIND ARGS] the host status files below $w/Q/.hoststat and their
 #                          records but the time of the last attempt (U lines)
+#
+# A Petrel sandbox (sandbox.sh) relaying to and from a peer:
+#   peers_send SUBJECT RCPT [PORT]  a message into the sandbox's daemon (from
+#                          sender@pt.example.test); prints the daemon's log lines
+#                          written since, once one of them has the message's stat=
+#   peers_relayed_in WHO HELO MECH  ok lines: the victim's message from the peer
+#                          (EHLO HELO, authenticated as carol with a mechanism
+#                          matching MECH, over TLS with its certificate verified)
+#                          is logged and has Petrel's Received header, in the mailbox
 # Variables: PF_ROOT (the unpacked Postfix), ORACLE_* (oracle.sh).
 . "$PETREL_SRCDIR/tests/lib/oracle.sh"
 PF_ROOT=$PETREL_BUILDDIR/tests/postfix/root
@@ -448,4 +457,30 @@ hs_files() {
 	(cd "$w/$q/.hoststat" && find . -type f "$@" | sort | while read -r f; do
 		echo "$f:"; grep -v '^U' "$f"
 	done)
+}
+
+peers_send() {
+	local out id n
+	n=$(wc -l <"$SB/daemon.log")
+	out=$(printf 'EHLO client.test\nMAIL FROM:<sender@pt.example.test>\nRCPT TO:<%s>\nDATA\nSubject: %s\n\nbody of %s\n.\nQUIT\n' \
+		"$2" "$1" "$1" | python3 "$PETREL_SRCDIR/tests/lib/smtp_talk.py" 127.0.0.1 "${3:-$SB_PORT}")
+	id=$(printf '%s\n' "$out" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p')
+	[ -n "$id" ] || { printf '%s\n' "$out" | sed 's/^/#   /' >&2; return 1; }
+	peers_wait "$SB/daemon.log" "^$id: to=.*stat=" 30
+	tail -n "+$((n + 1))" "$SB/daemon.log"
+}
+
+peers_relayed_in() {
+	local who=$1 helo=$2 mech=$3 msg
+	sb_wait_mail victim 1
+	like "$(cat "$SB/daemon.log")" "STARTTLS=server, relay=localhost \[127.0.0.1\], version=TLSv1.[23], verify=OK, cipher=" \
+		"Petrel logs the STARTTLS session with $who's client certificate verified"
+	like "$(cat "$SB/daemon.log")" "AUTH=server, relay=localhost \[127.0.0.1\], authid=carol@petrel.test, mech=$mech, bits=0" \
+		"$who's client authenticates to Petrel (AUTH=server)"
+	msg=$(cat "$SB_MAIL"/victim/msg.* 2>/dev/null)
+	like "$msg" "Received: from $helo \(localhost \[127.0.0.1\]\)
+	\(authenticated bits=0\)
+	by mx.example.test \([^)]*\) with ESMTPSA id [0-9A-Za-z]+
+	\(version=TLSv1.[23] cipher=[A-Z0-9_-]+ bits=[0-9]+ verify=OK\)" \
+		"Petrel's Received header: authenticated, ESMTPSA, $who's certificate verified"
 }
