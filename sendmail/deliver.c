@@ -71,10 +71,8 @@ dlv_report(const struct dlv *d, struct dlv_target *t)
 		dlv_verbose(d, "%s... Sent", t->addr);
 	else if (t->state == DLV_DEFERRED)
 		dlv_verbose(d, "%s... Deferred: %s", t->addr, text);
-	else if (t->state == DLV_FAILED && d->run->verbose)
+	else if (t->state == DLV_FAILED)
 		dlv_verbose(d, "%s... %s", t->addr, text);
-	else if (t->state == DLV_FAILED && d->run->mode == 'm')
-		fprintf(stderr, "%s... %s\n", t->addr, text);
 }
 
 /* Formats a duration as upstream logs it: [D+]HH:MM:SS. */
@@ -253,7 +251,7 @@ rcpt_outcome(const struct dlv *d, int i, bool *expanded)
  * user; from (a recipient of d's envelope, which may be e) gives the ORCPT
  * and NOTIFY flags.
  */
-static void
+static struct queue_rcpt *
 requeue_target(struct queue_env *e, const struct queue_rcpt *from, const struct dlv_target *t)
 {
 	const char *addr = from->addr, *orcpt = from->orcpt;
@@ -269,9 +267,10 @@ requeue_target(struct queue_env *e, const struct queue_rcpt *from, const struct 
 	r = queue_env_add_rcpt(e, t->addr);
 	r->ctl = ctl;
 	r->state = QRS_DEFERRED;
-	r->message = queue_env_str(e, t->text);
+	r->message = t->text ? queue_env_str(e, t->text) : NULL;
 	r->orcpt = orcpt ? queue_env_str(e, orcpt) : NULL;
 	r->flags = flags;
+	return r;
 }
 
 /* Copies the body of d's message into the new message m. */
@@ -431,9 +430,85 @@ expire(struct dlv *d)
 	pt_buf_free(&iv);
 }
 
-/* One attempt on an opened message. */
+/* Notes the exit status of the submitting program from the failed targets (the last one's). */
+static void
+note_failures(struct dlv *d)
+{
+	for (int k = 0; k < d->targets.n; k++)
+		if (d->targets.v[k].state == DLV_FAILED)
+			d->exit_status = dlv_errmode_exit(&d->targets.v[k]);
+	if (d->errmode == 'e')	/* BERKNET: the notice is mailed and the program succeeds */
+		d->exit_status = EX_OK;
+}
+
+/* Writes the pending expansions of recipient i back as recipients of their own, to deliver later. */
+static void
+queue_expansions(struct dlv *d, int i)
+{
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->rcpt == i && t->state == DLV_PENDING)
+			requeue_target(d->e, &d->e->rcpts[i], t)->state = QRS_PENDING;
+	}
+}
+
+/*
+ * Ends an expansion pass (DLV_PASS_QUEUE, DLV_PASS_FORK): when something
+ * failed, it is logged and told, a recipient all of whose targets failed
+ * leaves the queue, and one with failed and pending targets is replaced by
+ * its pending expansions, so that the later delivery does not fail them
+ * again.  Without a failure the queue file is left as it was.
+ */
 static int
-attempt(struct dlv *d)
+expansion_done(struct dlv *d, bool *left)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	bool failed = false;
+	int rc = EX_OK;
+
+	*left = false;
+	for (int k = 0; k < d->targets.n; k++) {
+		failed |= d->targets.v[k].state == DLV_FAILED;
+		*left |= d->targets.v[k].state == DLV_PENDING;
+	}
+	if (!failed)
+		return EX_OK;
+	for (int k = 0; k < d->targets.n; k++)
+		if (d->targets.v[k].state == DLV_FAILED)
+			log_target(d, &d->targets.v[k], d->now);
+	note_failures(d);
+	if (d->pass == DLV_PASS_FORK && *left)
+		d->errmode = 'm';	/* the background delivery tells them, by mail */
+	dsn_send(d);
+	for (size_t i = 0, n = d->e->nrcpts; i < n; i++) {
+		struct queue_rcpt *r = &d->e->rcpts[i];
+		bool expanded;
+
+		if (r->state != QRS_PENDING && r->state != QRS_DEFERRED)
+			continue;
+		if (rcpt_outcome(d, (int)i, &expanded) == DLV_FAILED)
+			r->state = QRS_FAILED;
+		else if (expanded) {
+			queue_expansions(d, (int)i);
+			d->e->rcpts[i].state = QRS_EXPANDED;
+		}
+	}
+	if (queue_env_open_rcpts(d->e) == 0)
+		rc = queue_msg_remove(d->m, &err);
+	else
+		rc = queue_msg_update(d->m, d->e, &err);
+	if (rc != QUEUE_OK) {
+		pt_log_id(LOG_ERR, d->e->id, "cannot update the queue file: %s", pt_buf_str(&err));
+		d->exit_status = EX_TEMPFAIL;
+	}
+	pt_buf_free(&err);
+	return EX_OK;
+}
+
+/* One attempt on an opened message (with pass DLV_PASS_QUEUE or _FORK, the expansion only). */
+static int
+attempt(struct dlv *d, bool *left)
 {
 	struct pt_buf err = PT_BUF_INIT;
 	int rc = EX_OK;
@@ -443,8 +518,14 @@ attempt(struct dlv *d)
 	for (size_t i = 0; i < d->e->nrcpts; i++)
 		if (d->e->rcpts[i].state == QRS_PENDING || d->e->rcpts[i].state == QRS_DEFERRED)
 			dlv_expand(d, (int)i);
+	for (int k = 0; k < d->targets.n; k++)
+		dlv_errmode_early(d, &d->targets.v[k]);
+	if (d->errmode != 0 && d->pass != DLV_PASS_DELIVER)
+		return expansion_done(d, left);
 	run_targets(d);
 	expire(d);
+	if (d->errmode != 0)
+		note_failures(d);
 	dsn_send(d);
 	split_owners(d);
 	update_rcpts(d);
@@ -496,36 +577,65 @@ dlv_open_queue(struct sm_run *run, struct queue_dir **qd)
 	return rc;
 }
 
-int
-dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id, struct dlv_cache *cache)
+/* Opens message id and makes one attempt at it with d (set up by the caller); an exit status. */
+static int
+open_and_attempt(struct dlv *d, const char *id, bool *left)
 {
 	struct pt_buf err = PT_BUF_INIT;
-	struct dlv d;
 	int rc;
 
-	memset(&d, 0, sizeof d);
-	d.run = run;
-	d.cfg = run->cfg;
-	d.qd = qd;
-	d.cache = cache;
-	d.now = time(NULL);
-	rc = queue_msg_open(qd, id, false, &d.m, &err);
+	d->cfg = d->run->cfg;
+	d->now = time(NULL);
+	rc = queue_msg_open(d->qd, id, false, &d->m, &err);
 	if (rc != QUEUE_OK) {
 		if (rc == QUEUE_BAD)
 			pt_log_id(LOG_ERR, id, "%s", pt_buf_str(&err));
 		pt_buf_free(&err);
 		return rc == QUEUE_TEMPFAIL ? EX_TEMPFAIL : EX_OK;
 	}
-	d.e = queue_msg_env(d.m);
-	rw_ctx_init(&d.rw, run->cfg);
+	d->e = queue_msg_env(d->m);
+	rw_ctx_init(&d->rw, d->run->cfg);
 	pt_log_set_qid(id);
-	rc = attempt(&d);
+	rc = attempt(d, left);
 	pt_log_set_qid(NULL);
-	rw_ctx_done(&d.rw);
-	dlv_list_free(&d.targets);
-	queue_msg_close(d.m);
+	rw_ctx_done(&d->rw);
+	dlv_list_free(&d->targets);
+	queue_msg_close(d->m);
 	pt_buf_free(&err);
 	return rc;
+}
+
+int
+dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id, struct dlv_cache *cache)
+{
+	struct dlv d;
+	bool left;
+
+	memset(&d, 0, sizeof d);
+	d.run = run;
+	d.qd = qd;
+	d.cache = cache;
+	return open_and_attempt(&d, id, &left);
+}
+
+int
+dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass, char errmode,
+    bool *left)
+{
+	struct dlv d;
+	bool rest = false;
+	int rc;
+
+	memset(&d, 0, sizeof d);
+	d.run = run;
+	d.qd = qd;
+	d.errmode = errmode;
+	d.pass = pass;
+	d.exit_status = EX_OK;
+	rc = open_and_attempt(&d, id, &rest);
+	if (left != NULL)
+		*left = rest;
+	return rc != EX_OK ? rc : d.exit_status;
 }
 
 int

@@ -44,6 +44,7 @@ struct dlv_target {
 				 * errors go; NULL for the envelope's own sender */
 	int state;		/* enum dlv_state */
 	int code;		/* the reply code of a failure (550, 451 ...) */
+	int exitcode;		/* a failed mailer program's sysexits status, or 0 */
 	char *status;		/* the DSN status, "5.1.1" */
 	char *text;		/* what happened, for the log and the DSN */
 	bool reported;		/* the transcript (-v) has told its outcome */
@@ -90,6 +91,11 @@ struct dlv {
 	bool have_idgen;
 	struct dlv_cache *cache;	/* connections kept between messages, or NULL */
 	const char *relay;	/* the host being talked to as logs name it ("mx.example.net."), or NULL */
+	char errmode;		/* the submitting process's own attempt: the ErrorMode letter
+				 * that says how the sender learns of failures
+				 * (deliver_errmode.c); 0 for any other attempt */
+	int pass;		/* with errmode: enum dlv_pass */
+	int exit_status;	/* the sysexits status of the last failure, or EX_OK */
 };
 
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */
@@ -260,6 +266,45 @@ int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
  */
 int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id,
     struct dlv_cache *cache);
+
+/* How far the submitting process takes the message it queued (dlv_submitted). */
+enum dlv_pass {
+	DLV_PASS_QUEUE,		/* expansion only (aliases, :include:, .forward, local users):
+				 * what fails now fails, the rest stays queued (-odq) */
+	DLV_PASS_FORK,		/* the same, and the rest goes to a background delivery, which
+				 * mails every failure whatever the ErrorMode (-odb) */
+	DLV_PASS_DELIVER,	/* a whole attempt in the foreground (-odi) */
+};
+
+/*
+ * The submitting process's own attempt at the message id it queued: pass
+ * says how far, errmode (the ErrorMode letter: p, q, m, w, e) how the sender
+ * learns of the failures it finds (deliver_errmode.c).  *left (may be NULL)
+ * says whether targets are still to be delivered.  Returns the status the
+ * program exits with: EX_OK, the sysexits status of a failure (EX_NOUSER
+ * for an unknown user; EX_OK with ErrorMode e), or EX_TEMPFAIL when the
+ * queue could not be read or written.
+ */
+int dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass, char errmode,
+    bool *left);
+
+/*
+ * ErrorMode for the submitting process (deliver_errmode.c).  A failure
+ * found before any mailer ran (an unknown local user, an error: alias) is
+ * told at once: on standard output in ErrorMode p, and for every mode with
+ * -t, as "address... reason".
+ */
+void dlv_errmode_early(const struct dlv *d, const struct dlv_target *t);
+/*
+ * Handles the sender's failure notice of the submitting process's attempt
+ * other than by mail, as the ErrorMode says: true when nothing is to be
+ * mailed (q: nobody is told; p: the message was saved in the sender's
+ * ~/dead.letter, and "Saved message in" printed); false to mail it (m, w,
+ * e, and p when the sender has no local home or the file cannot be written).
+ */
+bool dlv_errmode_return(struct dlv *d);
+/* The sysexits status a failed target gives the submitting program (EX_NOUSER ...). */
+int dlv_errmode_exit(const struct dlv_target *t);
 
 /* True if mailer m speaks SMTP or LMTP: [IPC], or a program without $u in A=. */
 bool dlv_speaks_smtp(const struct cf_mailer *m);

@@ -55,6 +55,7 @@ exit_status(struct dlv_target *t, int st, const char *output)
 	case EX_CONFIG:
 	case EX_USAGE:
 		dlv_set(t, DLV_FAILED, 554, "5.3.0", why ? why : "unknown mailer error");
+		t->exitcode = st;	/* what a submitting program exits with (deliver_errmode.c) */
 		break;
 	default:	/* EX_TEMPFAIL, EX_OSERR, EX_IOERR, a signal ... */
 		dlv_set(t, DLV_DEFERRED, 451, "4.0.0", why ? why : "local mailer temporary failure");

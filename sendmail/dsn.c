@@ -486,6 +486,10 @@ notify_group(struct dlv *d, int kind)
 			any = true;
 	if (!any)
 		return;
+	/* the sender of a message being submitted learns of failures as ErrorMode says */
+	if (kind == DLV_FAILED && d->notice_owner == NULL && d->errmode != 0 &&
+	    dlv_errmode_return(d))
+		return;
 	to = d->notice_owner != NULL ? d->notice_owner : error_recipient(d, kind, &owned);
 	if (to == NULL)
 		return;

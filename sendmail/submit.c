@@ -11,7 +11,10 @@
  * so a failure afterwards only leaves it queued for the next run.  The
  * delivery is the one every queued message gets (deliver.c), in the
  * foreground (DeliveryMode=i, or -v: with the transcript), in the
- * background (b), or not at all (q, d).
+ * background after the recipients were looked up in the foreground (b),
+ * only that look-up (q), or nothing (d); ErrorMode says how the failures
+ * this process finds are told (deliver_errmode.c) and they make its exit
+ * status.
  *
  * Runs as the user who called it, with the smmsp group when installed
  * set-group-ID; never as root unless root called it.
@@ -68,7 +71,9 @@ submit_macros(struct submit *s)
 	}
 	mac_set(m, 'f', s->e->sender, 0);
 	mac_set(m, 'x', s->fullname, 0);
-	mac_set(m, 'u', s->e->nrcpts == 1 ? s->e->rcpts[0].addr : NULL, 0);
+	/* $u (the Received header's "for"): the one recipient of the command line, not of -t's headers */
+	mac_set(m, 'u', s->e->nrcpts == 1 && !s->run->read_recipients ? s->e->rcpts[0].addr : NULL,
+	    0);
 	pt_buf_free(&b);
 }
 
@@ -161,26 +166,42 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 	return rc;
 }
 
-/* Delivers the queued message as DeliveryMode (or -v) says. */
-static void
+/*
+ * Delivers the queued message as DeliveryMode (or -v) says, and tells the
+ * failures as ErrorMode says (deliver_errmode.c): i delivers in the
+ * foreground; b expands aliases and looks local users up first, then
+ * forks a background delivery for what is left; q only expands (what
+ * fails fails now, the rest waits for a queue run); d does nothing.
+ * Returns the status the program exits with.
+ */
+static int
 deliver_now(struct sm_run *run, struct queue_dir *qd, const char *id)
 {
 	int mode = run->cfg->opt.delivery_mode ? run->cfg->opt.delivery_mode : 'b';
+	char errmode = run->cfg->opt.error_mode ? run->cfg->opt.error_mode : 'p';
+	bool left = false;
+	int rc;
 
 	if (run->verbose)
 		mode = 'i';
-	if (mode == 'q' || mode == 'd')
-		return;
+	if (mode == 'd')
+		return EX_OK;
 	run->submitted_id = id;
-	if (mode == 'b') {
-		pid_t pid = fork();
+	if (mode == 'i')
+		return dlv_submitted(run, qd, id, DLV_PASS_DELIVER, errmode, NULL);
+	rc = dlv_submitted(run, qd, id, mode == 'b' ? DLV_PASS_FORK : DLV_PASS_QUEUE, errmode,
+	    &left);
+	if (mode == 'b' && left) {
+		pid_t pid;
 
-		if (pid != 0)	/* the parent, or no child: the queue has it */
-			return;
-		setsid();
-		_exit(dlv_message_id(run, qd, id, NULL));
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {	/* the parent, or no child: the queue has it */
+			setsid();
+			_exit(dlv_message_id(run, qd, id, NULL));
+		}
 	}
-	dlv_message_id(run, qd, id, NULL);
+	return rc;
 }
 
 int
@@ -211,8 +232,12 @@ mode_submit(struct sm_run *run)
 		rc = EX_TEMPFAIL;
 	} else {
 		rc = queue_message(&s, qd, id);
-		if (id[0] != '\0')
-			deliver_now(run, qd, id);
+		if (id[0] != '\0') {
+			int st = deliver_now(run, qd, id);
+
+			if (rc == EX_OK)
+				rc = st;
+		}
 		queue_dir_close(qd);
 	}
 	if (rc == EX_OK && s.nbad > 0)

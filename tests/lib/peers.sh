@@ -42,6 +42,11 @@
 #                          NAME and local for it, mail to a test mailer writing
 #                          DIR/mail/USER/msg.N, queue DIR/mqueue
 #   up_start DIR, up_stop DIR
+#   up_msp DIR PORT BIN    a submission program beside a daemon on 127.0.0.1:PORT:
+#                          DIR/submit.cf from upstream's m4 package (FEATURE(msp),
+#                          RunAsUser smmsp, the client queue DIR/clientmqueue
+#                          0770 smmsp:smmsp), DIR/bin/sendmail a set-group-ID
+#                          smmsp copy of BIN (makes the smmsp user if missing)
 #
 # The oracle pair: upstream sendmail and Petrel side by side on one .mc,
 # compiled by upstream's package, each with its own folder under $w:
@@ -348,6 +353,24 @@ up_start() {
 	echo $! >"$1/daemon.pid"
 	PEERS_PIDS="$PEERS_PIDS $!"
 	peers_listening "$port" || { sed 's/^/#   /' "$1/daemon.out"; return 1; }
+}
+
+up_msp() {
+	local dir=$1 port=$2 bin=$3
+	getent passwd smmsp >/dev/null || peers_user smmsp 42100
+	mkdir -p "$dir/clientmqueue" "$dir/bin"
+	chown smmsp:smmsp "$dir/clientmqueue" && chmod 0770 "$dir/clientmqueue"
+	{
+		echo "divert(0)dnl"
+		echo "OSTYPE(\`linux')dnl"
+		echo "define(\`confDOMAIN_NAME', \`mx.example.test')dnl"
+		echo "define(\`MSP_QUEUE_DIR', \`$dir/clientmqueue')dnl"
+		echo "define(\`RELAY_MAILER_ARGS', \`TCP \$h $port')dnl"
+		echo "FEATURE(\`msp', \`[127.0.0.1]')dnl"
+	} >"$dir/submit.mc"
+	oracle_m4 "$dir/submit.mc" >"$dir/submit.cf" || return 1
+	cp "$bin" "$dir/bin/sendmail"
+	chown root:smmsp "$dir/bin/sendmail" && chmod 2555 "$dir/bin/sendmail"
 }
 
 up_stop() {

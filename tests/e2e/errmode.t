@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# errmode: the ErrorMode option (-oe<x>) of a local submission against
+# upstream sendmail 8.17, both on the same upstream-made cf, aliases and
+# users: what the program prints (standard output and error, byte for
+# byte), its exit status, what it saves in ~/dead.letter (mode, owner,
+# contents) and which bounces are mailed, for an unknown local user on the
+# command line, an alias to an unknown user, a list with one, -t, under
+# -odi, -odb and -odq; as root with sendmail.cf (the failure is found by
+# alias expansion and the user lookup before any mailer runs) and as a user
+# through submit.cf (the daemon refuses RCPT).  A later queue run delivers
+# what -odq left, once, and fails nothing again.
+. "$PETREL_SRCDIR/tests/lib/tap.sh"
+. "$PETREL_SRCDIR/tests/lib/sandbox.sh"
+. "$PETREL_SRCDIR/tests/lib/peers.sh"
+. "$PETREL_SRCDIR/tests/lib/msp.sh"
+peers_enter upstream "$0" "$@"
+SUMMARY="python3 $PETREL_SRCDIR/tests/lib/dsn_summary.py"
+pair_env errmode
+pair_users 4600 sender u1 rootdl
+# a home root may write in, so that root's -oep saves the message there
+chown root:root "$w/home/rootdl"
+pair_new
+# programs that fail (EX_NOPERM) and defer (EX_TEMPFAIL)
+printf '#!/bin/sh\ncat >/dev/null\nexit 77\n' >"$w/perm.sh"
+printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$w/defer.sh"
+chmod 755 "$w/perm.sh" "$w/defer.sh"
+for d in up pt; do
+	printf 'bad: nosuchuser\nerrlist: u1, nosucherr\n' >>"$w/$d/aliases"
+	printf 'perm: "|%s/perm.sh"\ntmp: "|%s/defer.sh"\n' "$w" "$w" >>"$w/$d/aliases"
+done
+pair_aliases
+pair_start petrel-em
+
+# The outcome of the last submission of SIDE: exit status, stdout, stderr,
+# any dead.letter (mode, owner, contents; then removed).  Queue ids, times,
+# the version and the time zone's name are normalised (the Date header's
+# "GMT" is not ErrorMode's business).
+outcome() {
+	local f
+	printf 'rc=%s\n--out\n%s\n--err\n%s\n' "$(cat "$w/rc")" "$(cat "$w/out")" "$(cat "$w/err")"
+	for f in "$w"/home/*/dead.letter; do
+		[ -f "$f" ] || continue
+		echo "--$(stat -c '%a %U' "$f") $f"
+		sed -E 's/[0-9A-Za-z]{14}/QID/g; s/[0-9]{2}:[0-9]{2}:[0-9]{2}/HH:MM:SS/g;
+			s/\([^/ ]*\/8\.17\.1\.9\)/(V)/; s/<[0-9]{12}\./<DATE./;
+			s/ (GMT|\+0000)$/ ZONE/' "$f"
+		rm -f "$f"
+	done
+}
+# sub SIDE SUBJECT ARGS...: root submits with the side's sendmail.cf
+sub() {
+	local side=$1 subj=$2 bin=$SENDMAIL
+	shift 2
+	[ "$side" = up ] && bin=$ORACLE_SENDMAIL
+	printf 'Subject: %s\n\nhello\n' "$subj" |
+		"$bin" -C "$w/$side/sendmail.cf" "$@" >"$w/out" 2>"$w/err"
+	echo $? >"$w/rc"
+	sleep 0.2	# a -odb child prints nothing, but let it run before the next one
+	outcome
+}
+# both NAME ARGS...: the same submission on each side; their outcomes must agree
+both() {
+	local name=$1 up pt
+	shift
+	up=$(sub up "$name" "$@")
+	pt=$(sub pt "$name" "$@")
+	is "$pt" "$up" "$name: $(echo "$up" | head -1), Petrel's output as upstream's"
+	LAST=$pt
+}
+
+F=(-f sender@mx.example.test)
+for m in p q m w e; do
+	both "mta-$m-unknown-odi" -oe$m -odi "${F[@]}" nosuchuser
+	case $m in
+	p) like "$LAST" $'^rc=67\n--out\nnosuchuser\\.\\.\\. User unknown\n--err$' \
+		"ErrorMode p: the failure on standard output, nothing on standard error, exit 67" ;;
+	q) like "$LAST" $'^rc=67\n--out\n\n--err$' "ErrorMode q: silent, exit 67" ;;
+	e) like "$LAST" '^rc=0' "ErrorMode e: exit 0" ;;
+	esac
+done
+for m in p q e; do
+	both "mta-$m-alias-odi" -oe$m -odi "${F[@]}" bad
+	both "mta-$m-list-odi" -oe$m -odi "${F[@]}" errlist
+done
+both "mta-p-prog-odi" -oep -odi "${F[@]}" perm
+like "$LAST" '^rc=77' "a failed program's own exit status is the program's (77)"
+both "mta-p-defer-odi" -oep -odi "${F[@]}" tmp
+like "$LAST" '^rc=0' "a deferral is no failure (exit 0)"
+for m in p q; do
+	for od in b q; do
+		both "mta-$m-unknown-od$od" -oe$m -od$od "${F[@]}" nosuchuser
+		both "mta-$m-list-od$od" -oe$m -od$od "${F[@]}" errlist
+	done
+done
+like "$LAST" '^rc=67' "-odq: the list's unknown member is found before queueing (exit 67)"
+# -t reads the recipients from the headers
+tsub() {
+	local side=$1 m=$2 bin=$SENDMAIL
+	[ "$side" = up ] && bin=$ORACLE_SENDMAIL
+	printf 'To: nosuchuser\nSubject: mta-%s-t\n\nhello\n' "$m" |
+		"$bin" -C "$w/$side/sendmail.cf" -oe"$m" -odi -t "${F[@]}" >"$w/out" 2>"$w/err"
+	echo $? >"$w/rc"
+	outcome
+}
+for m in p q e; do
+	is "$(tsub pt $m)" "$(tsub up $m)" "mta-$m-t: with -t the failure is printed in ErrorMode $m too"
+done
+both "mta-p-deadletter" -oep -odi -f rootdl@mx.example.test nosuchuser
+like "$LAST" "--600 root $w/home/rootdl/dead.letter" "ErrorMode p: root's message saved in the sender's ~/dead.letter, mode 0600"
+
+# As a user, through submit.cf: the daemon refuses RCPT
+maildir=$(msp_build_maildir)
+case "${maildir:-/etc/mail}" in
+/etc/*) msp_ok=1 ;;
+*) msp_ok= ;;
+esac
+if [ -n "$msp_ok" ]; then
+	up_msp "$w/up" "$upport" "$ORACLE_SENDMAIL"
+	up_msp "$w/pt" "$ptport" "$SENDMAIL"
+	mkdir -p /etc/mail "${maildir:-/etc/mail}"
+	# usub SIDE SUBJECT ARGS...: u1 runs the side's set-group-ID program (its submit.cf installed)
+	usub() {
+		local side=$1 subj=$2
+		shift 2
+		cp "$w/$side/submit.cf" /etc/mail/submit.cf
+		[ "${maildir:-/etc/mail}" = /etc/mail ] || cp "$w/$side/submit.cf" "$maildir/submit.cf"
+		printf '%s\n\nhello\n' "$subj" | (cd "$w/home/u1" &&
+			as_user u1 "$w/$side/bin/sendmail" "$@") >"$w/out" 2>"$w/err"
+		echo $? >"$w/rc"
+		sleep 0.2
+		outcome
+	}
+	uboth() {
+		local name=$1 up pt
+		shift
+		up=$(usub up "Subject: $name" "$@")
+		pt=$(usub pt "Subject: $name" "$@")
+		is "$pt" "$up" "$name: $(echo "$up" | head -1), Petrel's output as upstream's"
+		LAST=$pt
+	}
+	for m in p q m w e; do
+		uboth "msp-$m-unknown-odi" -oe$m -odi nosuchuser
+	done
+	up=$(usub up $'To: nosuchuser\nSubject: msp-p-t' -oep -odi -t)
+	pt=$(usub pt $'To: nosuchuser\nSubject: msp-p-t' -oep -odi -t)
+	is "$pt" "$up" "msp-p-t: $(echo "$up" | head -1), Petrel's output as upstream's"
+	like "$pt" "--600 u1 $w/home/u1/dead.letter" "ErrorMode p: the user's message saved in ~/dead.letter, mode 0600, the user's"
+	uboth "msp-p-unknown-odb" -oep -odb nosuchuser
+	uboth "msp-p-unknown-odq" -oep -odq nosuchuser
+else
+	skip "MAILDIR ($maildir) is not under /etc: no private submit.cf"
+fi
+
+# what -odq left, delivered by a queue run; then every bounce
+"$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -q >/dev/null 2>&1
+"$SENDMAIL" -C "$w/pt/sendmail.cf" -q >/dev/null 2>&1
+count() { ls "$w/$1/mail/$2" 2>/dev/null | grep -c '^msg'; }
+for _ in $(seq 1 300); do
+	[ "$(count pt sender)" -ge "$(count up sender)" ] && [ "$(count pt u1)" -ge "$(count up u1)" ] &&
+		[ "$(count up sender)" -gt 0 ] && break
+	sleep 0.1
+done
+sleep 2
+summ() { $SUMMARY "$w/$1"/mail/$2/msg.* 2>/dev/null | sed -E 's/ (failed|part3)=.*//'; }
+for u in sender u1 rootdl; do
+	is "$(summ pt $u)" "$(summ up $u)" "$u's mail (bounces and deliveries) is upstream's ($(count up $u) messages)"
+done
+is "$(summ pt sender | grep -cE '^orig=mta-q-[a-z]+-od[iq] ')" 0 "ErrorMode q mails no bounce"
+is "$(summ pt sender | grep -cE '^orig=mta-q-list-odb ')" 1 \
+	"but the background delivery of -odb does, whatever the ErrorMode"
+is "$(summ pt sender | grep -cE '^orig=mta-p-unknown-odi ')" 1 \
+	"ErrorMode p mails the bounce when the sender's home is not the real user's to write"
+is "$(summ pt u1 | grep -c 'subject=mta-p-list-odq')" 1 "the list member queued by -odq is delivered once by the queue run"
+done_testing
