@@ -325,13 +325,7 @@ map_db_each(struct map_db *db, bool sorted,
 bool
 map_db_changed(const struct map_db *db)
 {
-	struct stat st;
-
-	if (stat(db->path, &st) < 0)
-		return true;
-	return st.st_ino != db->st.st_ino || st.st_dev != db->st.st_dev ||
-	    st.st_mtim.tv_sec != db->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != db->st.st_mtim.tv_nsec || st.st_size != db->st.st_size;
+	return pt_file_changed(db->path, &db->st);
 }
 
 void

@@ -100,9 +100,7 @@ failure_is_stale(const struct map_rt *rt)
 	exists = stat(rt->fpath, &st) == 0;
 	if (exists != rt->fst_ok)
 		return true;
-	return exists && (st.st_ino != rt->fst.st_ino || st.st_dev != rt->fst.st_dev ||
-	    st.st_mtim.tv_sec != rt->fst.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != rt->fst.st_mtim.tv_nsec || st.st_size != rt->fst.st_size);
+	return exists && !pt_file_same(&st, &rt->fst);
 }
 
 /* What a lookup in a map that could not open answers. */

@@ -164,7 +164,6 @@ static bool
 stab_stale(struct map *m)
 {
 	struct stab_rt *rt = map_handle(m);
-	struct stat st;
 
 	if (rt == NULL)
 		return false;
@@ -172,10 +171,7 @@ stab_stale(struct map *m)
 		return map_db_changed(rt->db);
 	if (m->cls == &map_class_implicit && implicit_db_appeared(m))
 		return true;
-	if (stat(rt->path, &st) < 0)
-		return true;
-	return st.st_ino != rt->st.st_ino || st.st_mtim.tv_sec != rt->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != rt->st.st_mtim.tv_nsec || st.st_size != rt->st.st_size;
+	return pt_file_changed(rt->path, &rt->st);
 }
 
 const struct map_class map_class_stab = {

@@ -172,15 +172,8 @@ static bool
 text_stale(struct map *m)
 {
 	struct text_rt *rt = map_handle(m);
-	struct stat st;
 
-	if (rt == NULL)
-		return false;
-	if (stat(rt->path, &st) < 0)
-		return true;
-	return st.st_ino != rt->st.st_ino || st.st_dev != rt->st.st_dev ||
-	    st.st_mtim.tv_sec != rt->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != rt->st.st_mtim.tv_nsec || st.st_size != rt->st.st_size;
+	return rt != NULL && pt_file_changed(rt->path, &rt->st);
 }
 
 const struct map_class map_class_text = {

@@ -58,6 +58,22 @@ pt_file_getline(FILE *fp, struct pt_buf *line)
 	return any;
 }
 
+bool
+pt_file_same(const struct stat *now, const struct stat *was)
+{
+	return now->st_dev == was->st_dev && now->st_ino == was->st_ino &&
+	    now->st_mtim.tv_sec == was->st_mtim.tv_sec &&
+	    now->st_mtim.tv_nsec == was->st_mtim.tv_nsec && now->st_size == was->st_size;
+}
+
+bool
+pt_file_changed(const char *path, const struct stat *was)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 || !pt_file_same(&st, was);
+}
+
 int
 pt_file_fsync_dir(const char *path, bool is_dir)
 {

@@ -23,6 +23,16 @@ int pt_file_read(const char *path, struct pt_buf *out);
  */
 bool pt_file_getline(FILE *fp, struct pt_buf *line);
 
+/*
+ * True when two stats name the same version of a file: same device, inode,
+ * modification time and size.  A file replaced (renamed over) or rewritten
+ * since *was is told apart by one stat(2).
+ */
+bool pt_file_same(const struct stat *now, const struct stat *was);
+
+/* True when path is gone or no longer the file *was describes (pt_file_same). */
+bool pt_file_changed(const char *path, const struct stat *was);
+
 /* fsyncs the folder that holds path (or the folder path itself if is_dir). */
 int pt_file_fsync_dir(const char *path, bool is_dir);
 
