@@ -242,7 +242,7 @@ smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 	last = len == 3 || line[3] == ' ';
 	line += len > 3 ? 4 : 3;
 	len -= len > 3 ? 4 : 3;
-	st = status_prefix(line, len, code);
+	st = r->no_status ? 0 : status_prefix(line, len, code);
 	if (st > 0) {
 		if (r->status[0] == '\0') {
 			memcpy(r->status, line, st);

@@ -42,9 +42,11 @@ struct smtp_reply {
 	size_t nlines;
 	size_t cap;
 	bool done;			/* the parser saw the last line */
+	bool no_status;			/* set by the reader: an enhanced code is text (the
+					 * server did not announce ENHANCEDSTATUSCODES) */
 };
 
-#define SMTP_REPLY_INIT { 0, "", NULL, 0, 0, false }
+#define SMTP_REPLY_INIT { 0, "", NULL, 0, 0, false, false }
 
 /* Empties a reply (keeps nothing). */
 void smtp_reply_reset(struct smtp_reply *r);

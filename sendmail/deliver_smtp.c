@@ -63,6 +63,7 @@ struct client {
 	pid_t pid;		/* the mailer program, or -1 */
 	bool reused;		/* the connection came from the cache */
 	bool broken;		/* an I/O error or a 421: the connection cannot be kept */
+	bool greeted;		/* the server's 220 came: a refused EHLO/HELO is followed by QUIT */
 	bool stale;		/* a reused connection failed at MAIL: nothing was done on it */
 	unsigned long long auth_tag;	/* the credentials' dlv_auth_tag when AUTH was offered */
 	bool rset_pending;	/* a reused connection: RSET goes ahead of MAIL in the same write */
@@ -199,6 +200,8 @@ command(struct client *c, long timeout, const char *fmt, ...)
 	}
 	smtp_io_set_timeout(c->io, timeout > 0 ? timeout * 1000 : 300000);
 	pt_buf_reset(&c->err);
+	/* as upstream, an enhanced code counts only from a server that announced them */
+	c->r.no_status = !(c->ehlo.ext & SMTP_EXT_ENHANCEDSTATUSCODES);
 	if (smtp_reply_read(c->io, &c->r, &c->err) != SMTP_IO_OK) {
 		c->broken = true;
 		return false;
@@ -335,6 +338,17 @@ data_refused(struct client *c, const int *accepted, int nacc)
 	refused(c, false);
 }
 
+/*
+ * Every RCPT refused after MAIL was taken: RSET, as upstream, whose host
+ * status then keeps neither a status nor a reply.
+ */
+static void
+no_recipient(struct client *c)
+{
+	(void)command(c, c->d->cfg->opt.timeout.rset, "RSET");
+	refused(c, false);
+}
+
 /* Remembers that t was given to c's server (the bounce's Remote-MTA). */
 static void
 given(struct client *c, struct dlv_target *t)
@@ -353,6 +367,7 @@ greet(struct client *c, const char *me)
 
 	if (!command(c, to->initial, NULL) || c->r.code != 220)
 		return false;
+	c->greeted = true;
 	if (!command(c, to->helo, "%s %s", c->lmtp ? "LHLO" : "EHLO", me))
 		return false;
 	if (c->r.code == 250) {
@@ -625,6 +640,8 @@ pipelined(struct client *c, const int *idx, int n)
 		c->refused = false;
 	if (nacc == 0 && data)	/* DATA accepted with no recipient: an empty message ends it */
 		(void)command(c, d->cfg->opt.timeout.datafinal, ".");
+	else if (nacc == 0 && !c->refused && !c->stale && !c->broken)
+		no_recipient(c);
 	else if (nacc > 0 && data && send_body(c, m))
 		read_final(c, accepted, nacc);
 	for (int i = 0; i < n && !c->stale; i++)
@@ -682,7 +699,7 @@ transaction(struct client *c, const int *idx, int n)
 			set_reply(c, &idx[i], 1, true);
 	}
 	if (nacc == 0) {
-		command(c, to->rset, "RSET");
+		no_recipient(c);
 		goto out;
 	}
 	if (!command(c, to->datainit, "DATA") || c->r.code != 354) {
@@ -873,6 +890,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 	const struct dlv_target *t0 = &d->targets.v[idx[0]];
 	const char *shown = pt_buf_str(&o->relay);
 	int herr;
+	bool quit = false;
 
 	if (m->argv[1] != NULL && m->argv[2] != NULL)
 		dlv_verbose(d, "%s... Connecting to %s port %s via %s...", t0->addr, shown,
@@ -881,6 +899,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 		dlv_verbose(d, "%s... Connecting to %s via %s...", t0->addr, shown, m->name);
 	c->addr[0] = '\0';
 	c->refused = false;
+	c->greeted = false;
 	c->fd = connect_to(c->host, mailer_port(m), to->connect > 0 ? to->connect * 1000 : 30000,
 	    c->addr, sizeof c->addr, &herr);
 	if (c->fd < 0 && (herr == HOST_NOT_FOUND || herr == NO_DATA)) {
@@ -948,6 +967,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 		o->remote = true;
 		note(c, 0, c->r.code >= 500 ? EX_UNAVAILABLE : EX_TEMPFAIL, o->dsn,
 		    c->r.code >= 500 ? o->why.s : "");
+		quit = c->greeted;	/* the server refused EHLO and HELO: QUIT, as upstream */
 	} else if (!c->held) {
 		pt_buf_reset(&o->why);
 		pt_buf_printf(&o->why, "lost connection with %s", shown);
@@ -957,7 +977,7 @@ session(struct client *c, const int *idx, int n, struct outcome *o)
 		note(c, 0, EX_TEMPFAIL, "4.4.2", NULL);
 	} else
 		note(c, 0, EX_TEMPFAIL, "4.0.0", NULL);
-	hangup(c, false);
+	hangup(c, quit);
 	return c->held;
 }
 

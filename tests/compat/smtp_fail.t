@@ -60,12 +60,6 @@ done
 send() {
 	printf 'Subject: refused\n\nbody\n' | $1 -odq "${@:2}"
 }
-# to_line TAG RCPT [N]: the Nth (default: latest) to= line of RCPT from TAG, without ids,
-# times and priorities
-to_line() {
-	grep " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog" | sed -n "${3:-\$}p" |
-		sed -e 's/^.*: to=/to=/' -e 's/delay=[^,]*, xdelay=[^,]*, //' -e 's/pri=[0-9]*, //'
-}
 # dsn_of SINK RCPT: the parts of the bounce for RCPT that SINK received: the
 # reason in the text and the recipient's block of the delivery status (no dates;
 # not upstream's X-Actual-Recipient, which Petrel does not write)
@@ -114,13 +108,13 @@ done
 
 for r in m@mailrej.net d@datarej.net t@dotrej.net g@greet.net r1@rcptrej.net \
 		n@host.nx.net n@mxgone.net n@mxnodata.net n@mxtemp.net; do
-	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
+	is "$(log_to_line petrel "$r")" "$(log_to_line sendmail "$r")" "the log line of $r"
 	is "$(dsn_of ptsink "$r")" "$(dsn_of upsink "$r")" "the bounce of $r"
 done
 is "$(hs_files pths ! -path '*sink*')" "$(hs_files uphs ! -path '*sink*')" "the host status files"
-like "$(to_line petrel g@greet.net)" "relay=mx\.greet\.net\. \[127\.0\.0\.13\], dsn=5\.5\.0, reply=554 5\.3\.2 go away, stat=Service unavailable$" \
+like "$(log_to_line petrel g@greet.net)" "relay=mx\.greet\.net\. \[127\.0\.0\.13\], dsn=5\.5\.0, reply=554 5\.3\.2 go away, stat=Service unavailable$" \
 	"a 554 greeting bounces (it was deferred)"
-like "$(to_line petrel d@datarej.net)" "dsn=5\.0\.0, reply=554 5\.3\.4 no data today, stat=Service unavailable$" \
+like "$(log_to_line petrel d@datarej.net)" "dsn=5\.0\.0, reply=554 5\.3\.4 no data today, stat=Service unavailable$" \
 	"a refused DATA logs the class's status, not the reply's"
 like "$(dsn_of ptsink m@mailrej.net)" "^\(reason: 550 5\.7\.1 sender refused here\)
 .*Diagnostic-Code: SMTP; 550 5\.7\.1 sender refused here$" "the reply is quoted once in the bounce"
@@ -132,7 +126,7 @@ S69
 D5\.5\.0
 R554 5\.3\.2 go away
 \." "the 554 greeting is recorded with its reply (S69)"
-like "$(to_line petrel n@host.nx.net)" "relay=host\.nx\.net, dsn=5\.1\.2, stat=Host unknown \(Name server: host\.nx\.net: host not found\)$" \
+like "$(log_to_line petrel n@host.nx.net)" "relay=host\.nx\.net, dsn=5\.1\.2, stat=Host unknown \(Name server: host\.nx\.net: host not found\)$" \
 	"an NXDOMAIN recipient domain bounces with the name in the log line"
 like "$(dsn_of ptsink n@host.nx.net)" "^\(reason: 550 Host unknown\)
 .*Status: 5\.1\.2
@@ -153,7 +147,7 @@ H4
 S68
 D5\.1\.2
 \." "an MX host without an address bounces (5.1.2) and is recorded with its h_errno (H1, H4) and S68"
-like "$(to_line petrel n@mxtemp.net)" "dsn=4\.4\.3, stat=Deferred: Name server: mx\.elsewhere\.org\.: host name lookup failure$" \
+like "$(log_to_line petrel n@mxtemp.net)" "dsn=4\.4\.3, stat=Deferred: Name server: mx\.elsewhere\.org\.: host name lookup failure$" \
 	"a lookup that fails for now defers (4.4.3), also when the record skips the host"
 
 # Without HostStatusDirectory: a host that refused a connection is skipped by
@@ -176,7 +170,7 @@ for m in up:sendmail pt:petrel; do
 	ok $? "$tag: the queue run without HostStatusDirectory tried every message"
 	is "$(( $(grep -c '^O' "$w/v6.log") - c0 ))" 1 "$tag: one connection to ::1 carried both messages"
 	# which message went first may differ: the lines without the recipient, sorted
-	lines=$(for r in a1@down.net a2@down.net a3@down.net; do to_line "$tag" "$r"; done |
+	lines=$(for r in a1@down.net a2@down.net a3@down.net; do log_to_line "$tag" "$r"; done |
 		sed 's/^to=a[123]@/to=aN@/' | sort)
 	eval "mem_$q=\$lines"
 done
@@ -187,8 +181,8 @@ to=aN@down\.net, mailer=esmtp, relay=mx\.down\.net\., dsn=4\.4\.1, stat=Deferred
 	"one connection, then two messages deferred without one (relay= without an address)"
 is "$(find "$w/ptmem/.hoststat" -type f | wc -l)" 0 "and nothing is written to disk"
 for r in 'v1@\[IPv6:::1\]' 'v2@\[IPv6:::1\]' 'v3@\[IPv6:fd00:ab::5\]'; do
-	is "$(to_line petrel "$r")" "$(to_line sendmail "$r")" "the log line of $r"
+	is "$(log_to_line petrel "$r")" "$(log_to_line sendmail "$r")" "the log line of $r"
 done
-like "$(to_line petrel 'v2@\[IPv6:::1\]')" "relay=\[ipv6:::1\] \[IPv6:0:0:0:0:0:0:0:1\], dsn=2\.0\.0, stat=Sent" \
+like "$(log_to_line petrel 'v2@\[IPv6:::1\]')" "relay=\[ipv6:::1\] \[IPv6:0:0:0:0:0:0:0:1\], dsn=2\.0\.0, stat=Sent" \
 	"an IPv6 literal is delivered; the address as upstream writes it"
 done_testing

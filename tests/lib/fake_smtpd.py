@@ -27,7 +27,9 @@ connection's first log line (O) says how many were open at that moment.
 try later") to a RCPT whose argument contains TEXT; --greeting replaces the 220 banner (a 421 or 554 refuses the session).
 --mail-reply REPLY answers every MAIL with REPLY, --data-reply REPLY every
 DATA (instead of 354), --dot-reply REPLY every message's final dot (instead
-of 250).
+of 250).  As a real server, a RCPT without a MAIL taken is answered 503,
+and so is a DATA without a recipient taken.  --ehlo-reply REPLY answers EHLO with REPLY (a client falls back to
+HELO), --helo-reply REPLY answers HELO with it.
 A command read while more input had already arrived behind it (a
 pipelining client) is also logged as "P<n>: VERB came with more behind it";
 --no-pipelining leaves PIPELINING out of the EHLO reply.
@@ -58,6 +60,7 @@ class Conn:
         self.buf = b""
         self.tls = False
         self.authed = False
+        self.mail, self.rcpts = False, 0  # a MAIL taken, the recipients taken since
         self.messages = 0
 
     def say(self, text):
@@ -173,10 +176,12 @@ class Conn:
             if self.buf:
                 self.record("P", "%s came with more behind it" % verb)
             arg = l[len(verb) + 1:]
-            if verb in ("EHLO", "LHLO"):
+            if verb == "EHLO" and option("--ehlo-reply"):
+                self.say(option("--ehlo-reply"))
+            elif verb in ("EHLO", "LHLO"):
                 self.ehlo(arg)
             elif verb == "HELO":
-                self.say("250 fake.test")
+                self.say(option("--helo-reply", "250 fake.test"))
             elif verb == "STARTTLS":
                 if not self.starttls():
                     return
@@ -184,14 +189,25 @@ class Conn:
                 self.auth(arg)
             elif verb == "MAIL" and option("--auth") and not self.authed:
                 self.say("530 5.7.0 Authentication required")
-            elif verb == "MAIL" and option("--mail-reply"):
-                self.say(option("--mail-reply"))
+            elif verb == "MAIL":
+                reply = option("--mail-reply", "250 2.0.0 OK")
+                self.mail, self.rcpts = reply.startswith("2"), 0
+                self.say(reply)
+            elif verb == "RCPT" and not self.mail:
+                self.say("503 5.5.1 need MAIL first")
             elif verb == "RCPT":
-                self.say(self.rcpt_reply(arg))
-            elif verb in ("MAIL", "RSET", "NOOP"):
+                reply = self.rcpt_reply(arg)
+                self.rcpts += reply.startswith("2")
+                self.say(reply)
+            elif verb in ("RSET", "NOOP"):
+                if verb == "RSET":
+                    self.mail, self.rcpts = False, 0
                 self.say("250 2.0.0 OK")
+            elif verb == "DATA" and not self.rcpts:
+                self.say("503 5.5.1 no valid recipients")
             elif verb == "DATA":
                 self.data()
+                self.mail, self.rcpts = False, 0
                 if option("--close-after") and self.messages == int(option("--close-after")):
                     self.record("X", "closed after %d messages" % self.messages)
                     return

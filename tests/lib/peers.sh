@@ -74,6 +74,8 @@
 #                          hold messages back); the line comes after the files
 #   queue_side NAME Q      $w/Q.cf: NAME's cf with its queue in $w/Q (and Q/.hoststat)
 #   log_wait TAG RCPT N    waits until TAG logged N to= lines with xdelay for RCPT
+#   log_to_line TAG RCPT [N]  the Nth (default: the latest) of those lines, from
+#                          to= on, without delay=, xdelay= and pri=
 #   hs_files Q [FIND ARGS] the host status files below $w/Q/.hoststat and their
 #                          records but the time of the last attempt (U lines)
 #
@@ -472,6 +474,11 @@ log_wait() {
 		sleep 0.1
 	done
 	return 1
+}
+
+log_to_line() {
+	grep " $1\[[0-9]*\]: [^ ]*: to=$2, .*xdelay=" "$w/syslog" | sed -n "${3:-\$}p" |
+		sed -e 's/^.*: to=/to=/' -e 's/delay=[^,]*, xdelay=[^,]*, //' -e 's/pri=[0-9]*, //'
 }
 
 hs_files() {
