@@ -624,7 +624,6 @@ dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass
 {
 	struct dlv d;
 	bool rest = false;
-	int rc;
 
 	memset(&d, 0, sizeof d);
 	d.run = run;
@@ -632,10 +631,12 @@ dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass
 	d.errmode = errmode;
 	d.pass = pass;
 	d.exit_status = EX_OK;
-	rc = open_and_attempt(&d, id, &rest);
+	/* the message is queued: one that cannot be opened now (a queue run holds
+	 * it) waits for a later run, which is no failure of the submission */
+	(void)open_and_attempt(&d, id, &rest);
 	if (left != NULL)
 		*left = rest;
-	return rc != EX_OK ? rc : d.exit_status;
+	return d.exit_status;
 }
 
 int

@@ -282,8 +282,8 @@ enum dlv_pass {
  * learns of the failures it finds (deliver_errmode.c).  *left (may be NULL)
  * says whether targets are still to be delivered.  Returns the status the
  * program exits with: EX_OK, the sysexits status of a failure (EX_NOUSER
- * for an unknown user; EX_OK with ErrorMode e), or EX_TEMPFAIL when the
- * queue could not be read or written.
+ * for an unknown user; EX_OK with ErrorMode e), or EX_TEMPFAIL when an
+ * expansion's failures could not be written to the queue file.
  */
 int dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass, char errmode,
     bool *left);

@@ -58,8 +58,9 @@ void submit_identity(struct submit *s);
 /*
  * Adds the recipients: the command line's, and with -t those of the To, Cc
  * and Bcc headers (Resent-To, -Cc, -Bcc for a resent message).  Each is
- * parsed through rulesets 3 and 0 first; a refused one is reported on
- * standard error as "address... reason" and counted in s->nbad.
+ * parsed through rulesets 3 and 0 first; a refused one is reported as
+ * "address... reason" on standard output in ErrorMode p or with -t (as the
+ * failures of deliver_errmode.c) and counted in s->nbad.
  */
 void submit_recipients(struct submit *s);
 /* Appends the X-Authentication-Warning headers the submission calls for. */

@@ -143,7 +143,10 @@ submit_recipients(struct submit *s)
 	static const char *const resent[] = { "Resent-To", "Resent-Cc", "Resent-Bcc", NULL };
 	const char *const *names = s->resent ? resent : plain;
 
-	s->rw.msgs = stderr;
+	/* a refused address is told as ErrorMode says: on standard output for p
+	 * (and with -t), else only in the bounce (deliver_errmode.c) */
+	s->rw.msgs = s->cfg->opt.error_mode == 'p' || s->cfg->opt.error_mode == 0 ||
+	    s->run->read_recipients ? stdout : NULL;
 	for (int i = 0; i < s->run->nrcpts; i++)
 		add_list(s, s->run->rcpts[i]);
 	if (s->run->read_recipients)
