@@ -14,7 +14,9 @@
 #   mta_setup NAME [MC...] prepares petrel, upstream or postfix in $BOX/NAME
 #                          (extra .mc lines, or main.cf lines for postfix)
 #                          NAME-TAG (petrel-f): the same MTA again in
-#                          $BOX/NAME-TAG on its port + 10, same user
+#                          $BOX/NAME-TAG on its port + 10, same user;
+#                          petrel-one is Petrel with MaxConnectionsPerProcess=1
+#                          (a process per connection, as before it was 100)
 #   mta_start NAME         starts it under a subreaper (bench/ptree.py) so
 #                          that its whole tree can be measured
 #   mta_stop NAME
@@ -210,7 +212,9 @@ mta_setup() {
 		mkdir -m 700 "$dir/mqueue"
 		printf 'postmaster: root\n' >"$dir/aliases"
 		if [ "$(mta_kind "$name")" = petrel ]; then
-			write_mc "$name" "$MAIL_LOCAL" "${@:2}"
+			local one=()
+			[ "$name" != petrel-one ] || one=("define(\`confMAX_CONNECTIONS_PER_PROCESS', \`1')dnl")
+			write_mc "$name" "$MAIL_LOCAL" "${@:2}" "${one[@]}"
 			m4 "$top/cf/m4/cf.m4" "$dir/sendmail.mc" >"$dir/sendmail.cf"
 			"$SENDMAIL" -C "$dir/sendmail.cf" -bi >/dev/null 2>&1
 		else

@@ -118,6 +118,7 @@ struct cf_strlist {
 	X("MailboxDatabase", 0, str, mailbox_database, 0)                     \
 	X("MatchGECOS", 'G', bool, match_gecos, 0)                            \
 	X("MaxAliasRecursion", 0, int, max_alias_recursion, 0)                \
+	X("MaxConnectionsPerProcess", 0, int, max_connections_per_process, 0) \
 	X("MaxDaemonChildren", 0, int, max_daemon_children, 0)                \
 	X("MaxHeadersLength", 0, int, max_headers_length, 0)                  \
 	X("MaxHopCount", 'h', int, max_hop_count, 0)                          \

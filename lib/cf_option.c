@@ -341,6 +341,8 @@ cf_options_defaults(struct cf_options *o)
 	o->max_headers_length = 32768;
 	o->max_alias_recursion = 10;
 	o->max_noop_commands = 20;
+	/* Petrel's own: connections a session process serves (Postfix's max_use) */
+	o->max_connections_per_process = 100;
 	o->connection_cache_size = 1;
 	o->connection_cache_timeout = 300;
 	o->checkpoint_interval = 10;

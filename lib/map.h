@@ -216,6 +216,17 @@ int map_lookup(struct map *m, const char *key, const char *const *args, int narg
  */
 int map_open(struct map *m);
 
+/*
+ * Between two connections of a session process (which serves several, root
+ * given up at the first): closes the maps that keep answers in memory (the
+ * host class's cache), so that nothing looked up for one connection is
+ * answered from memory to the next.  Returns false when a map this process
+ * opened has changed on disk since, or one it could not open has appeared
+ * or changed: the process should then leave the next connection to a new
+ * one, which opens the map as root.
+ */
+bool map_set_renew(struct map_set *set);
+
 /* Closes every open map of the set (before fork, or to pick up changes). */
 void map_set_close_all(struct map_set *set);
 

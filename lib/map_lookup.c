@@ -347,3 +347,31 @@ map_file_check(const struct map *m, const char *path, struct stat *st, struct pt
 		    e == ENOENT ? "missing" : "unsafe", path, why);
 	return e;
 }
+
+/* map_set_renew's step for one map: ctx is its bool result. */
+static void
+renew_one(struct map *m, void *ctx)
+{
+	bool *fresh = ctx;
+	struct map_rt *rt = m->rt;
+
+	if (rt == NULL || rt->pid != map_pid())
+		return;		/* not opened in this process */
+	if (rt->open && m->cls == &map_class_host) {
+		map_close(m);	/* its cache of answers */
+		return;
+	}
+	if (rt->open && m->cls->stale != NULL && m->cls->stale(m))
+		*fresh = false;
+	else if (!rt->open && rt->failed && rt->fpath != NULL && failure_is_stale(rt))
+		*fresh = false;
+}
+
+bool
+map_set_renew(struct map_set *set)
+{
+	bool fresh = true;
+
+	map_set_each(set, renew_one, &fresh);
+	return fresh;
+}

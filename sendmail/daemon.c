@@ -5,9 +5,10 @@
  *
  * The daemon process runs as root and does nothing but fork and dispatch:
  * it never reads a byte from a client.  Session processes are forked before
- * their connections come and accept them themselves (spares, below).  Each connection's process
- * gives up root for the owner of the queue folder (when that is not root)
- * before it speaks SMTP; it asks the daemon, over a datagram socket, to
+ * their connections come and accept them themselves (spares, below), one
+ * connection at a time, up to MaxConnectionsPerProcess one after another.
+ * A session process gives up root for the owner of the queue folder (when
+ * that is not root) before it speaks SMTP to its first client, for good; it asks the daemon, over a datagram socket, to
  * deliver what it queued, and the daemon hands the id to one of its
  * delivery processes (deliver_pool.c: root, long-lived, keeping their
  * mailer connections; recipients' identities are taken in the mailers).
@@ -58,25 +59,47 @@
 #define MAX_PENDING_DELIVERIES 65536
 #define DEFAULT_DELIVERERS 16	/* delivery processes when MaxQueueChildren is not set */
 #define SESSION_GRACE 10	/* seconds the open sessions get after SIGTERM */
-#define SPARES 8		/* session processes waiting in accept, at most */
+#define SPARES 8		/* session processes kept waiting in accept */
+#define SPARES_MAX 32		/* waiting at most, counting sessions that came back */
+#define SPARE_IDLE 60		/* seconds a spare above SPARES may wait before it goes */
 #define SPARE_DRAIN_MS 2000	/* how long a re-execution waits for the spares to let go */
 
 /*
  * A spare: a session process forked before its connection comes, waiting in
  * poll on the listeners.  The one that accepts tells the daemon ("a" on its
- * socket), closes the listeners and serves that one connection as any
- * session does; the daemon forks another spare.  So a client is greeted by a
+ * socket), closes the listeners and serves that connection as any session
+ * does; the daemon forks another spare.  So a client is greeted by a
  * process that is already running: no fork (and no wait for a new process
  * to be scheduled, which on a busy machine is the longest part) between the
- * connection and the greeting.  Spares count as children for
- * MaxDaemonChildren.  The daemon retires them (end of file on their socket)
- * when it stops accepting: RefuseLA, SIGTERM, SIGHUP; with DelayLA or
- * ConnectionRateThrottle the daemon accepts itself, as before, so that it
- * can pause or count before each connection.
+ * connection and the greeting.  When the connection ends the process asks
+ * for another ("r"); the daemon either passes it the listeners (SCM_RIGHTS)
+ * and counts it as a spare again, or closes the socket and the process
+ * exits.  A fork and a new process's first touch of its pages cost more CPU
+ * here than a whole message (bench/RESULTS.md), which is why a process
+ * serves up to MaxConnectionsPerProcess connections, as Postfix's smtpd
+ * serves max_use.  The listeners stay the daemon's: a serving process holds
+ * none, so that a re-executed daemon can bind them again.
+ *
+ * | message | from    | meaning                                             |
+ * |---------|---------|-----------------------------------------------------|
+ * | "a"     | session | took a connection, closed the listeners             |
+ * | "r"     | session | its connection ended; it may take another           |
+ * | "L" map | daemon  | answer to "r": the listeners, one byte per daemon   |
+ * |         |         | ('1' sent, '0' not open) and the fds in that order  |
+ * | EOF     | daemon  | retired, or no more: the process exits (after its   |
+ * |         |         | connection, if it is serving one)                   |
+ *
+ * Session processes, spare or serving, count as children for
+ * MaxDaemonChildren.  The daemon retires them when it stops accepting:
+ * RefuseLA, SIGTERM, SIGHUP (serving ones then end with their connection);
+ * with DelayLA or ConnectionRateThrottle the daemon accepts itself, as
+ * before, so that it can pause or count before each connection, and each
+ * of those processes serves one connection.
  */
 struct spare {
 	pid_t pid;
 	int fd;			/* the daemon's end of the spare's socket */
+	time_t since;		/* when it began to wait */
 };
 
 /* The daemon's state (one per process; lives on main's stack). */
@@ -100,8 +123,10 @@ struct daemon {
 	bool refusing;		/* the listeners are closed for RefuseLA */
 	time_t delay_log_next;	/* DelayLA's line is logged again from then on */
 	struct sm_throttle throttle;	/* ConnectionRateThrottle's count */
-	struct spare spares[SPARES];	/* session processes waiting for a connection */
+	struct spare spares[SPARES_MAX];	/* session processes waiting for a connection */
 	int nspares;
+	struct spare *serving;	/* session processes serving one that may come back for more */
+	int nserving;
 };
 
 /* The write end of the signal pipe, for the handler: the only global. */
@@ -367,6 +392,9 @@ child_close(struct daemon *dm)
 	for (int i = 0; i < dm->nspares; i++)
 		close(dm->spares[i].fd);
 	dm->nspares = 0;
+	for (int i = 0; i < dm->nserving; i++)
+		close(dm->serving[i].fd);
+	dm->nserving = 0;
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -425,10 +453,13 @@ accept_one(struct daemon *dm, int i)
 		return;
 	}
 	if (pid == 0) {
+		struct smtpd_proc proc;
+
 		child_close(dm);
 		dlv_pool_close_fds(&dm->pool);
 		fcntl(fd, F_SETFD, 0);
-		_exit(smtpd_serve(dm->run, fd, &dm->daemons[i], &peer, plen, dm->req[1]));
+		smtpd_prepare(dm->run, &proc);
+		_exit(smtpd_serve(dm->run, &proc, fd, &dm->daemons[i], &peer, plen, dm->req[1]));
 	}
 	close(fd);
 	track_session(dm, pid);
@@ -445,16 +476,31 @@ spare_mode(const struct daemon *dm)
 	    o->connection_rate_throttle <= 0;
 }
 
+/* MaxConnectionsPerProcess: how many connections one session process serves (at least 1). */
+static long
+uses_per_process(const struct daemon *dm)
+{
+	long n = dm->run->cfg->opt.max_connections_per_process;
+
+	return n > 1 ? n : 1;
+}
+
 /*
- * A spare's life: opens the maps, waits for a connection on any listener,
- * then serves it.  The listeners are in the spare's epoll set as exclusive
- * waits, so that a connection wakes one spare, not all of them.
+ * A spare's wait: polls the listeners (exclusive waits, so that a
+ * connection wakes one spare, not all of them) and its control socket
+ * (end of file: retired, or the daemon is gone; the process exits) until it
+ * accepts a connection.  A reused process whose maps changed on disk exits
+ * instead of accepting: the daemon forks a new spare, whose epoll_ctl sees
+ * the connection waiting.  Then it closes the listeners (a re-execution
+ * waits for that) and tells the daemon ("a").  Returns the connection;
+ * *which is the daemon it came on.
  */
-static void __attribute__((noreturn))
-spare_main(struct daemon *dm, int ctl)
+static int
+spare_accept(struct daemon *dm, int ctl, bool reused, struct sockaddr_storage *peer,
+    socklen_t *plen, int *which)
 {
 	struct epoll_event ev, got[8];
-	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int ep = epoll_create1(EPOLL_CLOEXEC), fd = -1;
 
 	if (ep < 0)
 		_exit(EX_OSERR);
@@ -468,35 +514,99 @@ spare_main(struct daemon *dm, int ctl)
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, dm->fds[i], &ev) < 0)
 			_exit(EX_OSERR);
 	}
-	smtpd_prepare(dm->run);
-	for (;;) {
+	while (fd < 0) {
 		int n = epoll_wait(ep, got, 8, -1);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0 && errno != EINTR)
 			_exit(EX_OSERR);
-		}
-		for (int k = 0; k < n; k++) {
-			struct sockaddr_storage peer;
-			socklen_t plen = sizeof peer;
+		for (int k = 0; k < n && fd < 0; k++) {
 			uint32_t i = got[k].data.u32;
-			int fd;
 
 			if (i == UINT32_MAX)
 				_exit(EX_OK);	/* retired, or the daemon is gone */
-			fd = accept4(dm->fds[i], (struct sockaddr *)&peer, &plen, 0);
-			if (fd < 0)
-				continue;	/* another spare was faster */
-			/* the listeners go first: a re-execution waits for that */
-			close(ep);
-			for (int j = 0; j < dm->ndaemons; j++)
-				if (dm->fds[j] >= 0)
-					close(dm->fds[j]);
-			(void)send(ctl, "a", 1, MSG_NOSIGNAL);
-			close(ctl);
-			_exit(smtpd_serve(dm->run, fd, &dm->daemons[i], &peer, plen, dm->req[1]));
+			/*
+			 * a map changed while this process (root given up) waited:
+			 * the connection is left to a new spare, which opens it as root
+			 */
+			if (reused && !smtpd_reusable(dm->run))
+				_exit(EX_OK);
+			*plen = sizeof *peer;
+			fd = accept4(dm->fds[i], (struct sockaddr *)peer, plen, 0);
+			*which = (int)i;	/* fd < 0: another spare was faster */
 		}
+	}
+	/* the listeners go first: a re-execution waits for that */
+	close(ep);
+	for (int j = 0; j < dm->ndaemons; j++)
+		if (dm->fds[j] >= 0) {
+			close(dm->fds[j]);
+			dm->fds[j] = -1;
+		}
+	(void)send(ctl, "a", 1, MSG_NOSIGNAL);
+	return fd;
+}
+
+/*
+ * After its connection: asks the daemon for another ("r") and waits for its
+ * answer, the listeners (SCM_RIGHTS, after "L" and one byte per daemon, '1'
+ * for each listener sent); false when the daemon says no (end of file: it
+ * wants no more spares now, is stopping, or was re-executed).
+ */
+static bool
+spare_rearm(struct daemon *dm, int ctl)
+{
+	size_t room = CMSG_SPACE(sizeof(int) * (size_t)dm->ndaemons);
+	char *cbuf = pt_calloc(1, room), *text = pt_calloc(1, (size_t)dm->ndaemons + 2);
+	struct iovec iov = { text, (size_t)dm->ndaemons + 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		.msg_controllen = room };
+	struct cmsghdr *cm;
+	ssize_t n = -1;
+	int got = 0, k = 0, *fds = NULL;
+
+	if (send(ctl, "r", 1, MSG_NOSIGNAL) == 1)
+		while ((n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+			;
+	cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		fds = (int *)(void *)CMSG_DATA(cm);
+		got = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	}
+	if (n == dm->ndaemons + 1 && text[0] == 'L' && !(mh.msg_flags & MSG_CTRUNC))
+		for (int i = 0; i < dm->ndaemons; i++)
+			dm->fds[i] = text[i + 1] == '1' && k < got ? fds[k++] : -1;
+	for (int j = k; j < got; j++)
+		close(fds[j]);	/* more than announced: not ours to keep */
+	free(cbuf);
+	free(text);
+	return k > 0;
+}
+
+/*
+ * A spare's life: opens the maps, then serves one connection after another,
+ * up to MaxConnectionsPerProcess, each after the daemon gave the listeners
+ * back.  Root is given up at the first connection and never regained; the
+ * session of each connection is freed before the next (smtpd_session).
+ */
+static void __attribute__((noreturn))
+spare_main(struct daemon *dm, int ctl)
+{
+	struct smtpd_proc proc;
+	long uses = uses_per_process(dm);
+
+	smtpd_prepare(dm->run, &proc);
+	for (long served = 1;; served++) {
+		struct sockaddr_storage peer;
+		socklen_t plen;
+		int i = 0, fd = spare_accept(dm, ctl, served > 1, &peer, &plen, &i), rc;
+
+		if (served >= uses) {
+			close(ctl);	/* the last: the daemon forgets this process now */
+			ctl = -1;
+		}
+		rc = smtpd_serve(dm->run, &proc, fd, &dm->daemons[i], &peer, plen, dm->req[1]);
+		if (ctl < 0 || rc != EX_OK || !smtpd_reusable(dm->run) || !spare_rearm(dm, ctl))
+			_exit(rc);
 	}
 }
 
@@ -507,7 +617,7 @@ spawn_spare(struct daemon *dm)
 	int sv[2];
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return false;
 	pid = fork();
 	if (pid < 0) {
@@ -533,7 +643,7 @@ spawn_spare(struct daemon *dm)
 	}
 	close(sv[1]);
 	track_session(dm, pid);
-	dm->spares[dm->nspares++] = (struct spare){ pid, sv[0] };
+	dm->spares[dm->nspares++] = (struct spare){ pid, sv[0], time(NULL) };
 	return true;
 }
 
@@ -545,18 +655,28 @@ drop_spare(struct daemon *dm, int i)
 	dm->spares[i] = dm->spares[--dm->nspares];
 }
 
-/* Retires every spare. */
+/* Forgets serving session i (its socket closed: it exits once its connection ends). */
+static void
+drop_serving(struct daemon *dm, int i)
+{
+	close(dm->serving[i].fd);
+	dm->serving[i] = dm->serving[--dm->nserving];
+}
+
+/* Retires every spare, and lets every serving session end with its connection. */
 static void
 retire_spares(struct daemon *dm)
 {
 	while (dm->nspares > 0)
 		drop_spare(dm, dm->nspares - 1);
+	while (dm->nserving > 0)
+		drop_serving(dm, dm->nserving - 1);
 }
 
 /*
  * Retires every spare and waits (a while) until each has exited or taken
- * its connection: either way it no longer holds the listeners, which a
- * re-executed daemon binds again.
+ * its connection ("a"): either way it no longer holds the listeners, which
+ * a re-executed daemon binds again.
  */
 static void
 retire_spares_wait(struct daemon *dm)
@@ -567,11 +687,11 @@ retire_spares_wait(struct daemon *dm)
 		(void)shutdown(dm->spares[i].fd, SHUT_WR);
 	for (int i = 0; i < dm->nspares && deadline > 0; i++) {
 		struct pollfd p = { dm->spares[i].fd, POLLIN, 0 };
-		char c;
+		char c = 0;
 		struct timespec t0, t1;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (poll(&p, 1, (int)deadline) > 0 && recv(p.fd, &c, 1, 0) > 0)
+		while (c != 'a' && poll(&p, 1, (int)deadline) > 0 && recv(p.fd, &c, 1, 0) > 0)
 			;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		deadline -= (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -579,43 +699,133 @@ retire_spares_wait(struct daemon *dm)
 	retire_spares(dm);
 }
 
-/* Keeps SPARES spares waiting while the daemon accepts through them, none otherwise. */
+/*
+ * Keeps SPARES spares waiting while the daemon accepts through them, none
+ * otherwise; those above SPARES (sessions that came back) go once they
+ * have waited SPARE_IDLE seconds, the longest waiting first.
+ */
 static void
 tend_spares(struct daemon *dm)
 {
 	long max = dm->run->cfg->opt.max_daemon_children;
+	time_t now = time(NULL);
 
 	if (!spare_mode(dm)) {
 		retire_spares(dm);
 		return;
+	}
+	while (dm->nspares > SPARES) {
+		int old = 0;
+
+		for (int i = 1; i < dm->nspares; i++)
+			if (dm->spares[i].since < dm->spares[old].since)
+				old = i;
+		if (now - dm->spares[old].since < SPARE_IDLE)
+			break;
+		drop_spare(dm, old);
 	}
 	while (dm->nspares < SPARES && (max <= 0 || dm->children < max))
 		if (!spawn_spare(dm))
 			break;
 }
 
-/* Reads the spares' sockets: one that took a connection is a session now. */
+/*
+ * Gives a session that came back ("r") the listeners, making it a spare
+ * again, when the daemon wants one more (accepting through spares, fewer
+ * than SPARES_MAX waiting); false otherwise (its socket is then closed, and
+ * the process exits).  It already counts as a child for MaxDaemonChildren.
+ */
+static bool
+rearm(struct daemon *dm, int fd)
+{
+	char *text;
+	size_t room = CMSG_SPACE(sizeof(int) * (size_t)dm->ndaemons);
+	char *cbuf;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int n = 0;
+	bool ok;
+
+	if (!spare_mode(dm) || dm->nspares >= SPARES_MAX)
+		return false;
+	text = pt_calloc(1, (size_t)dm->ndaemons + 1);
+	cbuf = pt_calloc(1, room);
+	text[0] = 'L';
+	cm = (struct cmsghdr *)(void *)cbuf;
+	for (int i = 0; i < dm->ndaemons; i++) {
+		text[i + 1] = dm->fds[i] >= 0 ? '1' : '0';
+		if (dm->fds[i] >= 0)
+			memcpy(CMSG_DATA(cm) + sizeof(int) * (size_t)n++, &dm->fds[i], sizeof(int));
+	}
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	iov = (struct iovec){ text, (size_t)dm->ndaemons + 1 };
+	mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
+	ok = n > 0 && sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)iov.iov_len;
+	free(text);
+	free(cbuf);
+	return ok;
+}
+
+/*
+ * Reads the session processes' sockets: a spare that took a connection
+ * ("a") is serving now; a serving one whose connection ended ("r") is made
+ * a spare again or let go; end of file: it exited, or will at once.
+ */
 static void
-spares_ready(struct daemon *dm, const struct pollfd *v, int n)
+ctl_ready(struct daemon *dm, const struct pollfd *v, int n)
 {
 	for (int i = 0; i < n; i++) {
+		char c = 0;
+		ssize_t got;
+		int j;
+
 		if (v[i].fd < 0 || !(v[i].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		for (int j = 0; j < dm->nspares; j++)
-			if (dm->spares[j].fd == v[i].fd) {
-				drop_spare(dm, j);
-				break;
-			}
+		got = recv(v[i].fd, &c, 1, MSG_DONTWAIT);
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		for (j = 0; j < dm->nspares && dm->spares[j].fd != v[i].fd; j++)
+			;
+		if (j < dm->nspares && got == 1 && c == 'a') {
+			dm->serving = pt_reallocarray(dm->serving, (size_t)dm->nserving + 1,
+			    sizeof *dm->serving);
+			dm->serving[dm->nserving++] = dm->spares[j];
+			dm->spares[j] = dm->spares[--dm->nspares];
+			continue;
+		}
+		if (j < dm->nspares) {
+			drop_spare(dm, j);
+			continue;
+		}
+		for (j = 0; j < dm->nserving && dm->serving[j].fd != v[i].fd; j++)
+			;
+		if (j == dm->nserving)
+			continue;
+		if (got == 1 && c == 'r' && rearm(dm, v[i].fd)) {
+			dm->serving[j].since = time(NULL);
+			dm->spares[dm->nspares++] = dm->serving[j];
+			dm->serving[j] = dm->serving[--dm->nserving];
+		} else
+			drop_serving(dm, j);
 	}
 }
 
-/* Forgets a reaped spare's socket. */
+/* Forgets a reaped session process's socket. */
 static void
 spare_reaped(struct daemon *dm, pid_t pid)
 {
 	for (int j = 0; j < dm->nspares; j++)
 		if (dm->spares[j].pid == pid) {
 			drop_spare(dm, j);
+			return;
+		}
+	for (int j = 0; j < dm->nserving; j++)
+		if (dm->serving[j].pid == pid) {
+			drop_serving(dm, j);
 			return;
 		}
 }
@@ -788,6 +998,8 @@ poll_timeout(struct daemon *dm)
 		return 100;	/* until the next second's share of ConnectionRateThrottle */
 	if (idle >= 0 && (timeout < 0 || idle * 1000 < timeout))
 		timeout = (int)(idle * 1000 + 100);
+	if (dm->nspares > SPARES && (timeout < 0 || timeout > 1000))
+		timeout = 1000;	/* to let the spares above SPARES go when idle */
 	return timeout;
 }
 
@@ -795,31 +1007,40 @@ poll_timeout(struct daemon *dm)
 static void
 loop(struct daemon *dm)
 {
-	struct pollfd *p = pt_calloc((size_t)(dm->ndaemons + 2 + dm->pool.max + SPARES), sizeof *p);
+	struct pollfd *p = NULL;
+	size_t room = 0;
 
 	while (!dm->stopping || busy(dm)) {
 		int n = 0, np, ns, timeout;
 		bool acc;
+		size_t need;
 
 		if (!dm->stopping)
 			check_load(dm);
 		tend_spares(dm);
 		acc = may_accept(dm);
 		timeout = poll_timeout(dm);
+		need = (size_t)(dm->ndaemons + 2 + dm->pool.max + dm->nspares + dm->nserving);
+		if (need > room) {
+			room = need + SPARES;
+			p = pt_reallocarray(p, room, sizeof *p);
+		}
 		p[n++] = (struct pollfd){ dm->sigpipe[0], POLLIN, 0 };
 		p[n++] = (struct pollfd){ dm->req[0], POLLIN, 0 };
 		for (int i = 0; i < dm->ndaemons; i++)
 			p[n++] = (struct pollfd){ acc ? dm->fds[i] : -1, POLLIN, 0 };
 		np = dlv_pool_fds(&dm->pool, p + n);
-		ns = dm->nspares;
-		for (int i = 0; i < ns; i++)
-			p[n + np + i] = (struct pollfd){ dm->spares[i].fd, POLLIN, 0 };
+		ns = 0;
+		for (int i = 0; i < dm->nspares; i++)
+			p[n + np + ns++] = (struct pollfd){ dm->spares[i].fd, POLLIN, 0 };
+		for (int i = 0; i < dm->nserving; i++)
+			p[n + np + ns++] = (struct pollfd){ dm->serving[i].fd, POLLIN, 0 };
 		if (poll(p, (nfds_t)(n + np + ns), timeout) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			handle_signals(dm);
 		reap(dm);
-		spares_ready(dm, p + n + np, ns);
+		ctl_ready(dm, p + n + np, ns);
 		if (p[1].revents)
 			read_requests(dm);
 		dlv_pool_ready(&dm->pool, p + n, np);
@@ -903,6 +1124,7 @@ out:
 	free(dm.daemons);
 	free(dm.fds);
 	free(dm.session_pids);
+	free(dm.serving);
 	dlv_pool_free(&dm.pool);
 	tls_ctx_free(run->tls_server);
 	run->tls_server = NULL;

@@ -9,22 +9,42 @@
 #include <time.h>
 
 #include "cf_daemon.h"
+#include "queue.h"
 #include "sendmail.h"
 
 /*
- * Serves one SMTP connection on fd (smtpd.c), accepted by daemon d from
- * peer.  reqfd is where queue ids for immediate delivery are sent (-1: none).
- * Returns the exit status of the session process.
+ * What a session process keeps from one connection to the next (it serves
+ * up to MaxConnectionsPerProcess of them, one at a time): nothing of a
+ * connection's, only the queue id generator, so that two connections in
+ * the same second never make the same id.
  */
-int smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
+struct smtpd_proc {
+	struct queue_idgen idgen;
+};
+
+/*
+ * Serves one SMTP connection on fd (smtpd.c), accepted by daemon d from
+ * peer, in a process readied by smtpd_prepare.  reqfd is where queue ids
+ * for immediate delivery are sent (-1: none).  Gives up root (for good)
+ * before it reads from the client.  Returns the exit status of the session
+ * process.
+ */
+int smtpd_serve(struct sm_run *run, struct smtpd_proc *proc, int fd, const struct cf_daemon *d,
     const struct sockaddr_storage *peer, socklen_t plen, int reqfd);
 
 /*
- * Opens the configuration's maps (as root), which smtpd_serve does too (a
- * map changed since is opened again): a spare session process does it
- * before its connection comes.
+ * Readies a session process (proc) and opens the configuration's maps (as
+ * root), which smtpd_serve does too (a map changed since is opened again):
+ * a spare session process does it before its connection comes.
  */
-void smtpd_prepare(struct sm_run *run);
+void smtpd_prepare(struct sm_run *run, struct smtpd_proc *proc);
+
+/*
+ * After a connection ended: true when the process may serve another one;
+ * false when a map has changed on disk since the process opened it as root
+ * (a new process should open it).  Drops the maps' caches of answers.
+ */
+bool smtpd_reusable(struct sm_run *run);
 
 /*
  * background.c: forks and leaves the terminal (new session, standard

@@ -82,8 +82,8 @@ void
 smtpd_new_sid(struct smtpd *s)
 {
 	s->sid_time = (long long)time(NULL);
-	s->sid_seq = s->idgen.seq;
-	queue_id_make(&s->idgen, (time_t)s->sid_time, s->sid);
+	s->sid_seq = s->idgen->seq;
+	queue_id_make(s->idgen, (time_t)s->sid_time, s->sid);
 	s->sid_used = false;
 }
 
@@ -499,7 +499,8 @@ greet(struct smtpd *s, const struct cf_daemon *d, const char *name, const char *
 
 int
 smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
-    const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd)
+    const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd,
+    struct queue_idgen *idgen)
 {
 	struct smtpd s;
 	struct pt_buf err = PT_BUF_INIT;
@@ -520,7 +521,11 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 		snprintf(s.relay, sizeof s.relay, "%s", name[0] != '\0' ? name : addr);
 	else
 		snprintf(s.relay, sizeof s.relay, "%s [%s]", name, addr);
-	queue_idgen_init(&s.idgen, (long)getpid(), (unsigned)time(NULL));
+	s.idgen = idgen;
+	if (s.idgen == NULL) {
+		queue_idgen_init(&s.own_idgen, (long)getpid(), (unsigned)time(NULL));
+		s.idgen = &s.own_idgen;
+	}
 	smtpd_macro(&s, "{client_addr}", addr);
 	smtpd_macro(&s, "{client_name}", name);
 	smtpd_macro(&s, "{client_resolve}", resolve);
@@ -558,6 +563,7 @@ out:
 	queue_dir_close(s.qd);
 	rw_ctx_done(&s.rw);
 	pt_buf_free(&err);
+	pt_log_set_qid(NULL);
 	return EX_OK;
 }
 
@@ -636,13 +642,22 @@ client_identity(const struct sockaddr_storage *peer, socklen_t plen, char *addr,
 }
 
 void
-smtpd_prepare(struct sm_run *run)
+smtpd_prepare(struct sm_run *run, struct smtpd_proc *proc)
 {
+	memset(proc, 0, sizeof *proc);
+	queue_idgen_init(&proc->idgen, (long)getpid(), (unsigned)time(NULL));
 	map_set_each(run->cfg->maps, open_map, NULL);
 }
 
+bool
+smtpd_reusable(struct sm_run *run)
+{
+	/* a map changed on disk is reopened by a new process, as root */
+	return map_set_renew(run->cfg->maps);
+}
+
 int
-smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
+smtpd_serve(struct sm_run *run, struct smtpd_proc *proc, int fd, const struct cf_daemon *d,
     const struct sockaddr_storage *peer, socklen_t plen, int reqfd)
 {
 	char addr[NI_MAXHOST], name[NI_MAXHOST], ptr[NI_MAXHOST];
@@ -657,7 +672,7 @@ smtpd_serve(struct sm_run *run, int fd, const struct cf_daemon *d,
 	io = smtp_io_new(fd, fd);
 	smtp_io_set_timeout(io, run->cfg->opt.timeout.command > 0 ?
 	    run->cfg->opt.timeout.command * 1000 : 3600000);
-	rc = smtpd_session(run, io, d, addr, name, resolve, ptr, reqfd);
+	rc = smtpd_session(run, io, d, addr, name, resolve, ptr, reqfd, &proc->idgen);
 	smtp_io_flush(io);
 	smtp_io_free(io);
 	close(fd);
@@ -676,7 +691,7 @@ mode_smtp_stdio(struct sm_run *run)
 	snprintf(who, sizeof who, "%s@localhost", pw != NULL ? pw->pw_name : "root");
 	run->sasl_ready = auth_server_init(&err);
 	pt_buf_free(&err);
-	rc = smtpd_session(run, io, NULL, "", who, "OK", NULL, -1);
+	rc = smtpd_session(run, io, NULL, "", who, "OK", NULL, -1, NULL);
 	smtp_io_flush(io);
 	smtp_io_free(io);
 	return rc;

@@ -34,7 +34,13 @@ struct smtpd {
 	struct rw_ctx rw;		/* rw.macros: the session's macros */
 	int reqfd;			/* where queue ids for delivery go, or -1 */
 	struct queue_dir *qd;
-	struct queue_idgen idgen;
+	/*
+	 * The queue id generator: the session process's (smtpd_proc), which
+	 * outlives the connection, so that the ids of two connections served by
+	 * one process in the same second differ; own_idgen for -bs.
+	 */
+	struct queue_idgen *idgen;
+	struct queue_idgen own_idgen;
 	/*
 	 * The envelope id of the session, as upstream's: made after check_relay
 	 * and again after each transaction; the next message takes it as its
@@ -203,9 +209,14 @@ bool smtpd_privacy(const struct smtpd *s, const char *name);
  * strings, either may be empty for -bs; resolve is ${client_resolve}: OK,
  * FAIL, FORGED or TEMP; ptr is what the PTR lookup gave, ${client_ptr}, or
  * NULL; with FORGED, relay= and the Hello reply show it with "(may be
- * forged)").  Returns an exit status.
+ * forged)").  idgen is the process's queue id generator, or NULL for one of
+ * the session's own.  Everything the session sets up (macros, envelope, TLS,
+ * SASL, filters, counters) lives in the session and is freed before it
+ * returns, so that the process may serve another connection.  Returns an
+ * exit status.
  */
 int smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
-    const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd);
+    const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd,
+    struct queue_idgen *idgen);
 
 #endif

@@ -350,9 +350,9 @@ smtpd_data(struct smtpd *s, const struct smtp_cmd *c)
 	}
 	/* the message takes the session's envelope id (made from the same counter) */
 	if (s->sid[0] != '\0')
-		s->idgen.seq = s->sid_seq;
+		s->idgen->seq = s->sid_seq;
 	s->sid_used = true;
-	if (queue_msg_create(s->qd, &s->idgen, s->sid[0] != '\0' ? (time_t)s->sid_time :
+	if (queue_msg_create(s->qd, s->idgen, s->sid[0] != '\0' ? (time_t)s->sid_time :
 	    (time_t)s->env->ctime, &m, &err) != QUEUE_OK) {
 		pt_log(LOG_ERR, "%s", pt_buf_str(&err));
 		smtpd_say(s, 451, "4.3.0", "Temporary queue problem; try again later");

@@ -152,6 +152,7 @@ $1(`RefuseLA', `confREFUSE_LA')dnl
 $1(`RejectLogInterval', `confREJECT_LOG_INTERVAL')dnl
 $1(`DelayLA', `confDELAY_LA')dnl
 $1(`MaxDaemonChildren', `confMAX_DAEMON_CHILDREN')dnl
+$1(`MaxConnectionsPerProcess', `confMAX_CONNECTIONS_PER_PROCESS')dnl
 $1(`ConnectionRateThrottle', `confCONNECTION_RATE_THROTTLE')dnl
 $1(`ConnectionRateWindowSize', `confCONNECTION_RATE_WINDOW_SIZE')dnl
 $1(`RecipientFactor', `confWORK_RECIPIENT_FACTOR')dnl
