@@ -227,8 +227,12 @@ fds1=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
 rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null)
 ok "$([ -d "/proc/$pid" ] && echo 0 || echo 1)" "the process is still the one serving after 1000 more connections"
 is "$fds1" "$fds0" "its open descriptors did not grow ($fds0)"
-ok "$([ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 2048 ] && echo 0 || echo 1)" \
-	"its memory grew less than 2 MB ($rss0 kB, then $rss1 kB)"
+if ldd "$SENDMAIL" 2>/dev/null | grep -q libasan; then
+	skip "memory under ASan, whose quarantine keeps what is freed ($rss0 kB, then $rss1 kB)"
+else
+	ok "$([ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 2048 ] && echo 0 || echo 1)" \
+		"its memory grew less than 2 MB ($rss0 kB, then $rss1 kB)"
+fi
 sb_stop
 
 # 8. MaxConnectionsPerProcess=3: a new process after three connections
