@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,4 +139,32 @@ pt_str_hash(const char *s, bool fold)
 		h *= 16777619UL;
 	}
 	return h;
+}
+
+void
+pt_str_date(time_t t, char out[PT_DATE_MAX])
+{
+	struct tm lt, gmt;
+	long off;
+	size_t n;
+
+	localtime_r(&t, &lt);
+	gmtime_r(&t, &gmt);
+	n = strftime(out, PT_DATE_MAX, "%a, ", &lt);
+	n += (size_t)snprintf(out + n, PT_DATE_MAX - n, "%d ", lt.tm_mday);
+	n += strftime(out + n, PT_DATE_MAX - n, "%b %Y %H:%M:%S ", &lt);
+	/* the offset from the broken-down times, as the day may differ */
+	off = (lt.tm_hour - gmt.tm_hour) * 60L + lt.tm_min - gmt.tm_min;
+	if (lt.tm_year != gmt.tm_year)
+		off += lt.tm_year < gmt.tm_year ? -1440 : 1440;
+	else if (lt.tm_yday != gmt.tm_yday)
+		off += lt.tm_yday < gmt.tm_yday ? -1440 : 1440;
+	if (off == 0) {
+		snprintf(out + n, PT_DATE_MAX - n, "GMT");
+		return;
+	}
+	n += (size_t)snprintf(out + n, PT_DATE_MAX - n, "%c%02ld%02ld", off < 0 ? '-' : '+',
+	    labs(off) / 60, labs(off) % 60);
+	if (lt.tm_zone != NULL && *lt.tm_zone != '\0')
+		snprintf(out + n, PT_DATE_MAX - n, " (%s)", lt.tm_zone);
 }

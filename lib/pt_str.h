@@ -8,6 +8,7 @@
 #define PT_STR_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 
 /* A non-owning view of len bytes at p; not NUL-terminated. */
@@ -53,5 +54,13 @@ bool pt_str_to_long(const char *s, long *out);
  * Hash of a string for tables, case-sensitive or not.  FNV-1a.
  */
 unsigned long pt_str_hash(const char *s, bool fold);
+
+/*
+ * Time t as upstream writes dates in headers, notices and $b: "Sun, 1 Nov
+ * 2026 09:05:02 GMT" (the day without a leading zero), or with the local
+ * offset and the zone's name, "Sun, 1 Nov 2026 10:05:02 +0100 (CET)".
+ */
+#define PT_DATE_MAX 64
+void pt_str_date(time_t t, char out[PT_DATE_MAX]);
 
 #endif

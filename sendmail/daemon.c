@@ -433,6 +433,7 @@ worker_setup(void *ctx)
 
 	child_close(dm);
 	close(dm->req[1]);
+	dm->run->fresh_smtp = true;	/* it delivers what the sessions just received */
 }
 
 /* Accepts one connection on daemon i and forks its session. */

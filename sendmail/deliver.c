@@ -93,33 +93,101 @@ duration(long secs, char out[32])
  * the sysexits status the reply maps to (a RCPT refused with 550, 551 or
  * 553: an unknown user).
  */
-static const char *
-refusal_stat(const struct dlv_target *t)
+const char *
+dlv_refusal_stat(const struct dlv_target *t)
 {
 	return t->remote_rcpt && (t->code == 550 || t->code == 551 || t->code == 553) ?
 	    "User unknown" : "Service unavailable";
 }
 
 /*
- * Logs the outcome of one target: "to=..., delay=..., mailer=...,
- * relay=mx.example.net. [192.0.2.1], dsn=..., reply=..., stat=...".
+ * The envelope sender's local account, when the sender is a user of this
+ * host ("user", or "user@host" with host in class w), as upstream finds
+ * it; NULL otherwise.
+ */
+static const struct passwd *
+sender_account(const struct dlv *d)
+{
+	const char *s = d->e->sender;
+	char *user, *at;
+	const struct passwd *pw = NULL;
+	size_t n;
+
+	if (s == NULL || *s == '\0' || strcmp(s, "<>") == 0)
+		return NULL;
+	n = strlen(s);
+	user = s[0] == '<' && n >= 2 && s[n - 1] == '>' ? pt_strndup(s + 1, n - 2) : pt_strdup(s);
+	if ((at = strrchr(user, '@')) != NULL)
+		*at++ = '\0';
+	if (*user != '\0' && (at == NULL || cf_class_has(d->cfg, 'w', at)))
+		pw = getpwnam(user);
+	free(user);
+	return pw;
+}
+
+/*
+ * Upstream's ctladdr= of t, the controlling user of its delivery, into b:
+ * for an expansion of an alias (now or on an earlier run), the alias and
+ * the ids the delivery takes (an aliases file's members: DefaultUser's
+ * user and the file's group); for a .forward's, its owner; otherwise the
+ * envelope sender when it is a local user, but not for a recipient that
+ * failed before any delivery (early).
  */
 static void
-log_target(struct dlv *d, const struct dlv_target *t, time_t started)
+log_ctladdr(struct dlv *d, const struct dlv_target *t, bool early, struct pt_buf *b)
+{
+	const struct queue_rcpt *r = t->rcpt >= 0 ? &d->e->rcpts[t->rcpt] : NULL;
+	const struct queue_ctl *c = r != NULL && r->ctl >= 0 ? &d->e->ctls[r->ctl] : NULL;
+	const struct passwd *pw;
+	struct stat st;
+	long uid = (long)t->uid, gid = (long)t->gid;
+
+	if (r == NULL)
+		return;
+	if (!t->primary || c != NULL) {
+		if (t->from_alias && t->owner == NULL && d->cfg->opt.alias_file.n > 0) {
+			const char *f = d->cfg->opt.alias_file.v[0];
+
+			if (f[0] != '/' && strchr(f, ':') != NULL)	/* "hash:/etc/mail/aliases" */
+				f = strchr(f, ':') + 1;
+			if (stat(f, &st) == 0)
+				gid = (long)st.st_gid;
+		}
+		pt_buf_printf(b, "ctladdr=%s", c != NULL && c->alias != NULL ? c->alias : r->addr);
+		if (t->uid != (uid_t)-1)
+			pt_buf_printf(b, " (%ld/%ld)", uid, gid);
+		pt_buf_adds(b, ", ");
+	} else if (!early && (pw = sender_account(d)) != NULL)
+		pt_buf_printf(b, "ctladdr=%s (%ld/%ld), ", d->e->sender, (long)pw->pw_uid,
+		    (long)pw->pw_gid);
+}
+
+/*
+ * Logs the outcome of one target: "to=..., delay=..., mailer=...,
+ * relay=mx.example.net. [192.0.2.1], dsn=..., reply=..., stat=...".  A
+ * target that failed before any delivery (tried false: an unknown local
+ * user) is logged as upstream logs it while resolving recipients: no
+ * xdelay, the priority a retry would have, the error as reply=.
+ */
+static void
+log_target(struct dlv *d, const struct dlv_target *t, time_t started, bool tried)
 {
 	char delay[32], xdelay[32];
+	bool early = !tried && t->state == DLV_FAILED;
 	const char *stat = t->state == DLV_SENT ? "Sent" :
-	    t->state == DLV_FAILED && t->remote ? refusal_stat(t) : t->text;
+	    t->state == DLV_FAILED && t->remote ? dlv_refusal_stat(t) : t->text;
 	bool detail = t->state == DLV_SENT && t->text != NULL && strcmp(t->text, "Sent") != 0;
 	struct pt_buf b = PT_BUF_INIT;
 
 	duration((long)(d->now - (time_t)d->e->ctime), delay);
 	duration((long)(time(NULL) - started), xdelay);
 	pt_buf_printf(&b, "to=%s, ", t->addr);
-	if (!t->primary && t->rcpt >= 0)
-		pt_buf_printf(&b, "ctladdr=%s, ", d->e->rcpts[t->rcpt].addr);
-	pt_buf_printf(&b, "delay=%s, xdelay=%s, mailer=%s, pri=%ld, ", delay, xdelay,
-	    t->mailer ? t->mailer->name : "*error*", d->e->priority);
+	log_ctladdr(d, t, early, &b);
+	pt_buf_printf(&b, "delay=%s, ", delay);
+	if (!early)
+		pt_buf_printf(&b, "xdelay=%s, ", xdelay);
+	pt_buf_printf(&b, "mailer=%s, pri=%ld, ", t->mailer ? t->mailer->name : "*error*",
+	    d->e->priority + (early ? d->cfg->opt.retry_factor : 0));
 	if (t->relay != NULL)
 		pt_buf_printf(&b, "relay=%s, ", t->relay);
 	else if (t->host[0] != '\0')
@@ -127,6 +195,9 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started)
 	pt_buf_printf(&b, "dsn=%s, ", t->status && *t->status ? t->status : "5.0.0");
 	if (t->remote && t->state != DLV_SENT)
 		pt_buf_printf(&b, "reply=%s, ", t->text);
+	else if (early)
+		pt_buf_printf(&b, "reply=%d %s %s, ", t->code, t->status ? t->status : "",
+		    t->text ? t->text : "");
 	pt_buf_printf(&b, "stat=%s%s", t->state != DLV_DEFERRED ? "" : stat && *stat ?
 	    "Deferred: " : "Deferred", stat ? stat : "");
 	if (detail)
@@ -201,23 +272,40 @@ run_smtp_group(struct dlv *d, int first)
 	free(idx);
 }
 
-/* Delivers every pending target. */
+/*
+ * Delivers every pending target.  Those settled while the recipients were
+ * expanded (an unknown user) are logged first, as upstream logs them then.
+ */
 static void
 run_targets(struct dlv *d)
 {
+	bool *settled = pt_calloc((size_t)d->targets.n + 1, sizeof(bool));
+
+	for (int i = 0; i < d->targets.n; i++) {
+		struct dlv_target *t = &d->targets.v[i];
+
+		if (t->state == DLV_FAILED) {
+			settled[i] = true;
+			log_target(d, t, time(NULL), false);
+			dlv_report(d, t);
+		}
+	}
 	for (int i = 0; i < d->targets.n; i++) {
 		struct dlv_target *t = &d->targets.v[i];
 		time_t started = time(NULL);
 
+		if (settled[i])
+			continue;
 		d->sender = t->list_owner;	/* an owner- list's mail goes out from its owner */
 		if (t->state == DLV_PENDING && is_smtp(t))
 			run_smtp_group(d, i);
 		else if (t->state == DLV_PENDING && t->mailer != NULL)
 			dlv_prog(d, t);
 		d->sender = NULL;
-		log_target(d, t, started);
+		log_target(d, t, started, true);
 		dlv_report(d, t);
 	}
+	free(settled);
 }
 
 /* The state of queued recipient i after the attempt: sent, failed or deferred. */
@@ -248,16 +336,20 @@ rcpt_outcome(const struct dlv *d, int i, bool *expanded)
 
 /*
  * Adds target t to envelope e as a deferred recipient with its controlling
- * user; from (a recipient of d's envelope, which may be e) gives the ORCPT
- * and NOTIFY flags.
+ * user; from (a recipient of d's envelope, which may be e) gives the ORCPT,
+ * the NOTIFY flags and the Final-Recipient of its notices.
  */
 static struct queue_rcpt *
-requeue_target(struct queue_env *e, const struct queue_rcpt *from, const struct dlv_target *t)
+requeue_target(struct dlv *d, struct queue_env *e, const struct queue_rcpt *from,
+    const struct dlv_target *t)
 {
 	const char *addr = from->addr, *orcpt = from->orcpt;
 	unsigned flags = from->flags & ~QRF_PRIMARY;
 	struct queue_rcpt *r;
+	struct pt_buf final = PT_BUF_INIT;
 	int ctl = -1;
+
+	dsn_final_rcpt(d->cfg, from, &final);
 
 	/* from may move when e grows: what it gives is taken first */
 	if (t->owner != NULL)
@@ -269,7 +361,9 @@ requeue_target(struct queue_env *e, const struct queue_rcpt *from, const struct 
 	r->state = QRS_DEFERRED;
 	r->message = t->text ? queue_env_str(e, t->text) : NULL;
 	r->orcpt = orcpt ? queue_env_str(e, orcpt) : NULL;
+	r->final_rcpt = queue_env_str(e, final.s);
 	r->flags = flags;
+	pt_buf_free(&final);
 	return r;
 }
 
@@ -317,7 +411,7 @@ split_owner(struct dlv *d, const char *owner)
 
 		if (t->state == DLV_DEFERRED && !t->moved && t->list_owner != NULL &&
 		    pt_strcasecmp(t->list_owner, owner) == 0)
-			requeue_target(e, &d->e->rcpts[t->rcpt], t);
+			requeue_target(d, e, &d->e->rcpts[t->rcpt], t);
 	}
 	if (!d->have_idgen) {
 		queue_idgen_init(&d->idgen, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
@@ -368,7 +462,7 @@ requeue_expansions(struct dlv *d, int i)
 
 		if (t->rcpt != i || t->state != DLV_DEFERRED || t->moved)
 			continue;
-		requeue_target(d->e, &d->e->rcpts[i], t);
+		requeue_target(d, d->e, &d->e->rcpts[i], t);
 	}
 }
 
@@ -403,18 +497,17 @@ update_rcpts(struct dlv *d)
 
 /*
  * Gives up on deferred targets older than Timeout.queuereturn: they fail
- * with status 4.4.7 and keep the reason they were deferred for the bounce.
+ * with status 4.4.7 and keep the reason they were deferred for the bounce
+ * (whose log line says "Cannot send message for ...", as upstream's).
  */
 static void
 expire(struct dlv *d)
 {
 	long limit = (d->e->flags & QEF_RESPONSE) ? d->cfg->opt.timeout.queuereturn_dsn :
 	    d->cfg->opt.timeout.queuereturn_normal;
-	struct pt_buf iv = PT_BUF_INIT;
 
 	if (limit <= 0 || d->now - (time_t)d->e->ctime < limit)
 		return;
-	dsn_interval(limit, &iv);
 	for (int k = 0; k < d->targets.n; k++) {
 		struct dlv_target *t = &d->targets.v[k];
 
@@ -424,10 +517,7 @@ expire(struct dlv *d)
 		t->expired = true;
 		free(t->status);
 		t->status = pt_strdup("4.4.7");
-		pt_log_id_lv(7, LOG_NOTICE, d->e->id, "to=%s, stat=Cannot send message for %s", t->addr,
-		    iv.s);
 	}
-	pt_buf_free(&iv);
 }
 
 /* Notes the exit status of the submitting program from the failed targets (the last one's). */
@@ -449,7 +539,7 @@ queue_expansions(struct dlv *d, int i)
 		const struct dlv_target *t = &d->targets.v[k];
 
 		if (t->rcpt == i && t->state == DLV_PENDING)
-			requeue_target(d->e, &d->e->rcpts[i], t)->state = QRS_PENDING;
+			requeue_target(d, d->e, &d->e->rcpts[i], t)->state = QRS_PENDING;
 	}
 }
 

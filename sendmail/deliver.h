@@ -60,6 +60,13 @@ struct dlv_target {
 	char *dsn_status;	/* Status:, when not dsn= (NULL) */
 	char *mta;		/* Remote-MTA: the server that was given the recipient (or the
 				 * host that was not found); NULL for none */
+	/* what upstream's transcript (its xf file) holds of this target's outcome: */
+	char *xscript;		/* "... while talking to HOST:", ">>> COMMAND", "<<< REPLY" lines */
+	char *output;		/* what a mailer program wrote, or NULL */
+	int exit_code;		/* a mailer program's exit status when it failed or deferred (the
+				 * bounce's Diagnostic-Code), 0 otherwise */
+	char *rcpt_reply;	/* the reply that accepted the RCPT (a relayed success notice's
+				 * Diagnostic-Code), or NULL */
 };
 
 /* The targets of one attempt. */
@@ -101,6 +108,12 @@ struct dlv {
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */
 struct dlv_target *dlv_add(struct dlv_list *l, const struct cf_mailer *m, const char *host,
     const char *user, const char *addr, int rcpt);
+/*
+ * What upstream's stat= says of a server's permanent refusal of t: the
+ * words of the sysexits status the reply maps to ("User unknown" for a RCPT
+ * refused with 550, 551 or 553, else "Service unavailable").
+ */
+const char *dlv_refusal_stat(const struct dlv_target *t);
 /* Marks a target failed or deferred with code, status and text. */
 void dlv_set(struct dlv_target *t, int state, int code, const char *status, const char *text);
 void dlv_list_free(struct dlv_list *l);
@@ -331,8 +344,14 @@ int dlv_message(struct dlv *d, const struct cf_mailer *m, bool from_line, struct
 /* The same with the line end eol instead of the mailer's E= (the SMTP client stuffs LF text). */
 int dlv_message_eol(struct dlv *d, const struct cf_mailer *m, bool from_line, const char *eol,
     struct pt_buf *out);
-/* The envelope sender (d->sender when set, else the envelope's) as mailer m sees it ($g). */
+/*
+ * The envelope sender (d->sender when set, else the envelope's) as mailer
+ * m sees it ($g: headers, arguments, the From_ line); for the null sender,
+ * MAILER-DAEMON ($n) so rewritten, as upstream.  dlv_envelope_sender: the
+ * same for an SMTP client's MAIL command, empty for the null sender.
+ */
 void dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out);
+void dlv_envelope_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out);
 
 /*
  * With -v: prints one line of the delivery transcript on standard output,
@@ -349,6 +368,12 @@ void dlv_report(const struct dlv *d, struct dlv_target *t);
 /* With -v: prints the lines of an SMTP reply as they came. */
 void dlv_verbose_reply(const struct dlv *d, const struct smtp_reply *r);
 
+/*
+ * Final-Recipient of a recipient: the one the message was given (for the
+ * expansions of an alias kept for a retry, that alias: its r record),
+ * "RFC822; user@host", an unqualified one qualified with $j.
+ */
+void dsn_final_rcpt(const struct cf_config *cfg, const struct queue_rcpt *r, struct pt_buf *out);
 /*
  * Sends the delivery status notifications the attempt calls for (dsn.c):
  * the delay warning when Timeout.queuewarn has passed and some target is

@@ -79,7 +79,10 @@ dlv_set(struct dlv_target *t, int state, int code, const char *status, const cha
 	t->remote = t->remote_rcpt = false;
 	free(t->diag);
 	free(t->dsn_status);
-	t->diag = t->dsn_status = NULL;
+	free(t->xscript);
+	free(t->output);
+	t->diag = t->dsn_status = t->xscript = t->output = NULL;
+	t->exit_code = 0;
 }
 
 void
@@ -97,6 +100,9 @@ dlv_list_free(struct dlv_list *l)
 		free(l->v[i].diag);
 		free(l->v[i].dsn_status);
 		free(l->v[i].mta);
+		free(l->v[i].xscript);
+		free(l->v[i].output);
+		free(l->v[i].rcpt_reply);
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);

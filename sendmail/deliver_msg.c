@@ -19,15 +19,32 @@
 #include "pt_alloc.h"
 #include "pt_str.h"
 
-void
-dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
+/* True if the envelope sender of this delivery is the null sender. */
+static bool
+null_sender(const struct dlv *d)
 {
 	const char *s = d->sender ? d->sender : d->e->sender ? d->e->sender : "<>";
 
-	if (strcmp(s, "<>") == 0 || *s == '\0')
-		return;
+	return strcmp(s, "<>") == 0 || *s == '\0';
+}
+
+void
+dlv_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
+{
+	const char *s = d->sender ? d->sender : d->e->sender;
+
+	if (null_sender(d))	/* upstream's stand-in: $n, MAILER-DAEMON */
+		s = mac_get(d->cfg->macros, 'n', NULL) ? mac_get(d->cfg->macros, 'n', NULL) :
+		    "MAILER-DAEMON";
 	rw_remotename(&d->rw, s, m, RW_SENDER | RW_CANONICAL, out);
 	pt_arena_reset(d->rw.arena);
+}
+
+void
+dlv_envelope_sender(struct dlv *d, const struct cf_mailer *m, struct pt_buf *out)
+{
+	if (!null_sender(d))
+		dlv_sender(d, m, out);
 }
 
 /* The header names whose values are sender or recipient addresses. */
@@ -207,7 +224,7 @@ dlv_message_eol(struct dlv *d, const struct cf_mailer *m, bool from_line, const 
 
 		localtime_r(&t, &tm);
 		strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
-		pt_buf_printf(out, "From %s  %s", g.len ? g.s : "MAILER-DAEMON", date);
+		pt_buf_printf(out, "From %s  %s", g.s, date);
 		pt_buf_adds(out, eol);
 	}
 	headers(d, m, pt_buf_str(&g), eol, out);

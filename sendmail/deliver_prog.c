@@ -30,37 +30,46 @@
 
 #define MAX_OUTPUT 4096	/* bytes of a mailer's output kept for the log */
 
-/* The result of a mailer's exit status, as upstream reports it. */
+/*
+ * The result of a mailer's exit status st, as upstream reports it: the
+ * status's words (stat=User unknown) for a failure, with what a program
+ * wrote (output, its first line the reason of a deferral) kept for the
+ * bounce's transcript and the status in its Diagnostic-Code; a file
+ * delivery gives its own words (why).
+ */
 static void
-exit_status(struct dlv_target *t, int st, const char *output)
+exit_status(struct dlv_target *t, int st, const char *output, const char *why)
 {
-	const char *why = output && *output ? output : NULL;
+	const struct cf_mailer *m = t->mailer;
+	struct pt_buf b = PT_BUF_INIT;
+	bool prog = why == NULL;
 
-	switch (st) {
-	case EX_OK:
+	if (st == EX_OK) {
 		dlv_set(t, DLV_SENT, 250, "2.0.0", "Sent");
-		break;
-	case EX_NOUSER:
-		dlv_set(t, DLV_FAILED, 550, "5.1.1", why ? why : "User unknown");
-		break;
-	case EX_NOHOST:
-		dlv_set(t, DLV_FAILED, 550, "5.1.2", why ? why : "Host unknown");
-		break;
-	case EX_DATAERR:
-	case EX_NOINPUT:
-	case EX_UNAVAILABLE:
-	case EX_SOFTWARE:
-	case EX_CANTCREAT:
-	case EX_NOPERM:
-	case EX_CONFIG:
-	case EX_USAGE:
-		dlv_set(t, DLV_FAILED, 554, "5.3.0", why ? why : "unknown mailer error");
-		t->exitcode = st;	/* what a submitting program exits with (deliver_errmode.c) */
-		break;
-	default:	/* EX_TEMPFAIL, EX_OSERR, EX_IOERR, a signal ... */
-		dlv_set(t, DLV_DEFERRED, 451, "4.0.0", why ? why : "local mailer temporary failure");
-		break;
+		return;
 	}
+	if (st == EX_TEMPFAIL || pt_exit_reply(st) == NULL || pt_exit_code(st) < 500) {
+		if (why == NULL && output != NULL && *output)
+			pt_buf_printf(&b, "%.*s", (int)strcspn(output, "\n"), output);
+		else if (why == NULL && st == EX_TEMPFAIL)
+			pt_buf_printf(&b, "%s mailer (%s) exited with EX_TEMPFAIL", m->name, m->path);
+		else
+			pt_buf_adds(&b, why ? why : pt_exit_words(st) ? pt_exit_words(st) :
+			    "local mailer temporary failure");
+		dlv_set(t, DLV_DEFERRED, 451, "4.0.0", b.s);
+	} else {
+		char status[8];
+
+		snprintf(status, sizeof status, "%.5s", pt_exit_status(st));
+		dlv_set(t, DLV_FAILED, pt_exit_code(st), status, why ? why : pt_exit_words(st));
+		t->exitcode = st;	/* what a submitting program exits with (deliver_errmode.c) */
+	}
+	if (prog) {
+		t->exit_code = pt_exit_reply(st) != NULL ? st : 0;
+		if (output != NULL && *output)
+			t->output = pt_strdup(output);
+	}
+	pt_buf_free(&b);
 }
 
 /* Takes the identity a delivery runs with; -1 on failure. */
@@ -267,8 +276,9 @@ run_program(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg, const
 		got += (size_t)n;
 	close(out);
 	output[got] = '\0';
-	output[strcspn(output, "\n")] = '\0';
-	exit_status(t, dlv_reap(pid), output);
+	while (got > 0 && output[got - 1] == '\n')
+		output[--got] = '\0';
+	exit_status(t, dlv_reap(pid), output, NULL);
 }
 
 /*
@@ -328,9 +338,10 @@ write_file(struct dlv *d, struct dlv_target *t, const struct pt_buf *msg)
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	exit_status(t, WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR,
-	    !WIFEXITED(st) ? NULL : WEXITSTATUS(st) == EX_NOPERM ? "Permission denied" :
-	    WEXITSTATUS(st) == EX_CANTCREAT ? "Can't create output" : NULL);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : EX_OSERR;
+	exit_status(t, st, NULL, st == EX_NOPERM ? "Permission denied" :
+	    st == EX_CANTCREAT ? "Can't create output" : pt_exit_words(st) ? pt_exit_words(st) :
+	    "local mailer temporary failure");
 }
 
 void

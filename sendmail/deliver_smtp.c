@@ -72,6 +72,8 @@ struct client {
 	bool refused;		/* the server refused the transaction at MAIL, DATA or the dot: */
 	char refused_dsn[16];	/* ... the status the host status keeps ("" for none) */
 	char *refused_reply;	/* ... and the reply (NULL for none) */
+	char last[512];		/* the last command sent (the message's dot aside), for the
+				 * transcript of a bounce */
 };
 
 /* What trying the hosts of a domain came to, for the targets left undecided. */
@@ -190,6 +192,8 @@ command(struct client *c, long timeout, const char *fmt, ...)
 		pt_buf_vprintf(&line, fmt, ap);
 		va_end(ap);
 		dlv_verbose(c->d, ">>> %s", line.s);
+		if (strcmp(line.s, ".") != 0)
+			pt_strlcpy(c->last, line.s, sizeof c->last);
 		pt_buf_adds(&line, "\r\n");
 		smtp_io_write(c->io, line.s, line.len);
 		pt_buf_free(&line);
@@ -226,6 +230,7 @@ queue_command(struct client *c, const char *fmt, ...)
 	pt_buf_vprintf(&line, fmt, ap);
 	va_end(ap);
 	dlv_verbose(c->d, ">>> %s", line.s);
+	pt_strlcpy(c->last, line.s, sizeof c->last);
 	pt_buf_adds(&line, "\r\n");
 	smtp_io_write(c->io, line.s, line.len);
 	pt_buf_free(&line);
@@ -265,6 +270,50 @@ default_status(int code, bool rcpt)
 	return code >= 500 ? "5.0.0" : code >= 400 ? "4.0.0" : "2.0.0";
 }
 
+/* The name of the server target t is given to, as bounces name it: "[192.0.2.1]", "mx.example.net.". */
+static const char *
+server_name(const struct client *c, const struct dlv_target *t)
+{
+	return t->host[0] == '[' ? t->host : c->host;
+}
+
+/*
+ * Keeps for t's bounce what upstream's transcript shows of a refusal: the
+ * server, the last command sent (DATA, when the commands went out
+ * pipelined) and the reply the client holds.
+ */
+static void
+transcript(struct client *c, struct dlv_target *t)
+{
+	struct pt_buf b = PT_BUF_INIT, r = PT_BUF_INIT;
+
+	pt_buf_printf(&b, "... while talking to %s:\n", server_name(c, t));
+	if (c->last[0])
+		pt_buf_printf(&b, ">>> %s\n", c->last);
+	smtp_reply_format(&c->r, &r);
+	for (char *line = r.s, *end; line != NULL && *line; line = end) {
+		end = strchr(line, '\n');
+		if (end != NULL)
+			*end++ = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		pt_buf_printf(&b, "<<< %s\n", line);
+	}
+	free(t->xscript);
+	t->xscript = pt_buf_steal(&b);
+	pt_buf_free(&r);
+}
+
+/* Notes the reply that accepted t's RCPT (a relayed success notice quotes it). */
+static void
+rcpt_accepted(struct client *c, struct dlv_target *t)
+{
+	struct pt_buf b = PT_BUF_INIT;
+
+	reply_text(&c->r, &b);
+	free(t->rcpt_reply);
+	t->rcpt_reply = pt_buf_steal(&b);
+}
+
 /* Sets targets from the reply the client holds (rcpt: the reply to their RCPT). */
 static void
 set_reply(struct client *c, const int *idx, int n, bool rcpt)
@@ -285,6 +334,8 @@ set_reply(struct client *c, const int *idx, int n, bool rcpt)
 		    !c->lmtp && c->r.nlines > 0 && c->r.lines[0][0] ? c->r.lines[0] : "Sent");
 		tg->remote = c->r.code >= 400;
 		tg->remote_rcpt = tg->remote && rcpt;
+		if (tg->remote)
+			transcript(c, tg);
 	}
 	pt_buf_free(&t);
 }
@@ -353,10 +404,11 @@ no_recipient(struct client *c)
 static void
 given(struct client *c, struct dlv_target *t)
 {
-	size_t n = strlen(c->host);
+	const char *name = server_name(c, t);
+	size_t n = strlen(name);
 
 	free(t->mta);
-	t->mta = pt_strndup(c->host, n > 1 && c->host[n - 1] == '.' ? n - 1 : n);
+	t->mta = pt_strndup(name, n > 1 && name[n - 1] == '.' ? n - 1 : n);
 }
 
 /* EHLO, or HELO when EHLO is refused.  False if the session cannot go on. */
@@ -517,7 +569,7 @@ send_envelope(struct client *c, const int *idx, int n, bool *sent)
 
 	if (c->rset_pending)
 		queue_command(c, "RSET");
-	dlv_sender(d, m, &sender);
+	dlv_envelope_sender(d, m, &sender);
 	mail_params(c, &p);
 	queue_command(c, "MAIL From:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p));
 	for (int i = 0; i < n; i++) {
@@ -577,8 +629,10 @@ read_envelope(struct client *c, const int *idx, int n, const bool *sent, int *ac
 			continue;
 		if (!command(c, to->rcpt, NULL))
 			return -1;
-		if (mail_ok && (c->r.code == 250 || c->r.code == 251))
+		if (mail_ok && (c->r.code == 250 || c->r.code == 251)) {
+			rcpt_accepted(c, &c->d->targets.v[idx[i]]);
 			accepted[nacc++] = idx[i];
+		}
 		else if (mail_ok)
 			set_reply(c, &idx[i], 1, true);
 	}
@@ -666,7 +720,7 @@ transaction(struct client *c, const int *idx, int n)
 	}
 	accepted = pt_calloc((size_t)n, sizeof(int));
 
-	dlv_sender(d, m, &sender);
+	dlv_envelope_sender(d, m, &sender);
 	mail_params(c, &p);
 	if (!command(c, to->mail, "MAIL From:<%s>%s", pt_buf_str(&sender), pt_buf_str(&p)) ||
 	    c->r.code != 250) {
@@ -693,9 +747,10 @@ transaction(struct client *c, const int *idx, int n)
 		given(c, t);
 		if (!command(c, to->rcpt, "RCPT To:<%s>%s", t->user, pt_buf_str(&p)))
 			goto out;
-		if (c->r.code == 250 || c->r.code == 251)
+		if (c->r.code == 250 || c->r.code == 251) {
+			rcpt_accepted(c, t);
 			accepted[nacc++] = idx[i];
-		else
+		} else
 			set_reply(c, &idx[i], 1, true);
 	}
 	if (nacc == 0) {

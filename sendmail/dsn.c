@@ -29,16 +29,7 @@
 #include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
-
-/* An RFC 5322 date for time t. */
-static void
-rfc_date(time_t t, char out[64])
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, 64, "%a, %d %b %Y %H:%M:%S %z", &tm);
-}
+#include "sendmail.h"
 
 /*
  * Writes a time interval as upstream words it: "1 second", "4 hours",
@@ -91,26 +82,6 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 	return (r->flags & want) != 0;
 }
 
-/*
- * What a notice gives as t's reason and Diagnostic-Code, into out: a
- * server's reply as it came, "550 Host unknown" where upstream words it
- * apart from the log line, else the code, status and text; false when
- * upstream gives none (a refused DATA).
- */
-static bool
-diagnostic(const struct dlv_target *t, struct pt_buf *out)
-{
-	pt_buf_reset(out);
-	if (t->diag != NULL)
-		pt_buf_adds(out, t->diag);
-	else if (t->remote)
-		pt_buf_adds(out, t->text ? t->text : "");
-	else
-		pt_buf_printf(out, "%d %s %s", t->code, t->status ? t->status : "",
-		    t->text ? t->text : "");
-	return out->len > 0;
-}
-
 /* The Timeout.queuewarn or .queuereturn that applies to the message. */
 static long
 queue_timeout(const struct dlv *d, bool warn)
@@ -137,34 +108,115 @@ expanded_from(const struct dlv *d, const struct dlv_target *t)
 	return NULL;
 }
 
+/* True if t went to a mailer that speaks SMTP to another host ([IPC]). */
+static bool
+relayed(const struct dlv_target *t)
+{
+	return t->mailer != NULL && strcmp(t->mailer->path, "[IPC]") == 0;
+}
+
+/*
+ * What upstream keeps as t's outcome for a notice (its q_rstatus), into
+ * out; false for none: a server's reply, "550 Host unknown" and the like
+ * where upstream words it apart from the log line (t->diag, "" for none),
+ * a program's exit status as a number, the reply that accepted a relayed
+ * recipient, else the code, status and words of a local failure.
+ */
+static bool
+outcome(const struct dlv_target *t, struct pt_buf *out)
+{
+	pt_buf_reset(out);
+	if (t->diag != NULL)
+		pt_buf_adds(out, t->diag);
+	else if (t->state == DLV_SENT)
+		pt_buf_adds(out, t->rcpt_reply && relayed(t) ? t->rcpt_reply : "");
+	else if (t->remote)
+		pt_buf_adds(out, t->text ? t->text : "");
+	else if (t->exit_code != 0)
+		pt_buf_printf(out, "%d", t->exit_code);
+	else
+		pt_buf_printf(out, "%d %s %s", t->code, t->status ? t->status : "",
+		    t->text ? t->text : "");
+	return out->len > 0;
+}
+
+/* The reason a bounce gives for an outcome: an exit status in words ("User unknown"). */
+static const char *
+reason(const char *outcome)
+{
+	char *end;
+	long st = strtol(outcome, &end, 10);
+
+	return *end == '\0' && pt_exit_words((int)st) != NULL ? pt_exit_words((int)st) : outcome;
+}
+
+/* True if a successful t was delivered here (local mailer), not relayed onwards. */
+static bool
+delivered_here(const struct dlv_target *t)
+{
+	return !relayed(t);
+}
+
+/*
+ * Appends what upstream's transcript holds of t's outcome: a program's
+ * output, the exchange with a server that refused, then the error line
+ * ("550 5.1.1 user... User unknown"; a refusal of the message rather than
+ * of a recipient names none), the deferral, or the delivery a success
+ * notice reports.
+ */
+static void
+transcript_of(const struct dlv_target *t, int kind, struct pt_buf *b)
+{
+	if (t->output != NULL)
+		pt_buf_printf(b, "%s\n", t->output);
+	if (t->xscript != NULL)
+		pt_buf_adds(b, t->xscript);
+	if (kind == DLV_SENT)
+		pt_buf_printf(b, "%s... %s\n", t->addr, delivered_here(t) ? "Successfully delivered" :
+		    "relayed; expect no further notifications");
+	else if (kind == DLV_DEFERRED || t->expired)
+		pt_buf_printf(b, "%s... Deferred%s%s\n", t->addr, t->text && *t->text ? ": " : "",
+		    t->text ? t->text : "");
+	else if (t->remote) {
+		const char *words = dlv_refusal_stat(t);
+		int st = strcmp(words, "User unknown") == 0 ? EX_NOUSER : EX_UNAVAILABLE;
+
+		pt_buf_printf(b, "%d %.5s %s%s%s\n", pt_exit_code(st), pt_exit_status(st),
+		    t->remote_rcpt ? t->addr : "", t->remote_rcpt ? "... " : "", words);
+	} else
+		pt_buf_printf(b, "%d %s %s... %s\n", t->code, t->status ? t->status : "", t->addr,
+		    t->text ? t->text : "");
+}
+
 /* The transcript section: what happened to each reported target, and the timeouts. */
 static void
 transcript(struct dlv *d, int kind, struct pt_buf *b)
 {
-	struct pt_buf iv = PT_BUF_INIT;
+	struct pt_buf lines = PT_BUF_INIT, iv = PT_BUF_INIT;
 	bool expired = false;
 
-	pt_buf_adds(b, "\n   ----- Transcript of session follows -----\n");
 	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 
 		if (!reportable(d, t, kind))
 			continue;
 		expired |= t->expired;
-		pt_buf_printf(b, "%s... %s%s\n", t->addr,
-		    kind == DLV_DEFERRED || t->expired ? "Deferred: " : "", t->text ? t->text : "");
+		transcript_of(t, kind, &lines);
 	}
 	if (kind == DLV_DEFERRED) {
 		dsn_interval(queue_timeout(d, true), &iv);
-		pt_buf_printf(b, "Warning: message still undelivered after %s\n", iv.s);
+		pt_buf_printf(&lines, "Warning: message still undelivered after %s\n", iv.s);
 		pt_buf_reset(&iv);
 		dsn_interval(queue_timeout(d, false), &iv);
-		pt_buf_printf(b, "Will keep trying until message is %s old\n", iv.s);
+		pt_buf_printf(&lines, "Will keep trying until message is %s old\n", iv.s);
 	} else if (expired) {
 		dsn_interval(queue_timeout(d, false), &iv);
-		pt_buf_printf(b, "Message could not be delivered for %s\n"
+		pt_buf_printf(&lines, "Message could not be delivered for %s\n"
 		    "Message will be deleted from queue\n", iv.s);
 	}
+	if (lines.len > 0)
+		pt_buf_printf(b, "   ----- Transcript of session follows -----\n%s", lines.s);
+	pt_buf_free(&lines);
 	pt_buf_free(&iv);
 }
 
@@ -172,53 +224,182 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 static void
 human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 {
-	struct pt_buf diag = PT_BUF_INIT;
-	char date[64];
+	struct pt_buf why = PT_BUF_INIT;
+	const char *from = queue_env_macro(d->e, "_");
+	char date[PT_DATE_MAX];
+	bool head = true;
 
 	if (kind == DLV_DEFERRED)
 		pt_buf_adds(b, "    **********************************************\n"
 		    "    **      THIS IS A WARNING MESSAGE ONLY      **\n"
 		    "    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n"
 		    "    **********************************************\n\n");
-	rfc_date((time_t)d->e->ctime, date);
-	pt_buf_printf(b, "The original message was received at %s\n", date);
-	if (queue_env_macro(d->e, "_") != NULL)
-		pt_buf_printf(b, "from %s\n", queue_env_macro(d->e, "_"));
+	pt_str_date((time_t)d->e->ctime, date);
+	pt_buf_printf(b, "The original message was received at %s\nfrom %s\n", date,
+	    from ? from : "");
 	if (pm)
 		pt_buf_printf(b, "with id %s\n", d->e->id);
-	if (kind != DLV_DEFERRED)
-		pt_buf_printf(b, "\n   ----- %s -----\n", kind == DLV_FAILED ?
-		    "The following addresses had permanent fatal errors" :
-		    "The following addresses had successful delivery notifications");
+	pt_buf_addc(b, '\n');
 	for (int i = 0; kind != DLV_DEFERRED && i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 
 		if (!reportable(d, t, kind))
 			continue;
-		pt_buf_printf(b, "%s\n", t->addr);
-		if (kind == DLV_FAILED && t->expired)
-			pt_buf_adds(b, "    (reason: Deferred)\n");
-		else if (kind == DLV_FAILED && diagnostic(t, &diag))
-			pt_buf_printf(b, "    (reason: %s)\n", diag.s);
+		if (head)
+			pt_buf_printf(b, "   ----- %s -----\n", kind == DLV_FAILED ?
+			    "The following addresses had permanent fatal errors" :
+			    "The following addresses had successful delivery notifications");
+		head = false;
+		if (kind == DLV_SENT)
+			pt_buf_printf(b, "%s  (%s)\n", t->addr, delivered_here(t) ?
+			    "successfully delivered to mailbox" : "relayed to non-DSN-aware mailer");
+		else {
+			pt_buf_printf(b, "%s\n", t->addr);
+			if (outcome(t, &why))
+				pt_buf_printf(b, "    (reason: %s)\n", reason(why.s));
+		}
 		if (expanded_from(d, t) != NULL)
 			pt_buf_printf(b, "    (expanded from: %s)\n", expanded_from(d, t));
 	}
-	if (kind != DLV_SENT)
-		transcript(d, kind, b);
-	pt_buf_free(&diag);
+	if (!head)
+		pt_buf_addc(b, '\n');
+	transcript(d, kind, b);
+	pt_buf_free(&why);
+}
+
+/* An address without its angle brackets. */
+static void
+bare(const char *addr, struct pt_buf *out)
+{
+	size_t n = strlen(addr);
+
+	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>')
+		pt_buf_add(out, addr + 1, n - 2);
+	else
+		pt_buf_adds(out, addr);
+}
+
+
+void
+dsn_final_rcpt(const struct cf_config *cfg, const struct queue_rcpt *r, struct pt_buf *out)
+{
+	size_t at;
+
+	if (r->final_rcpt != NULL) {
+		pt_buf_adds(out, r->final_rcpt);
+		return;
+	}
+	pt_buf_adds(out, "RFC822; ");
+	at = out->len;
+	bare(r->addr, out);
+	if (strchr(out->s + at, '@') == NULL)
+		pt_buf_printf(out, "@%s", mac_get(cfg->macros, 'j', NULL));
+}
+
+/*
+ * X-Actual-Recipient: the address the mailer was given ($u), typed by the
+ * mailer's T= ("rfc822; user@host", qualified with $j; "X-Unix; |program");
+ * upstream writes it unless PrivacyOptions has noactualrecipient (or it
+ * reads exactly as Final-Recipient).
+ */
+static void
+actual_recipient(const struct dlv *d, const struct dlv_target *t, const char *final,
+    struct pt_buf *b)
+{
+	const char *type = t->mailer && t->mailer->addrtype ? t->mailer->addrtype : "rfc822";
+	struct pt_buf a = PT_BUF_INIT;
+	bool rfc822 = pt_strcasecmp(type, "rfc822") == 0;
+
+	if (t->user == NULL || *t->user == '\0' || sm_privacy(d->cfg, "noactualrecipient"))
+		return;
+	pt_buf_printf(&a, "%s; %s", rfc822 ? "rfc822" : type, t->user);
+	if (rfc822 && strchr(t->user, '@') == NULL)
+		pt_buf_printf(&a, "@%s", mac_get(d->cfg->macros, 'j', NULL));
+	if (strcmp(a.s, final) != 0)
+		pt_buf_printf(b, "X-Actual-Recipient: %s\n", a.s);
+	pt_buf_free(&a);
+}
+
+/* The part of a client's $_ ("host [addr]") that upstream names as Received-From-MTA. */
+static void
+client_name(const char *relay, struct pt_buf *out)
+{
+	pt_buf_add(out, relay, strcspn(relay, " "));
+}
+
+/* Action: what became of t. */
+static const char *
+action(const struct dlv_target *t, int kind)
+{
+	if (kind == DLV_FAILED)
+		return "failed";
+	if (kind == DLV_DEFERRED)
+		return "delayed";
+	return delivered_here(t) ? "delivered (to mailbox)" : "relayed (to non-DSN-aware mailer)";
+}
+
+/*
+ * The status a notice gives a mailer program's exit status: upstream's own
+ * table for it, apart from the one its log line shows (EX_TEMPFAIL: 4.2.0
+ * in the delay warning, dsn=4.0.0 in the log).
+ */
+static const char *
+exit_dsn_status(int st)
+{
+	switch (st) {
+	case EX_USAGE:
+		return "5.5.4";
+	case EX_DATAERR:
+		return "5.5.2";
+	case EX_NOUSER:
+		return "5.1.1";
+	case EX_NOHOST:
+		return "5.1.2";
+	case EX_NOINPUT:
+	case EX_CANTCREAT:
+	case EX_NOPERM:
+		return "5.3.0";
+	case EX_OSERR:
+	case EX_IOERR:
+		return "4.5.0";
+	case EX_TEMPFAIL:
+		return "4.2.0";
+	default:
+		return "5.5.0";
+	}
+}
+
+/* Status: the enhanced status of t's outcome. */
+static const char *
+dsn_status(const struct dlv_target *t, int kind)
+{
+	if (kind == DLV_SENT && delivered_here(t))
+		return "2.1.5";	/* upstream's for a local delivery reported to the sender */
+	if (kind == DLV_FAILED && t->dsn_status)
+		return t->dsn_status;
+	if (t->exit_code != 0 && !t->expired)
+		return exit_dsn_status(t->exit_code);
+	if (t->status && *t->status)
+		return t->status;
+	return kind == DLV_FAILED ? "5.0.0" : kind == DLV_DEFERRED ? "4.0.0" : "2.0.0";
 }
 
 /* The machine-readable part (message/delivery-status). */
 static void
 status_part(struct dlv *d, int kind, struct pt_buf *b)
 {
-	struct pt_buf diag = PT_BUF_INIT;
-	char date[64];
+	struct pt_buf v = PT_BUF_INIT, final = PT_BUF_INIT;
+	const char *from = queue_env_macro(d->e, "_");
+	char date[PT_DATE_MAX];
 
-	pt_buf_printf(b, "Reporting-MTA: dns; %s\n", mac_get(d->cfg->macros, 'j', NULL));
 	if (d->e->envid != NULL)
 		pt_buf_printf(b, "Original-Envelope-Id: %s\n", d->e->envid);
-	rfc_date((time_t)d->e->ctime, date);
+	pt_buf_printf(b, "Reporting-MTA: dns; %s\n", mac_get(d->cfg->macros, 'j', NULL));
+	if (d->run->fresh_smtp && from != NULL && *from) {
+		client_name(from, &v);
+		pt_buf_printf(b, "Received-From-MTA: DNS; %s\n", v.s);
+	}
+	pt_str_date((time_t)d->e->ctime, date);
 	pt_buf_printf(b, "Arrival-Date: %s\n", date);
 	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
@@ -229,27 +410,26 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 		pt_buf_addc(b, '\n');
 		if (r->orcpt != NULL)
 			pt_buf_printf(b, "Original-Recipient: %s\n", r->orcpt);
-		pt_buf_printf(b, "Final-Recipient: RFC822; %s\n", t->addr);
-		pt_buf_printf(b, "Action: %s\n", kind == DLV_FAILED ? "failed" :
-		    kind == DLV_DEFERRED ? "delayed" : t->mailer != NULL &&
-		    strcmp(t->mailer->path, "[IPC]") == 0 ? "relayed" : "delivered");
-		pt_buf_printf(b, "Status: %s\n", kind == DLV_FAILED && t->dsn_status ? t->dsn_status :
-		    t->status && *t->status ? t->status :
-		    kind == DLV_FAILED ? "5.0.0" : kind == DLV_DEFERRED ? "4.0.0" : "2.0.0");
-		if (kind == DLV_FAILED && t->mta != NULL)
-			pt_buf_printf(b, "Remote-MTA: DNS; %s\n", t->mta);
-		if (kind != DLV_SENT && t->text != NULL && diagnostic(t, &diag))
-			pt_buf_printf(b, "Diagnostic-Code: %s; %s\n",
-			    t->mailer && strcmp(t->mailer->path, "[IPC]") == 0 ? "SMTP" : "X-Unix",
-			    diag.s);
-		rfc_date(d->now, date);
+		pt_buf_reset(&final);
+		dsn_final_rcpt(d->cfg, r, &final);
+		pt_buf_printf(b, "Final-Recipient: %s\n", final.s);
+		actual_recipient(d, t, final.s, b);
+		pt_buf_printf(b, "Action: %s\nStatus: %s\n", action(t, kind), dsn_status(t, kind));
+		if (t->mta != NULL)
+			pt_buf_printf(b, "Remote-MTA: %s; %s\n", t->mailer && t->mailer->mtatype ?
+			    t->mailer->mtatype : "dns", t->mta);
+		if (outcome(t, &v))
+			pt_buf_printf(b, "Diagnostic-Code: %s; %s\n", t->mailer && t->mailer->diagtype ?
+			    t->mailer->diagtype : "smtp", v.s);
+		pt_str_date(d->now, date);
 		pt_buf_printf(b, "Last-Attempt-Date: %s\n", date);
-		if (kind == DLV_DEFERRED) {
-			rfc_date((time_t)d->e->ctime + queue_timeout(d, false), date);
+		if (kind == DLV_DEFERRED && !t->remote) {	/* upstream's queued, not retried, state */
+			pt_str_date((time_t)d->e->ctime + queue_timeout(d, false), date);
 			pt_buf_printf(b, "Will-Retry-Until: %s\n", date);
 		}
 	}
-	pt_buf_free(&diag);
+	pt_buf_free(&v);
+	pt_buf_free(&final);
 }
 
 /* The original message, or its headers, as the third part. */
@@ -272,65 +452,160 @@ original_part(struct dlv *d, bool headers_only, struct pt_buf *b)
 	pt_buf_free(&msg);
 }
 
+/* One notice being made: what it reports, to whom, and how. */
+struct notice {
+	int kind;		/* DLV_FAILED, DLV_DEFERRED or DLV_SENT */
+	const char *to;		/* its recipients, a list as in a header */
+	bool pm;		/* a postmaster notice (the bounce of a message from <>, the
+				 * PostmasterCopy): "Postmaster notify", naming the queue id */
+	bool hdrs;		/* return the message's headers only */
+};
+
 /*
- * Builds the whole notification (headers and body) into out.  pm: a
- * failure notice for the postmaster rather than the sender (the bounce of
- * a message from the null sender, or the PostmasterCopy), titled
- * "Postmaster notify" and naming the queue id; hdrs: return the message's
- * headers only (RET=HDRS, and always in the PostmasterCopy).
+ * The notice's body: the MIME preamble, the human-readable part, the
+ * delivery status and the message (or its headers), between boundaries.
  */
 static void
-build(struct dlv *d, int kind, const char *to, bool pm, bool hdrs, struct pt_buf *out)
+notice_body(struct dlv *d, const struct notice *n, const char *boundary, struct pt_buf *out)
 {
-	const char *j = mac_get(d->cfg->macros, 'j', NULL);
-	struct pt_buf one = PT_BUF_INIT;
-	char date[64], boundary[96];
-
-	rfc_date(d->now, date);
-	snprintf(boundary, sizeof boundary, "%s.%ld/%s", d->e->id, (long)d->now, j);
-	pt_buf_printf(out, "From: Mail Delivery Subsystem <MAILER-DAEMON@%s>\n", j);
-	for (const char *next = to; addr_list_next(&next, &one);)	/* one To: line each */
-		pt_buf_printf(out, "To: %s\n", one.s);
-	pt_buf_free(&one);
-	if (kind == DLV_DEFERRED) {
-		struct pt_buf iv = PT_BUF_INIT;
-
-		dsn_interval(queue_timeout(d, true), &iv);
-		pt_buf_printf(out, "Subject: Warning: could not send message for past %s\n", iv.s);
-		pt_buf_free(&iv);
-	} else
-		pt_buf_printf(out, "Subject: %s\n", pm ? "Postmaster notify: see transcript for details" :
-		    kind == DLV_FAILED ? "Returned mail: see transcript for details" :
-		    "Successful Mail Delivery Report");
-	pt_buf_printf(out, "Date: %s\nAuto-Submitted: auto-generated (%s)\nMIME-Version: 1.0\n",
-	    date, pm ? "postmaster-notification" : kind == DLV_FAILED ? "failure" :
-	    kind == DLV_DEFERRED ? "warning-timeout" : "delivery");
-	pt_buf_printf(out, "Content-Type: multipart/report; report-type=delivery-status;\n"
-	    "\tboundary=\"%s\"\n\nThis is a MIME-encapsulated message\n\n--%s\n\n", boundary,
-	    boundary);
-	human_part(d, kind, pm, out);
+	pt_buf_printf(out, "This is a MIME-encapsulated message\n\n--%s\n\n", boundary);
+	human_part(d, n->kind, n->pm, out);
 	pt_buf_printf(out, "\n--%s\nContent-Type: message/delivery-status\n\n", boundary);
-	status_part(d, kind, out);
+	status_part(d, n->kind, out);
 	pt_buf_printf(out, "\n--%s\nContent-Type: %s\n\n", boundary,
-	    hdrs ? "text/rfc822-headers" : "message/rfc822");
-	original_part(d, hdrs, out);
-	pt_buf_printf(out, "\n--%s--\n", boundary);
+	    n->hdrs ? "text/rfc822-headers" : "message/rfc822");
+	original_part(d, n->hdrs, out);
+	pt_buf_printf(out, "\n--%s--\n\n", boundary);
+}
+
+/* The notice's Subject. */
+static void
+subject(struct dlv *d, const struct notice *n, struct pt_buf *out)
+{
+	if (n->kind == DLV_DEFERRED) {
+		pt_buf_adds(out, "Warning: could not send message for past ");
+		dsn_interval(queue_timeout(d, true), out);
+	} else
+		pt_buf_adds(out, n->pm ? "Postmaster notify: see transcript for details" :
+		    n->kind == DLV_FAILED ? "Returned mail: see transcript for details" :
+		    "Return receipt");
 }
 
 /*
- * Queues text (headers, blank line, body) from <> to rcpts (a list of
- * addresses, as in a header), and delivers it.
+ * The headers the notice brings itself, in upstream's order: a To: line
+ * per recipient, MIME-Version, Content-Type, Subject, Auto-Submitted.  The
+ * cf's H lines (Received, Date, From, Message-Id ...) come on top.
  */
 static void
-queue_notice(struct dlv *d, const char *rcpts, const struct pt_buf *text)
+own_headers(struct dlv *d, const struct notice *n, const char *boundary, struct queue_env *own)
 {
-	struct pt_buf one = PT_BUF_INIT;
-	const char *next = rcpts;
-	struct queue_env *e = queue_env_new();
+	struct pt_buf v = PT_BUF_INIT, one = PT_BUF_INIT;
+
+	for (const char *next = n->to; addr_list_next(&next, &one);) {
+		pt_buf_reset(&v);
+		pt_buf_printf(&v, " %s", one.s);
+		queue_env_add_header(own, "", "To", v.s);
+	}
+	queue_env_add_header(own, "", "MIME-Version", " 1.0");
+	pt_buf_reset(&v);
+	pt_buf_printf(&v, " multipart/report; report-type=delivery-status;\n\tboundary=\"%s\"",
+	    boundary);
+	queue_env_add_header(own, "", "Content-Type", v.s);
+	pt_buf_reset(&v);
+	pt_buf_addc(&v, ' ');
+	subject(d, n, &v);
+	queue_env_add_header(own, "", "Subject", v.s);
+	pt_buf_reset(&v);
+	pt_buf_printf(&v, " auto-generated (%s)", n->pm ? "postmaster-notification" :
+	    n->kind == DLV_FAILED ? "failure" : n->kind == DLV_DEFERRED ? "warning-timeout" :
+	    "return-receipt");
+	queue_env_add_header(own, "", "Auto-Submitted", v.s);
+	pt_buf_free(&v);
+	pt_buf_free(&one);
+}
+
+/*
+ * The envelope's headers: the cf's templates filled with the macros of a
+ * message that upstream makes itself (from localhost, the full name "Mail
+ * Delivery Subsystem" beside MAILER-DAEMON, which $g becomes for the null
+ * sender), then the notice's own.
+ */
+static void
+notice_headers(struct dlv *d, struct queue_env *e, const struct queue_env *own, const char *id)
+{
+	struct mac_table *m = mac_table_new(mac_table_names(d->cfg->macros), d->cfg->macros);
+
+	hdr_date_macros(m, own, e->ctime, id);
+	mac_set(m, 's', "localhost", 0);
+	mac_set(m, '_', "localhost", 0);
+	mac_set(m, 'x', "Mail Delivery Subsystem", 0);
+	hdr_add_templates(d->cfg, m, e, own, false);
+	for (size_t i = 0; i < own->nhdrs; i++)
+		queue_env_add_header(e, own->hdrs[i].cond, own->hdrs[i].name, own->hdrs[i].value);
+	mac_table_free(m);
+}
+
+/*
+ * What the log line of a notice says (upstream's words): the kind of
+ * notice, then what it reports: the first failure's words, the timeout,
+ * the warning's subject, "Return receipt".
+ */
+static void
+log_notice(struct dlv *d, const struct notice *n, const char *id)
+{
+	struct pt_buf what = PT_BUF_INIT;
+	const char *kind = (d->e->flags & QEF_RESPONSE) ? "return to sender" :
+	    (d->e->flags & QEF_WARNED) ? "sender notify" : n->pm && n->hdrs ? "postmaster notify" :
+	    "DSN";
+
+	if (n->kind != DLV_FAILED)
+		subject(d, n, &what);
+	for (int i = 0; n->kind == DLV_FAILED && i < d->targets.n && what.len == 0; i++) {
+		const struct dlv_target *t = &d->targets.v[i];
+
+		if (!reportable(d, t, DLV_FAILED))
+			continue;
+		if (t->expired) {
+			pt_buf_adds(&what, "Cannot send message for ");
+			dsn_interval(queue_timeout(d, false), &what);
+		} else
+			pt_buf_adds(&what, t->remote ? dlv_refusal_stat(t) : t->text ? t->text : "");
+	}
+	pt_log_id_lv(6, LOG_INFO, d->e->id, "%s: %s: %s", id, kind, pt_buf_str(&what));
+	pt_buf_free(&what);
+}
+
+/*
+ * The size the message was received with, as the from= line gave it: what
+ * its priority holds besides the class, the recipients and the retries.
+ */
+static long
+message_size(const struct dlv *d)
+{
+	const struct cf_config *c = d->cfg;
+	long primary = 0, size;
+
+	for (size_t i = 0; i < d->e->nrcpts; i++)
+		primary += (d->e->rcpts[i].flags & QRF_PRIMARY) != 0;
+	size = d->e->priority - d->e->attempts * c->opt.retry_factor +
+	    (long)hdr_class(c, d->e) * c->opt.class_factor - primary * c->opt.recipient_factor;
+	return size > 0 ? size : 0;
+}
+
+/*
+ * Queues notice n as a message from <> and delivers it.  Its priority is
+ * upstream's: a base of 1024 bytes and the returned message's size when its
+ * body goes back (a return receipt has neither), a recipient factor per
+ * recipient.
+ */
+static void
+queue_notice(struct dlv *d, const struct notice *n)
+{
+	struct pt_buf one = PT_BUF_INIT, body = PT_BUF_INIT, err = PT_BUF_INIT;
+	const char *next = n->to;
+	struct queue_env *e = queue_env_new(), *own = queue_env_new();
 	struct queue_msg *m;
-	struct pt_buf err = PT_BUF_INIT;
-	const char *body = strstr(pt_buf_str(text), "\n\n");
-	char *hdrs;
+	char boundary[128];
 
 	if (!d->have_idgen) {	/* one generator per process: two notices never share an id */
 		queue_idgen_init(&d->idgen, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
@@ -342,30 +617,21 @@ queue_notice(struct dlv *d, const char *rcpts, const struct pt_buf *text)
 	while (addr_list_next(&next, &one))
 		queue_env_add_rcpt(e, one.s)->flags |= QRF_PRIMARY;
 	pt_buf_free(&one);
-	hdrs = pt_strndup(text->s, body ? (size_t)(body - text->s) : text->len);
-	for (char *p = hdrs, *line; (line = strsep(&p, "\n")) != NULL;) {
-		char *colon = strchr(line, ':');
-
-		if (line[0] == '\t' && e->nhdrs > 0) {
-			struct pt_buf v = PT_BUF_INIT;
-
-			pt_buf_printf(&v, "%s\n%s", e->hdrs[e->nhdrs - 1].value, line);
-			e->hdrs[e->nhdrs - 1].value = queue_env_str(e, v.s);
-			pt_buf_free(&v);
-		} else if (colon != NULL) {
-			*colon = '\0';
-			queue_env_add_header(e, "", line, colon + 1);
-		}
-	}
-	free(hdrs);
+	e->priority = (long)e->nrcpts * d->cfg->opt.recipient_factor;
+	if (n->kind != DLV_SENT)
+		e->priority += 1024 + (n->hdrs ? 0 : message_size(d));
 	if (queue_msg_create(d->qd, &d->idgen, d->now, &m, &err) == QUEUE_OK) {
-		if (body != NULL)
-			queue_msg_write(m, body + 2, strlen(body + 2));
-		if (queue_msg_commit(m, e, &err) == QUEUE_OK) {
-			char id[QUEUE_ID_MAX];
+		char id[QUEUE_ID_MAX];
 
-			pt_strlcpy(id, queue_msg_id(m), sizeof id);
-			pt_log_id_lv(6, LOG_INFO, d->e->id, "%s: DSN: %s", id, rcpts);
+		pt_strlcpy(id, queue_msg_id(m), sizeof id);
+		snprintf(boundary, sizeof boundary, "%s.%ld/%s", id, (long)d->now,
+		    mac_get(d->cfg->macros, 'j', NULL));
+		own_headers(d, n, boundary, own);
+		notice_headers(d, e, own, id);
+		notice_body(d, n, boundary, &body);
+		queue_msg_write(m, body.s, body.len);
+		if (queue_msg_commit(m, e, &err) == QUEUE_OK) {
+			log_notice(d, n, id);
 			queue_msg_close(m);
 			if (fork() == 0) {
 				/*
@@ -386,6 +652,8 @@ queue_notice(struct dlv *d, const char *rcpts, const struct pt_buf *text)
 	if (err.len)
 		pt_log_id(LOG_ERR, d->e->id, "cannot queue a DSN: %s", err.s);
 	queue_env_free(e);
+	queue_env_free(own);
+	pt_buf_free(&body);
 	pt_buf_free(&err);
 }
 
@@ -476,10 +744,10 @@ error_recipient(struct dlv *d, int kind, char **owned)
 static void
 notify_group(struct dlv *d, int kind)
 {
-	struct pt_buf text = PT_BUF_INIT;
+	struct notice n = { .kind = kind };
 	const char *to, *sender = d->e->sender;
 	char *owned = NULL;
-	bool any = false, pm;
+	bool any = false;
 
 	for (int i = 0; i < d->targets.n; i++)
 		if (reportable(d, &d->targets.v[i], kind))
@@ -493,20 +761,20 @@ notify_group(struct dlv *d, int kind)
 	to = d->notice_owner != NULL ? d->notice_owner : error_recipient(d, kind, &owned);
 	if (to == NULL)
 		return;
-	pm = d->notice_owner == NULL &&
+	n.to = to;
+	n.pm = d->notice_owner == NULL &&
 	    (sender == NULL || *sender == '\0' || strcmp(sender, "<>") == 0);
-	/* RET=HDRS, or negative precedence: the headers only */
-	build(d, kind, to, pm, (d->e->flags & QEF_NO_BODY_RETURN) != 0 ||
-	    hdr_class(d->cfg, d->e) < 0, &text);
-	queue_notice(d, to, &text);
+	/* RET=HDRS, negative precedence, or a return receipt: the headers only */
+	n.hdrs = (d->e->flags & QEF_NO_BODY_RETURN) != 0 || hdr_class(d->cfg, d->e) < 0 ||
+	    kind == DLV_SENT;
+	queue_notice(d, &n);
 	if (kind == DLV_FAILED && d->cfg->opt.postmaster_copy != NULL &&
 	    *d->cfg->opt.postmaster_copy != '\0' && !(d->e->flags & QEF_RESPONSE) &&
 	    hdr_class(d->cfg, d->e) >= 0) {
-		pt_buf_reset(&text);
-		build(d, kind, d->cfg->opt.postmaster_copy, true, true, &text);
-		queue_notice(d, d->cfg->opt.postmaster_copy, &text);
+		n.to = d->cfg->opt.postmaster_copy;
+		n.pm = n.hdrs = true;
+		queue_notice(d, &n);
 	}
-	pt_buf_free(&text);
 	free(owned);
 }
 
@@ -547,8 +815,8 @@ dsn_send(struct dlv *d)
 		deferred |= d->targets.v[i].state == DLV_DEFERRED;
 	if (deferred && warn > 0 && !(d->e->flags & QEF_WARNED) &&
 	    d->now - (time_t)d->e->ctime >= warn) {
-		notify(d, DLV_DEFERRED);
 		d->e->flags |= QEF_WARNED;	/* once per message, written back with the queue file */
+		notify(d, DLV_DEFERRED);
 	}
 	notify(d, DLV_FAILED);
 	notify(d, DLV_SENT);

@@ -27,8 +27,7 @@ hdr_date_macros(struct mac_table *m, const struct queue_env *own, long long ctim
 	struct tm tm;
 
 	mac_set(m, 'i', id, 0);
-	localtime_r(&now, &tm);
-	strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	pt_str_date(now, buf);
 	mac_set(m, 'b', buf, 0);
 	if (date != NULL) {
 		char *v = pt_strdup(date->value);
@@ -37,6 +36,7 @@ hdr_date_macros(struct mac_table *m, const struct queue_env *own, long long ctim
 		free(v);
 	} else
 		mac_set(m, 'a', buf, 0);
+	localtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y%m%d%H%M", &tm);
 	mac_set(m, 't', buf, 0);
 }

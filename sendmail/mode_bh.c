@@ -40,22 +40,6 @@ struct bh_walk {
 	bool header;		/* the table's header line was printed */
 };
 
-/* The upstream text of a sysexits status, after its reply code ("5.1.2 Host unknown"). */
-static const char *
-exit_text(int st)
-{
-	static const char *const text[] = {
-		"5.0.0 Bad usage", "5.6.0 Data format error", "5.3.0 Cannot open input",
-		"5.1.1 User unknown", "5.1.2 Host unknown", "5.0.0 Service unavailable",
-		"5.3.0 Internal error", "4.0.0 Operating system error",
-		"5.3.5 System file missing", "5.0.0 Can't create output", "4.0.0 I/O error",
-		"4.0.0 Deferred", "5.5.0 Remote protocol error", "5.0.0 Insufficient permission",
-		"5.3.5 Local configuration error",
-	};
-
-	return st >= 64 && st <= 78 ? text[st - 64] : NULL;
-}
-
 /* The host name of a record's path below the top folder: labels in reverse, dots dropped. */
 static void
 host_of(const char *rel, struct pt_buf *out)
@@ -108,8 +92,8 @@ print_entry(struct bh_walk *w, int fd, const char *rel)
 		pt_buf_printf(&res, "%.*s", width, e.reply);
 	else if (e.exitst == EX_TEMPFAIL && e.err != 0)
 		pt_buf_printf(&res, "Deferred: %.*s", width - 10, strerror(e.err));
-	else if (e.exitst != 0 && exit_text(e.exitst) != NULL)
-		pt_buf_printf(&res, "%.*s", width, exit_text(e.exitst));
+	else if (e.exitst != 0 && pt_exit_status(e.exitst) != NULL)
+		pt_buf_printf(&res, "%.*s", width, pt_exit_status(e.exitst));
 	else if (e.exitst != 0)
 		pt_buf_printf(&res, "Unknown mailer error %d", e.exitst);
 	else if (e.err == 0)

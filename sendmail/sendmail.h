@@ -64,6 +64,10 @@ struct sm_run {
 	const char *bodytype;	/* -B */
 	const char *protocol;	/* -p protocol[:host] */
 	bool relay_submission;	/* -G */
+	bool fresh_smtp;	/* this process makes the first delivery attempt of mail just
+				 * received over SMTP (the daemon's delivery processes): its
+				 * notices name the client (Received-From-MTA), as upstream's
+				 * session process does */
 	const char *submitted_id;	/* the message this process read and queued: the
 					 * failures its delivery finds now (not a later
 					 * queue run's) also go to its Errors-To: header
@@ -112,5 +116,11 @@ void privs_done(void);
 char *host_qualified_name(void);
 /* Adds this host's interface addresses as [a.b.c.d] to class w, as upstream probes them. */
 void host_add_interfaces(struct cf_config *cfg);
+
+/*
+ * True if the PrivacyOptions of cfg include name ("novrfy",
+ * "noactualrecipient" ...), directly or through goaway (smtpd.c).
+ */
+bool sm_privacy(const struct cf_config *cfg, const char *name);
 
 #endif

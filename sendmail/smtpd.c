@@ -136,7 +136,13 @@ smtpd_reset(struct smtpd *s)
 bool
 smtpd_privacy(const struct smtpd *s, const char *name)
 {
-	const struct cf_strlist *l = &s->cfg->opt.privacy_options;
+	return sm_privacy(s->cfg, name);
+}
+
+bool
+sm_privacy(const struct cf_config *cfg, const char *name)
+{
+	const struct cf_strlist *l = &cfg->opt.privacy_options;
 	/* the guide: all flags but noreceipts, restrict*, noetrn and nobodyreturn */
 	static const char *const goaway[] = { "needmailhelo", "needexpnhelo", "needvrfyhelo",
 		"noexpn", "novrfy", "noverb", "authwarnings", "noactualrecipient", NULL };
@@ -360,10 +366,10 @@ set_dates(struct smtpd *s)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	localtime_r(&now, &tm);
-	strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	pt_str_date(now, buf);
 	smtpd_macro(s, "b", buf);
-	strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);	/* ctime's form */
 	smtpd_macro(s, "d", buf);
 	strftime(buf, sizeof buf, "%Y%m%d%H%M", &tm);
 	smtpd_macro(s, "t", buf);

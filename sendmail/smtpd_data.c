@@ -138,6 +138,13 @@ no_helo_warning(struct smtpd *s)
 	pt_buf_free(&v);
 }
 
+/* True if the envelope's sender is the null sender. */
+static bool
+null_sender(const struct queue_env *e)
+{
+	return e->sender == NULL || *e->sender == '\0' || strcmp(e->sender, "<>") == 0;
+}
+
 /* The configuration's headers: added in front of the message's own. */
 static void
 add_template_headers(struct smtpd *s, bool resent)
@@ -153,6 +160,9 @@ add_template_headers(struct smtpd *s, bool resent)
 		if (h->macro >= 0 && mac_get(s->rw.macros, h->macro, NULL) == NULL)
 			continue;
 		if (!trace && has_header(s, h->name))
+			continue;
+		/* mail from the null sender gets no From: (upstream's, with its MAILER-DAEMON $g) */
+		if (pt_strcasecmp(h->name, "From") == 0 && null_sender(e))
 			continue;
 		if (pt_str_iprefix(h->name, "Resent-") && !resent)
 			continue;
@@ -199,10 +209,10 @@ message_macros(struct smtpd *s, const char *id)
 	struct tm tm;
 
 	smtpd_macro(s, "i", id);
-	localtime_r(&now, &tm);
-	strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	pt_str_date(now, buf);
 	smtpd_macro(s, "b", buf);
 	smtpd_macro(s, "a", date != NULL ? pt_str_trim((char *)date->value) : buf);
+	localtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y%m%d%H%M", &tm);
 	smtpd_macro(s, "t", buf);
 	smtpd_macro(s, "_", s->relay);

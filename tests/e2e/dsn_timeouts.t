@@ -55,5 +55,5 @@ like "$r" "The following addresses had permanent fatal errors -----"$'\n'"\"\\|$
 like "$r" "Message could not be delivered for 7 seconds"$'\n'"Message will be deleted from queue" \
 	"and the timeout, in upstream's words"
 like "$r" $'\n'"Action: failed"$'\n'"Status: 4\.4\.7"$'\n' "Action: failed, Status: 4.4.7"
-like "$r" "From: Mail Delivery Subsystem <MAILER-DAEMON@" "from the mailer daemon"
+like "$r" "From: Mail Delivery Subsystem <MAILER-DAEMON>" "from the mailer daemon (unqualified for a program, as upstream)"
 done_testing

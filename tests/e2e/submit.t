@@ -77,11 +77,11 @@ printf 'Subject: dot i\n\nline\n.\nafter the dot\n' | as_user user1 "$MSP_BIN" -
 f=$(mail_with user2 "dot i") && like "$(cat "$f")" $'\n.\nafter the dot' "with -oi it does not"
 printf 'Subject: notify me\n\nbody\n' | as_user user1 "$MSP_BIN" -N success,failure -V env-42 user2
 f=$(mail_with user2 "notify me"); ok $? "-N success: the message is delivered"
-f=$(mail_with user1 "Successful Mail Delivery Report"); ok $? "and the sender gets one success notice"
+f=$(mail_with user1 "Return receipt"); ok $? "and the sender gets one success notice (a return receipt)"
 like "$(cat "$f")" $'\n'"Original-Envelope-Id: env-42"$'\n' "naming the envelope id of -V"
-like "$(cat "$f")" $'\n'"Action: delivered"$'\n' "from the daemon that delivered it (the relay passed NOTIFY on)"
+like "$(cat "$f")" $'\n'"Action: delivered \(to mailbox\)"$'\n' "from the daemon that delivered it (the relay passed NOTIFY on)"
 sleep 0.5
-is "$(grep -l '^Subject: Successful Mail Delivery Report' "$SB_MAIL/user1"/msg.* | wc -l)" 1 \
+is "$(grep -l '^Subject: Return receipt' "$SB_MAIL/user1"/msg.* | wc -l)" 1 \
 	"the submission program adds no notice of its own"
 for bad in "-N sometimes" "-R most" "-V a=b" "-B 9BIT"; do
 	out=$(printf 'Subject: x\n\nx\n' | as_user user1 "$MSP_BIN" $bad user2 2>&1)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pt_alloc.h"
@@ -110,11 +111,36 @@ test_file(void)
 	pt_buf_free(&got);
 }
 
+/* Dates as upstream writes them: GMT for a zero offset, else the offset and the zone's name. */
+static void
+test_date(void)
+{
+	char d[PT_DATE_MAX];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	pt_str_date((time_t)1793437502, d);	/* 2026-10-31 09:05:02 UTC */
+	is_str(d, "Sat, 31 Oct 2026 09:05:02 GMT", "a zero offset is GMT");
+	pt_str_date((time_t)1793437502 + 86400, d);
+	is_str(d, "Sun, 1 Nov 2026 09:05:02 GMT", "the day has no leading zero");
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	pt_str_date((time_t)1793437502, d);
+	is_str(d, "Sat, 31 Oct 2026 10:05:02 +0100 (CET)", "an offset with the zone's name");
+	setenv("TZ", "XST+3:30", 1);
+	tzset();
+	pt_str_date((time_t)1793437502, d);
+	is_str(d, "Sat, 31 Oct 2026 05:35:02 -0330 (XST)", "a negative offset in hours and minutes");
+	unsetenv("TZ");
+	tzset();
+}
+
 int
 main(void)
 {
 	test_buf();
 	test_str();
+	test_date();
 	test_file();
 	return tap_done();
 }

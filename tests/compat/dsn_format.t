@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# compat/dsn_format: delivery status notices and the delivery log lines
+# against upstream sendmail 8.17's daemon on the same upstream-made cf
+# (tests/lib/twin.sh), the same mail and the same failures: an alias to an
+# unknown user, a program alias exiting 67 and 75, a scripted SMTP peer
+# refusing a RCPT (550), the message after the dot (554) and a RCPT for now
+# (451), so that Timeout.queuewarn brings delay warnings and
+# Timeout.queuereturn the bounces; return receipts (NOTIFY=SUCCESS with
+# RET=HDRS, RET=FULL and ENVID, ORCPT; relayed to a peer without DSN), an
+# unknown user on the command line (-oem), mail from <> and from a sender
+# without an account.  Every notice is compared whole, with only ids,
+# dates, boundaries and the MTA's version normalised
+# (tests/lib/dsn_normalize.py), and so are the delivered messages and the
+# to= and DSN log lines (but for the priorities said below).
+. "$PETREL_SRCDIR/tests/lib/tap.sh"
+. "$PETREL_SRCDIR/tests/lib/sandbox.sh"
+. "$PETREL_SRCDIR/tests/lib/peers.sh"
+. "$PETREL_SRCDIR/tests/lib/twin.sh"
+peers_enter upstream "$0" "$@"
+TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
+NORM="python3 $PETREL_SRCDIR/tests/lib/dsn_normalize.py"
+twin_new dsnfmt 4600 "sender u1" -- "define(\`confTO_QUEUEWARN', \`4s')dnl" \
+	"define(\`confTO_QUEUERETURN', \`30s')dnl"
+ok $? "an upstream cf for both"
+trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; [ -n "${DSN_FORMAT_KEEP:-}" ] && cp -r "$TW" "$DSN_FORMAT_KEEP"' EXIT
+for d in up pt; do
+	cat >>"$TW/$d/aliases" <<AL
+bad: nosuchuser
+p67: "|$TW/exit67.sh"
+p75: "|$TW/exit75.sh"
+AL
+done
+printf '#!/bin/sh\ncat >/dev/null\necho "no such thing here"\nexit 67\n' >"$TW/exit67.sh"
+printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$TW/exit75.sh"
+chmod 755 "$TW/exit67.sh" "$TW/exit75.sh"
+# peer NAME ADDR ARGS...: a scripted SMTP server on ADDR:25
+peer() {
+	local name=$1 addr=$2
+	shift 2
+	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
+		--port-file "$TW/$name.port" --log "$TW/$name.log" --parallel "$@" &
+	PEERS_PIDS="$PEERS_PIDS $!"
+	for _ in $(seq 1 300); do [ -s "$TW/$name.port" ] && return 0; sleep 0.1; done
+	return 1
+}
+peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown here" &&
+	peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
+	peer later 127.0.0.15 --rcpt-reply "t1=451 4.2.0 try again later" &&
+	peer sink 127.0.0.20
+ok $? "the peers listen"
+twin_start
+: >"$TW/syslog"
+
+# smtp SIDE SUBJECT MAIL-PARAMS RCPT...: one message over SMTP from sender@
+# (a RCPT may carry its parameters after a space)
+smtp() {
+	local side=$1 subj=$2 mp=$3
+	shift 3
+	{
+		echo "ehlo client.example"
+		case $subj in
+		remote-sender) echo "mail from:<far@mx.example.test>" ;;
+		null-sender) echo "mail from:<>" ;;
+		*) echo "mail from:<sender@mx.example.test>$mp" ;;
+		esac
+		for r in "$@"; do echo "rcpt to:<${r%% *}>${r#"${r%% *}"}"; done
+		printf 'data\nSubject: %s\nMessage-Id: <%s@client.example>\n\nhello\n.\nquit\n' "$subj" "$subj"
+	} | $TALK 127.0.0.1 "$(twin_port "$side")" | grep -E '^S: [45]'
+}
+both() {	# SUBJECT MAIL-PARAMS RCPT...: the same message to each
+	local d
+	for d in up pt; do smtp $d "$@"; done
+}
+both alias-unknown "" bad@mx.example.test
+both prog67 "" p67@mx.example.test
+both rcpt550 "" 'r1@[127.0.0.14]'
+both dot554 "" 'x@[127.0.0.12]'
+both success-hdrs " RET=HDRS" "u1@mx.example.test NOTIFY=SUCCESS"
+both success-full " RET=FULL ENVID=env-1" "u1@mx.example.test NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;u1@orig.example"
+both success-relay "" "s@[127.0.0.20] NOTIFY=SUCCESS"
+both mixed "" u1@mx.example.test bad@mx.example.test
+both remote-sender "" u1@mx.example.test
+both null-sender "" u1@mx.example.test
+for d in up pt; do
+	printf 'Subject: cmdline\n\nhello\n' | $(twin_mta $d) -odi -oem -f sender nosuch
+done
+# the deferred ones last: a queue run after Timeout.queuewarn, another after .queuereturn
+both prog75 "" p75@mx.example.test
+both rcpt451 "" 't1@[127.0.0.15]'
+t0=$SECONDS
+# one queue run per message (-qI): upstream's carries a status from one message to the next
+id_of() { sed -n "s/.* $1\[[0-9]*\]: \([0-9A-Za-z]*\): from=.*msgid=<$2@client.example>.*/\1/p" "$TW/syslog"; }
+qrun() {
+	for d in up pt; do
+		tag=sendmail
+		[ $d = pt ] && tag=$TW_TAG
+		for m in prog75 rcpt451; do $(twin_mta $d) -qI"$(id_of "$tag" $m)"; done
+	done
+}
+sleep $((t0 + 5 - SECONDS))
+qrun
+sleep $((t0 + 32 - SECONDS))
+qrun
+sleep 3
+count() { ls "$TW/$1/mail/$2" 2>/dev/null | grep -c '^msg'; }
+is "$(count pt sender)" "$(count up sender)" "as many notices as upstream's ($(count up sender))"
+# each notice, whole, in the order of its subject and the returned message's
+notices() { $NORM "$TW/$1"/mail/$2/msg.* 2>/dev/null; }
+blocks() { awk -v want="$2" '/^=== /{n++} n==want' <<<"$1"; }
+up=$(notices up sender) pt=$(notices pt sender)
+for k in $(seq 1 "$(grep -c '^=== ' <<<"$up")"); do
+	b=$(blocks "$up" "$k")
+	is "$(blocks "$pt" "$k")" "$b" "the notice is upstream's: ${b%%$'\n'*}"
+done
+is "$(notices pt u1)" "$(notices up u1)" "the delivered messages are upstream's (Return-Path: <MAILER-DAEMON> for <>)"
+like "$pt" "Received-From-MTA: DNS; localhost
+Arrival-Date: " "a notice made on receipt names the client"
+like "$pt" "X-Actual-Recipient: X-Unix; \|$TW/exit67.sh
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: X-Unix; 67" "a program's exit status as Diagnostic-Code"
+like "$pt" "   ----- Transcript of session follows -----
+\.\.\. while talking to \[127\.0\.0\.14\]:
+>>> DATA
+<<< 550 5\.1\.1 r1 is unknown here
+550 5\.1\.1 <r1@\[127\.0\.0\.14\]>\.\.\. User unknown" "an SMTP refusal's transcript"
+
+# the delivery log lines, ids and delays normalised, but for the priorities
+# (pri=): upstream counts the headers it added into a message's size for its
+# local deliveries and for the notices of those; the notices' priorities are
+# compared for the first refusals of the SMTP peer below (upstream's queue
+# runs count the added headers too).  The command line's
+# message is left out: upstream logs its unknown user while reading the
+# command line, before it queues the message.
+log_of() {
+	python3 - "$TW/syslog" "$1" "$2" <<'PY'
+import re, sys
+lines = []
+for l in open(sys.argv[1], encoding='latin-1'):
+    m = re.match(r'<\d+>.{15} ' + re.escape(sys.argv[2]) + r'\[\d+\]: (\w+): (.*)', l.rstrip('\n'))
+    if m:
+        lines.append(m.groups())
+skip = {q for q, text in lines if text.startswith('from=sender,')}
+skip |= {re.match(r'\w+', text).group(0) for q, text in lines if q in skip and ': DSN: ' in text}
+for qid, text in lines:
+    if qid in skip:
+        continue
+    if not re.match(r'(to=|\w+: (DSN|sender notify|postmaster notify|return to sender): )', text):
+        continue
+    if sys.argv[3] == 'nopri':
+        text = re.sub(r'pri=\d+', 'pri=P', text)
+    t = re.sub(r'\b[0-9A-Za-z]{8}[0-9]{6}\b', 'QID', qid + ': ' + text)
+    print(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
+PY
+}
+uplog=$(log_of sendmail nopri) ptlog=$(log_of "$TW_TAG" nopri)
+is "$ptlog" "$uplog" "the delivery log lines are upstream's"
+smtp_pri() { log_of "$1" pri | grep -E -A2 'to=<(r1|x)@' | grep -E 'to=<(r1|x|sender)@' | sed -n 's/.*to=\([^,]*\),.*\(pri=[0-9]*\).*/\1 \2/p'; }
+is "$(smtp_pri "$TW_TAG")" "$(smtp_pri sendmail)" "the priorities of the peer's refusals and of their notices"
+like "$ptlog" "QID: QID: DSN: User unknown" "a bounce's log line gives the failure"
+like "$ptlog" "QID: QID: sender notify: Warning: could not send message for past 4 seconds" "a warning's"
+like "$ptlog" "to=nosuchuser, ctladdr=<bad@mx.example.test> \(1/0\), delay=T, mailer=local, pri=P, dsn=5\.1\.1, reply=550 5\.1\.1 User unknown, stat=User unknown" \
+	"an unknown user found while expanding: no xdelay, the error as reply="
+done_testing
