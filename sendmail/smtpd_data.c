@@ -273,7 +273,15 @@ receive(struct smtpd *s, struct queue_msg *m)
 	smtp_data_read(s->io, &o, &sink, &res);
 	smtp_io_clear_deadline(s->io);
 	flush_header(&c);
-	if (res.status == SMTP_DATA_IO) {
+	if (res.status == SMTP_DATA_IO && res.io == SMTP_IO_EOF) {
+		/* upstream's three lines: the loss, who and from whom, and the from= line */
+		pt_log_id(LOG_NOTICE, id, "collect: premature EOM: unexpected close");
+		pt_log_id(LOG_NOTICE, id, "collect: relay=%s, from=%s, info=unexpected close",
+		    s->client_name, s->env->sender);
+		smtpd_log_from(s, res.msg_bytes);
+		queue_msg_abort(m);
+		s->quit = true;
+	} else if (res.status == SMTP_DATA_IO) {
 		pt_log_id(LOG_NOTICE, id, "collect: I/O error on connection from %s", s->relay);
 		queue_msg_abort(m);
 		s->quit = true;

@@ -2,9 +2,9 @@
 # compat/dsn_format: delivery status notices and the delivery log lines
 # against upstream sendmail 8.17's daemon on the same upstream-made cf
 # (tests/lib/twin.sh), the same mail and the same failures: an alias to an
-# unknown user, a program alias exiting 67 and 75, a scripted SMTP peer
-# refusing a RCPT (550), the message after the dot (554) and a RCPT for now
-# (451), so that Timeout.queuewarn brings delay warnings and
+# unknown user, a program alias exiting 67 and 75, scripted SMTP peers
+# refusing a RCPT (550, with and without PIPELINING), the message after the
+# dot (554) and a RCPT for now (451), so that Timeout.queuewarn brings delay warnings and
 # Timeout.queuereturn the bounces; return receipts (NOTIFY=SUCCESS with
 # RET=HDRS, RET=FULL and ENVID, ORCPT; relayed to a peer without DSN), an
 # unknown user on the command line (-oem), mail from <> and from a sender
@@ -46,6 +46,7 @@ peer() {
 peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown here" &&
 	peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
 	peer later 127.0.0.15 --rcpt-reply "t1=451 4.2.0 try again later" &&
+	peer nopipe 127.0.0.16 --no-pipelining --rcpt-reply "r2=550 5.1.1 r2 is unknown here" &&
 	peer sink 127.0.0.20
 ok $? "the peers listen"
 twin_start
@@ -75,6 +76,7 @@ both alias-unknown "" bad@mx.example.test
 both prog67 "" p67@mx.example.test
 both rcpt550 "" 'r1@[127.0.0.14]'
 both dot554 "" 'x@[127.0.0.12]'
+both rcpt550-nopipe "" 'r2@[127.0.0.16]'
 both success-hdrs " RET=HDRS" "u1@mx.example.test NOTIFY=SUCCESS"
 both success-full " RET=FULL ENVID=env-1" "u1@mx.example.test NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;u1@orig.example"
 both success-relay "" "s@[127.0.0.20] NOTIFY=SUCCESS"
@@ -123,7 +125,10 @@ like "$pt" "   ----- Transcript of session follows -----
 \.\.\. while talking to \[127\.0\.0\.14\]:
 >>> DATA
 <<< 550 5\.1\.1 r1 is unknown here
-550 5\.1\.1 <r1@\[127\.0\.0\.14\]>\.\.\. User unknown" "an SMTP refusal's transcript"
+550 5\.1\.1 <r1@\[127\.0\.0\.14\]>\.\.\. User unknown" "an SMTP refusal's transcript (DATA: the commands went out pipelined)"
+like "$pt" "\.\.\. while talking to \[127\.0\.0\.16\]:
+>>> RCPT To:<r2@\[127\.0\.0\.16\]>
+<<< 550 5\.1\.1 r2 is unknown here" "and the RCPT itself to a server without PIPELINING"
 
 # the delivery log lines, ids and delays normalised, but for the priorities
 # (pri=): upstream counts the headers it added into a message's size for its

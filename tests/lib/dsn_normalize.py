@@ -8,7 +8,7 @@ Each FILE is one delivered message (the test mailer of peers.sh's up_new
 writes one file per message).  Prints each message, whole, after replacing
 only what must differ between two MTAs handling the same mail: queue ids
 (QID), the clock (dates keep their shape: "Sun, 29 Nov 2026 10:01:02 GMT"
-becomes "Sun, DD Mon YYYY HH:MM:SS GMT"), the MIME boundary (BOUNDARY) and
+becomes "Sun, DD Mon YYYY HH:MM:SS GMT"; $t in Message-Ids), the MIME boundary (BOUNDARY) and
 the MTA's version in Received: headers ("by host (V/8.17.1.9)").  The
 messages are sorted by their Subject and that of the message they return, so
 that delivery order does not matter; each begins with a line "=== SUBJECT /
@@ -27,6 +27,7 @@ def normalise(text):
     if m:
         text = text.replace(m.group(1), 'BOUNDARY')
     text = QID.sub('QID', text)
+    text = re.sub(r'<\d{12}\.QID@', '<YYYYMMDDhhmm.QID@', text)  # $t in Message-Ids
     text = DATE.sub('DD Mon YYYY HH:MM:SS', text)
     # the MTA's version in Received: lines ($v)
     text = re.sub(r'(\bby \S+ \()[^/)\s]+/', r'\1V/', text)
