@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # compat/dsn_format: delivery status notices and the delivery log lines
-# against upstream sendmail 8.17's daemon on the same upstream-made cf
-# (tests/lib/twin.sh), the same mail and the same failures: an alias to an
+# against upstream sendmail 8.17's daemon on the same upstream-made cf (the
+# oracle pair of tests/lib/peers.sh), the same mail and the same failures: an alias to an
 # unknown user, a program alias exiting 67 and 75, scripted SMTP peers
 # refusing a RCPT (550, with and without PIPELINING), the message after the
 # dot (554) and a RCPT for now (451), so that Timeout.queuewarn brings delay warnings and
@@ -15,42 +15,34 @@
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
-. "$PETREL_SRCDIR/tests/lib/twin.sh"
 peers_enter upstream "$0" "$@"
 TALK="python3 $PETREL_SRCDIR/tests/lib/smtp_talk.py"
 NORM="python3 $PETREL_SRCDIR/tests/lib/dsn_normalize.py"
-twin_new dsnfmt 4600 "sender u1" -- "define(\`confTO_QUEUEWARN', \`4s')dnl" \
-	"define(\`confTO_QUEUERETURN', \`30s')dnl"
+TAG=petrel-dsnfmt
+pair_env dsnfmt
+pair_users 4600 sender u1
+pair_new "define(\`confTO_QUEUEWARN', \`4s')dnl" "define(\`confTO_QUEUERETURN', \`30s')dnl"
 ok $? "an upstream cf for both"
-trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; [ -n "${DSN_FORMAT_KEEP:-}" ] && cp -r "$TW" "$DSN_FORMAT_KEEP"' EXIT
+trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; [ -n "${DSN_FORMAT_KEEP:-}" ] && cp -r "$w" "$DSN_FORMAT_KEEP"; sb_cleanup' EXIT
 for d in up pt; do
-	cat >>"$TW/$d/aliases" <<AL
+	cat >>"$w/$d/aliases" <<AL
 bad: nosuchuser
-p67: "|$TW/exit67.sh"
-p75: "|$TW/exit75.sh"
+p67: "|$w/exit67.sh"
+p75: "|$w/exit75.sh"
 AL
 done
-printf '#!/bin/sh\ncat >/dev/null\necho "no such thing here"\nexit 67\n' >"$TW/exit67.sh"
-printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$TW/exit75.sh"
-chmod 755 "$TW/exit67.sh" "$TW/exit75.sh"
-# peer NAME ADDR ARGS...: a scripted SMTP server on ADDR:25
-peer() {
-	local name=$1 addr=$2
-	shift 2
-	python3 "$PETREL_SRCDIR/tests/lib/fake_smtpd.py" --addr "$addr" --port 25 \
-		--port-file "$TW/$name.port" --log "$TW/$name.log" --parallel "$@" &
-	PEERS_PIDS="$PEERS_PIDS $!"
-	for _ in $(seq 1 300); do [ -s "$TW/$name.port" ] && return 0; sleep 0.1; done
-	return 1
-}
-peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown here" &&
-	peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
-	peer later 127.0.0.15 --rcpt-reply "t1=451 4.2.0 try again later" &&
-	peer nopipe 127.0.0.16 --no-pipelining --rcpt-reply "r2=550 5.1.1 r2 is unknown here" &&
-	peer sink 127.0.0.20
+printf '#!/bin/sh\ncat >/dev/null\necho "no such thing here"\nexit 67\n' >"$w/exit67.sh"
+printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$w/exit75.sh"
+chmod 755 "$w/exit67.sh" "$w/exit75.sh"
+fake_peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown here" &&
+	fake_peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
+	fake_peer later 127.0.0.15 --rcpt-reply "t1=451 4.2.0 try again later" &&
+	fake_peer nopipe 127.0.0.16 --no-pipelining --rcpt-reply "r2=550 5.1.1 r2 is unknown here" &&
+	fake_peer sink 127.0.0.20
 ok $? "the peers listen"
-twin_start
-: >"$TW/syslog"
+pair_aliases
+pair_start "$TAG"
+: >"$w/syslog"
 
 # smtp SIDE SUBJECT MAIL-PARAMS RCPT...: one message over SMTP from sender@
 # (a RCPT may carry its parameters after a space)
@@ -66,7 +58,12 @@ smtp() {
 		esac
 		for r in "$@"; do echo "rcpt to:<${r%% *}>${r#"${r%% *}"}"; done
 		printf 'data\nSubject: %s\nMessage-Id: <%s@client.example>\n\nhello\n.\nquit\n' "$subj" "$subj"
-	} | $TALK 127.0.0.1 "$(twin_port "$side")" | grep -E '^S: [45]'
+	} | $TALK 127.0.0.1 "$(port_of "$side")" | grep -E '^S: [45]'
+}
+port_of() { if [ "$1" = up ]; then echo "$upport"; else echo "$ptport"; fi; }
+mta_of() {	# SIDE: the sendmail command of upstream's or Petrel's side
+	if [ "$1" = up ]; then echo "$ORACLE_SENDMAIL -C $w/up/sendmail.cf"
+	else echo "$SENDMAIL -C $w/pt/sendmail.cf -L $TAG"; fi
 }
 both() {	# SUBJECT MAIL-PARAMS RCPT...: the same message to each
 	local d
@@ -84,19 +81,19 @@ both mixed "" u1@mx.example.test bad@mx.example.test
 both remote-sender "" u1@mx.example.test
 both null-sender "" u1@mx.example.test
 for d in up pt; do
-	printf 'Subject: cmdline\n\nhello\n' | $(twin_mta $d) -odi -oem -f sender nosuch
+	printf 'Subject: cmdline\n\nhello\n' | $(mta_of $d) -odi -oem -f sender nosuch
 done
 # the deferred ones last: a queue run after Timeout.queuewarn, another after .queuereturn
 both prog75 "" p75@mx.example.test
 both rcpt451 "" 't1@[127.0.0.15]'
 t0=$SECONDS
 # one queue run per message (-qI): upstream's carries a status from one message to the next
-id_of() { sed -n "s/.* $1\[[0-9]*\]: \([0-9A-Za-z]*\): from=.*msgid=<$2@client.example>.*/\1/p" "$TW/syslog"; }
+id_of() { sed -n "s/.* $1\[[0-9]*\]: \([0-9A-Za-z]*\): from=.*msgid=<$2@client.example>.*/\1/p" "$w/syslog"; }
 qrun() {
 	for d in up pt; do
 		tag=sendmail
-		[ $d = pt ] && tag=$TW_TAG
-		for m in prog75 rcpt451; do $(twin_mta $d) -qI"$(id_of "$tag" $m)"; done
+		[ $d = pt ] && tag=$TAG
+		for m in prog75 rcpt451; do $(mta_of $d) -qI"$(id_of "$tag" $m)"; done
 	done
 }
 sleep $((t0 + 5 - SECONDS))
@@ -104,10 +101,10 @@ qrun
 sleep $((t0 + 32 - SECONDS))
 qrun
 sleep 3
-count() { ls "$TW/$1/mail/$2" 2>/dev/null | grep -c '^msg'; }
+count() { ls "$w/$1/mail/$2" 2>/dev/null | grep -c '^msg'; }
 is "$(count pt sender)" "$(count up sender)" "as many notices as upstream's ($(count up sender))"
 # each notice, whole, in the order of its subject and the returned message's
-notices() { $NORM "$TW/$1"/mail/$2/msg.* 2>/dev/null; }
+notices() { $NORM "$w/$1"/mail/$2/msg.* 2>/dev/null; }
 blocks() { awk -v want="$2" '/^=== /{n++} n==want' <<<"$1"; }
 up=$(notices up sender) pt=$(notices pt sender)
 for k in $(seq 1 "$(grep -c '^=== ' <<<"$up")"); do
@@ -117,7 +114,7 @@ done
 is "$(notices pt u1)" "$(notices up u1)" "the delivered messages are upstream's (Return-Path: <MAILER-DAEMON> for <>)"
 like "$pt" "Received-From-MTA: DNS; localhost
 Arrival-Date: " "a notice made on receipt names the client"
-like "$pt" "X-Actual-Recipient: X-Unix; \|$TW/exit67.sh
+like "$pt" "X-Actual-Recipient: X-Unix; \|$w/exit67.sh
 Action: failed
 Status: 5.1.1
 Diagnostic-Code: X-Unix; 67" "a program's exit status as Diagnostic-Code"
@@ -138,7 +135,7 @@ like "$pt" "\.\.\. while talking to \[127\.0\.0\.16\]:
 # message is left out: upstream logs its unknown user while reading the
 # command line, before it queues the message.
 log_of() {
-	python3 - "$TW/syslog" "$1" "$2" <<'PY'
+	python3 - "$w/syslog" "$1" "$2" <<'PY'
 import re, sys
 lines = []
 for l in open(sys.argv[1], encoding='latin-1'):
@@ -158,10 +155,10 @@ for qid, text in lines:
     print(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
 PY
 }
-uplog=$(log_of sendmail nopri) ptlog=$(log_of "$TW_TAG" nopri)
+uplog=$(log_of sendmail nopri) ptlog=$(log_of "$TAG" nopri)
 is "$ptlog" "$uplog" "the delivery log lines are upstream's"
 smtp_pri() { log_of "$1" pri | grep -E -A2 'to=<(r1|x)@' | grep -E 'to=<(r1|x|sender)@' | sed -n 's/.*to=\([^,]*\),.*\(pri=[0-9]*\).*/\1 \2/p'; }
-is "$(smtp_pri "$TW_TAG")" "$(smtp_pri sendmail)" "the priorities of the peer's refusals and of their notices"
+is "$(smtp_pri "$TAG")" "$(smtp_pri sendmail)" "the priorities of the peer's refusals and of their notices"
 like "$ptlog" "QID: QID: DSN: User unknown" "a bounce's log line gives the failure"
 like "$ptlog" "QID: QID: sender notify: Warning: could not send message for past 4 seconds" "a warning's"
 like "$ptlog" "to=nosuchuser, ctladdr=<bad@mx.example.test> \(1/0\), delay=T, mailer=local, pri=P, dsn=5\.1\.1, reply=550 5\.1\.1 User unknown, stat=User unknown" \

@@ -7,7 +7,9 @@
 # recipients accepted so far, no msgid) and the next one takes a new id; a
 # connection lost within a transaction is logged with the id and the last
 # command ("after rcpt"), outside of one not at all; VRFY is logged as the
-# client wrote it.
+# client wrote it; a connection lost within the message is logged as
+# upstream's collect does ("premature EOM: unexpected close", then the
+# relay and the sender, then the from= line with the bytes read).
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
@@ -26,7 +28,8 @@ B='rcpt to:<nosuchuser@mx.example.test>'
 sessions=("ehlo c.example" "ehlo c.example|$M" "ehlo c.example|$M|$B" "ehlo c.example|$M|$G|rset"
 	"ehlo c.example|$M|$G|$M|quit" "ehlo c.example|$M|$G|helo c.example|quit"
 	"ehlo c.example|$M|$B|$G|rcpt to:<nosuch2@mx.example.test>|rset|$M|rcpt to:<nosuch3@mx.example.test>|quit"
-	"ehlo c.example|$M|$B|$G|data|Subject: x||hello|.|quit" "ehlo c.example|vrfy sender|quit")
+	"ehlo c.example|$M|$B|$G|data|Subject: x||hello|.|quit" "ehlo c.example|vrfy sender|quit"
+	"ehlo c.example|$M|$G|data|Subject: cut||the connection is lost in the body")
 for port in $upport $ptport; do
 	for c in "${sessions[@]}"; do
 		# lines; a session without quit ends by closing the connection
@@ -67,6 +70,10 @@ session 3: Q1: lost input channel from localhost \[127.0.0.1\] to MTA after rcpt
 session 3: Q1: from=<sender@mx.example.test>, size=0, class=0, nrcpts=0, proto=ESMTP, daemon=MTA, relay=localhost \[127.0.0.1\]" \
 	"a refused RCPT and a lost connection within the transaction: the User unknown line, the lost input channel, the from= line"
 like "$pt" "session 4: Q1: from=<sender@mx.example.test>, size=0, class=0, nrcpts=1, proto=ESMTP" "RSET: the from= line with the recipients accepted"
+like "$pt" "session 10: Q1: collect: premature EOM: unexpected close
+session 10: Q1: collect: relay=localhost, from=<sender@mx.example.test>, info=unexpected close
+session 10: Q1: from=<sender@mx.example.test>, size=49, class=0, nrcpts=1, proto=ESMTP" \
+	"a connection lost in the message: premature EOM, who, and the from= line with the bytes read"
 like "$pt" "session 7: Q1: from=.*nrcpts=1, proto.*
 session 7: Q2: <nosuch3@mx.example.test>... User unknown" "the next transaction takes a new id"
 done_testing
