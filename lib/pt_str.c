@@ -163,8 +163,6 @@ pt_str_date(time_t t, char out[PT_DATE_MAX])
 		snprintf(out + n, PT_DATE_MAX - n, "GMT");
 		return;
 	}
-	n += (size_t)snprintf(out + n, PT_DATE_MAX - n, "%c%02ld%02ld", off < 0 ? '-' : '+',
-	    labs(off) / 60, labs(off) % 60);
-	if (lt.tm_zone != NULL && *lt.tm_zone != '\0')
-		snprintf(out + n, PT_DATE_MAX - n, " (%s)", lt.tm_zone);
+	snprintf(out + n, PT_DATE_MAX - n, "%c%02ld%02ld", off < 0 ? '-' : '+', labs(off) / 60,
+	    labs(off) % 60);
 }

@@ -58,7 +58,8 @@ unsigned long pt_str_hash(const char *s, bool fold);
 /*
  * Time t as upstream writes dates in headers, notices and $b: "Sun, 1 Nov
  * 2026 09:05:02 GMT" (the day without a leading zero), or with the local
- * offset and the zone's name, "Sun, 1 Nov 2026 10:05:02 +0100 (CET)".
+ * offset, "Sun, 1 Nov 2026 10:05:02 +0100" (no zone name: upstream 8.17's
+ * $b under TZ=Europe/Paris has none).
  */
 #define PT_DATE_MAX 64
 void pt_str_date(time_t t, char out[PT_DATE_MAX]);

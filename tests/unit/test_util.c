@@ -126,11 +126,11 @@ test_date(void)
 	setenv("TZ", "CET-1", 1);
 	tzset();
 	pt_str_date((time_t)1793437502, d);
-	is_str(d, "Sat, 31 Oct 2026 10:05:02 +0100 (CET)", "an offset with the zone's name");
+	is_str(d, "Sat, 31 Oct 2026 10:05:02 +0100", "an offset, without the zone's name (as upstream)");
 	setenv("TZ", "XST+3:30", 1);
 	tzset();
 	pt_str_date((time_t)1793437502, d);
-	is_str(d, "Sat, 31 Oct 2026 05:35:02 -0330 (XST)", "a negative offset in hours and minutes");
+	is_str(d, "Sat, 31 Oct 2026 05:35:02 -0330", "a negative offset in hours and minutes");
 	unsetenv("TZ");
 	tzset();
 }
