@@ -566,7 +566,7 @@ expansion_done(struct dlv *d, bool *left)
 		return EX_OK;
 	for (int k = 0; k < d->targets.n; k++)
 		if (d->targets.v[k].state == DLV_FAILED)
-			log_target(d, &d->targets.v[k], d->now);
+			log_target(d, &d->targets.v[k], d->now, false);
 	note_failures(d);
 	if (d->pass == DLV_PASS_FORK && *left)
 		d->errmode = 'm';	/* the background delivery tells them, by mail */

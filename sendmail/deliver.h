@@ -62,6 +62,8 @@ struct dlv_target {
 				 * host that was not found); NULL for none */
 	/* what upstream's transcript (its xf file) holds of this target's outcome: */
 	char *xscript;		/* "... while talking to HOST:", ">>> COMMAND", "<<< REPLY" lines */
+	char *xscript_after;	/* the session's lines after this target's error line: the
+				 * reply to a pipelined DATA when every RCPT was refused */
 	char *output;		/* what a mailer program wrote, or NULL */
 	int exit_code;		/* a mailer program's exit status when it failed or deferred (the
 				 * bounce's Diagnostic-Code), 0 otherwise */

@@ -80,8 +80,9 @@ dlv_set(struct dlv_target *t, int state, int code, const char *status, const cha
 	free(t->diag);
 	free(t->dsn_status);
 	free(t->xscript);
+	free(t->xscript_after);
 	free(t->output);
-	t->diag = t->dsn_status = t->xscript = t->output = NULL;
+	t->diag = t->dsn_status = t->xscript = t->xscript_after = t->output = NULL;
 	t->exit_code = 0;
 }
 
@@ -101,6 +102,7 @@ dlv_list_free(struct dlv_list *l)
 		free(l->v[i].dsn_status);
 		free(l->v[i].mta);
 		free(l->v[i].xscript);
+		free(l->v[i].xscript_after);
 		free(l->v[i].output);
 		free(l->v[i].rcpt_reply);
 	}

@@ -277,6 +277,23 @@ server_name(const struct client *c, const struct dlv_target *t)
 	return t->host[0] == '[' ? t->host : c->host;
 }
 
+/* Appends reply r as a transcript shows it: "<<< " and a line of the reply, for each. */
+static void
+reply_lines(const struct smtp_reply *r, struct pt_buf *out)
+{
+	struct pt_buf t = PT_BUF_INIT;
+
+	smtp_reply_format(r, &t);
+	for (const char *line = t.s; line != NULL && *line;) {
+		size_t len = strcspn(line, "\r\n");
+
+		pt_buf_printf(out, "<<< %.*s\n", (int)len, line);
+		line += len;
+		line += strspn(line, "\r\n");
+	}
+	pt_buf_free(&t);
+}
+
 /*
  * Keeps for t's bounce what upstream's transcript shows of a refusal: the
  * server, the last command sent (DATA, when the commands went out
@@ -285,22 +302,33 @@ server_name(const struct client *c, const struct dlv_target *t)
 static void
 transcript(struct client *c, struct dlv_target *t)
 {
-	struct pt_buf b = PT_BUF_INIT, r = PT_BUF_INIT;
+	struct pt_buf b = PT_BUF_INIT;
 
 	pt_buf_printf(&b, "... while talking to %s:\n", server_name(c, t));
 	if (c->last[0])
 		pt_buf_printf(&b, ">>> %s\n", c->last);
-	smtp_reply_format(&c->r, &r);
-	for (char *line = r.s, *end; line != NULL && *line; line = end) {
-		end = strchr(line, '\n');
-		if (end != NULL)
-			*end++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		pt_buf_printf(&b, "<<< %s\n", line);
-	}
+	reply_lines(&c->r, &b);
 	free(t->xscript);
 	t->xscript = pt_buf_steal(&b);
-	pt_buf_free(&r);
+}
+
+/*
+ * The reply to a DATA pipelined behind RCPTs that were all refused: upstream's
+ * transcript shows it after the refused recipients' lines.
+ */
+static void
+after_refusals(struct client *c, const int *idx, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct dlv_target *t = &c->d->targets.v[idx[i]];
+		struct pt_buf b = PT_BUF_INIT;
+
+		if (!t->remote_rcpt)
+			continue;
+		reply_lines(&c->r, &b);
+		free(t->xscript_after);
+		t->xscript_after = pt_buf_steal(&b);
+	}
 }
 
 /* Notes the reply that accepted t's RCPT (a relayed success notice quotes it). */
@@ -641,6 +669,8 @@ read_envelope(struct client *c, const int *idx, int n, const bool *sent, int *ac
 	*data = c->r.code == 354;
 	if (nacc > 0 && !*data)
 		data_refused(c, accepted, nacc);
+	else if (nacc == 0 && mail_ok && !*data)
+		after_refusals(c, idx, n);
 	return nacc;
 }
 

@@ -186,6 +186,8 @@ transcript_of(const struct dlv_target *t, int kind, struct pt_buf *b)
 	} else
 		pt_buf_printf(b, "%d %s %s... %s\n", t->code, t->status ? t->status : "", t->addr,
 		    t->text ? t->text : "");
+	if (t->xscript_after != NULL)
+		pt_buf_adds(b, t->xscript_after);
 }
 
 /* The transcript section: what happened to each reported target, and the timeouts. */
