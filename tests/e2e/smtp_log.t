@@ -19,7 +19,8 @@ pair_env smtplog
 pair_users 4500 sender
 pair_new
 pair_aliases
-pair_start petrel-sl
+# a process per connection, as upstream's: the lines are told apart by pid
+pair_start petrel-sl -OMaxConnectionsPerProcess=1
 : >"$w/syslog"	# the probes of peers_listening are not compared
 
 M='mail from:<sender@mx.example.test>'

@@ -62,7 +62,8 @@
 #                          PAIR_LINES then the given lines
 #   pair_aliases           builds both alias databases (after $w/up/aliases and
 #                          $w/pt/aliases are written)
-#   pair_start TAG         starts both daemons (Petrel's with -L TAG); one ok line each
+#   pair_start TAG [ARGS]  starts both daemons (Petrel's with -L TAG and ARGS); one ok
+#                          line each
 #
 # Queue runs against scripted peers (tests/lib/fake_smtpd.py), upstream and
 # Petrel on one cf, each with a queue folder of its own under $w:
@@ -422,7 +423,7 @@ pair_aliases() {
 pair_start() {
 	up_start "$w/up"
 	ok $? "upstream's daemon runs"
-	"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L "$1" >"$w/pt/daemon.out" 2>&1 &
+	"$SENDMAIL" -C "$w/pt/sendmail.cf" -bD -L "$1" "${@:2}" >"$w/pt/daemon.out" 2>&1 &
 	PEERS_PIDS="$PEERS_PIDS $!"
 	peers_listening "$ptport"
 	ok $? "Petrel's daemon runs on the same cf"
