@@ -52,6 +52,11 @@ plain=$(printf '\0alice\0secret' | base64)
 # talk ADDR [ARGS]: a session from ADDR, the script on standard input
 talk() { local a=$1; shift; $TALK 127.0.0.1 "$SB_PORT" --bind "$a" "$@"; }
 # the pid at the end of the queue id of the message a transcript got accepted
+# relay_try ADDR SUBJECT: a message from ADDR to victim@remote.test (relayed or not)
+relay_try() {
+	printf 'HELO client.test\nMAIL FROM:<a@example.test>\nRCPT TO:<victim@remote.test>\nDATA\nSubject: %s\n\nbody\n.\nQUIT\n' \
+		"$2" | talk "$1"
+}
 pid_of() { printf '%s\n' "$1" | sed -n 's/^S: 250 2.0.0 [0-9A-Za-x]\{8\}\([0-9]*\) Message accepted.*/\1/p' | tail -1 | sed 's/^0*//'; }
 id_of() { printf '%s\n' "$1" | sed -n 's/^S: 250 2.0.0 \([0-9A-Za-x]*\) Message accepted.*/\1/p' | tail -1; }
 pids=""
@@ -113,18 +118,7 @@ like "$log" "$id2: from=<a@example.test>[^
 ]*proto=ESMTP," "session 2's over ESMTP"
 
 # 3. an access map Connect: RELAY client, then an outside one
-out=$(talk 127.0.0.3 <<'SMTP'
-HELO client.test
-MAIL FROM:<a@example.test>
-RCPT TO:<victim@remote.test>
-DATA
-Subject: relayed for 127.0.0.3
-
-body
-.
-QUIT
-SMTP
-)
+out=$(relay_try 127.0.0.3 "relayed for 127.0.0.3")
 like "$out" "C: RCPT TO:<victim@remote.test>
 S: 250 2.1.5" "session 3 (Connect:127.0.0.3 RELAY) may relay"
 is "$(pid_of "$out")" "$p1" "session 3 is served by the same process"
@@ -271,18 +265,7 @@ sb_start -OMaxDaemonChildren=1 -ODeliveryMode=q
 p=$(pid_of "$(msg)")
 is "$(pid_of "$(msg)")" "$p" "two connections in one process"
 sb_access "Connect:127.0.0.3	RELAY" "Connect:127.0.0.4	RELAY"
-out=$(talk 127.0.0.4 <<'SMTP'
-HELO client.test
-MAIL FROM:<a@example.test>
-RCPT TO:<victim@remote.test>
-DATA
-Subject: after the rebuild
-
-body
-.
-QUIT
-SMTP
-)
+out=$(relay_try 127.0.0.4 "after the rebuild")
 like "$out" "C: RCPT TO:<victim@remote.test>
 S: 250 2.1.5" "after the access map was rebuilt, its new entry is honoured"
 p2=$(pid_of "$(msg)")
@@ -316,18 +299,7 @@ SMTP
 	like "$out" "S: 250 2.1.5" "the access map it opened as root still answers"
 	sb_access "Connect:127.0.0.3	RELAY" "Connect:127.0.0.4	RELAY"
 	chmod 600 "$SB"/access.db
-	out=$(talk 127.0.0.4 <<'SMTP'
-HELO client.test
-MAIL FROM:<a@example.test>
-RCPT TO:<victim@remote.test>
-DATA
-Subject: after the rebuild
-
-body
-.
-QUIT
-SMTP
-)
+	out=$(relay_try 127.0.0.4 "after the rebuild")
 	like "$out" "C: RCPT TO:<victim@remote.test>
 S: 250 2.1.5" "the rebuilt map (root's only) is honoured"
 	p2=$(pid_of "$out")
