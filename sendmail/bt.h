@@ -18,6 +18,8 @@ int bt_tokenize(struct bt *bt, const char *text, int delim, struct addr_vec *v, 
 /* The ruleset a test line names: a number below 200 or a defined name; -1 if none. */
 int bt_ruleset(struct bt *bt, const char *name);
 
+/* Sets ${addr_type} from the tryflags: "e r", "e s", "h r" or "h s". */
+void bt_tryflags_macro(struct bt *bt);
 void bt_cmd_tryflags(struct bt *bt, char *arg);
 void bt_cmd_try(struct bt *bt, char *arg);
 void bt_cmd_parse(struct bt *bt, char *arg);

@@ -66,9 +66,21 @@ bt_ruleset(struct bt *bt, const char *name)
 }
 
 void
+bt_tryflags_macro(struct bt *bt)
+{
+	mac_set_name(bt->rw.macros, "{addr_type}",
+	    (bt->tryflags & RW_HEADER) ? ((bt->tryflags & RW_SENDER) ? "h s" : "h r") :
+	    ((bt->tryflags & RW_SENDER) ? "e s" : "e r"), 0);
+}
+
+void
 bt_cmd_tryflags(struct bt *bt, char *arg)
 {
-	bt->tryflags = 0;
+	if (*arg == '\0') {
+		printf("Usage: /tryflags [Hh|Ee][Ss|Rr]\n");
+		return;
+	}
+	/* each letter changes its flag; the others stay as they were */
 	for (; *arg; arg++) {
 		switch (*arg) {
 		case 'H': case 'h': bt->tryflags |= RW_HEADER; break;
@@ -78,6 +90,7 @@ bt_cmd_tryflags(struct bt *bt, char *arg)
 		default: break;
 		}
 	}
+	bt_tryflags_macro(bt);
 }
 
 /* "envelope recipient" and the like, for the tryflags. */

@@ -10,15 +10,21 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bt.h"
+#include "daemon.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_file.h"
 #include "pt_str.h"
+#include "queue.h"
 #include "sendmail.h"
 
 /* =S: dumps a ruleset as R lines. */
@@ -263,6 +269,61 @@ test_line(struct bt *bt, char *line)
 	}
 }
 
+/* The DeliveryMode a -o/-O option of the command line sets, or 0. */
+static int
+cmdline_delivery_mode(const struct sm_run *run)
+{
+	int mode = 0;
+
+	for (int i = 0; i < run->noptions; i++) {
+		const char *o = run->options[i], *eq = strchr(o, '=');
+		size_t n = eq != NULL ? (size_t)(eq - o) : strlen(o);
+
+		if ((n == 1 && o[0] == 'd') || (n == 12 && strncasecmp(o, "DeliveryMode", n) == 0))
+			mode = run->cfg->opt.delivery_mode;
+	}
+	return mode;
+}
+
+/*
+ * The macros upstream's -bt defines before the first line: $b (now), $i (a
+ * queue id of this process), $_ (the user at localhost), ${deliveryMode}
+ * (interactive unless the command line says otherwise), ${load_avg},
+ * ${quarantine} (empty) and ${addr_type} (of the tryflags).  $d and $t stay
+ * undefined, as there.
+ */
+static void
+bt_predefine(struct bt *bt, const struct sm_run *run)
+{
+	struct mac_table *m = bt->rw.macros;
+	struct queue_idgen gen;
+	struct passwd *pw = getpwuid(getuid());
+	char buf[PT_DATE_MAX > QUEUE_ID_MAX ? PT_DATE_MAX : QUEUE_ID_MAX];
+	int mode = cmdline_delivery_mode(run);
+	time_t now = time(NULL);
+	struct pt_buf b = PT_BUF_INIT;
+
+	pt_str_date(now, buf);
+	mac_set(m, 'b', buf, 0);
+	queue_idgen_init(&gen, (long)getpid(), (unsigned)now);
+	queue_id_make(&gen, now, buf);
+	mac_set(m, 'i', buf, 0);
+	if (pw != NULL)
+		pt_buf_printf(&b, "%s@localhost", pw->pw_name);
+	else
+		pt_buf_printf(&b, "%lu@localhost", (unsigned long)getuid());
+	mac_set(m, '_', b.s, 0);
+	pt_buf_reset(&b);
+	pt_buf_addc(&b, (char)(mode != 0 ? mode : 'i'));
+	mac_set_name(m, "{deliveryMode}", b.s, 0);
+	pt_buf_reset(&b);
+	pt_buf_printf(&b, "%d", sm_load_average());
+	mac_set_name(m, "{load_avg}", b.s, 0);
+	mac_set_name(m, "{quarantine}", "", 0);
+	pt_buf_free(&b);
+	bt_tryflags_macro(bt);
+}
+
 int
 mode_test(struct sm_run *run)
 {
@@ -270,6 +331,7 @@ mode_test(struct sm_run *run)
 	struct pt_buf line = PT_BUF_INIT;
 
 	bt_init(&bt, run->cfg);
+	bt_predefine(&bt, run);
 	printf("ADDRESS TEST MODE (ruleset 3 NOT automatically invoked)\n");
 	printf("Enter <ruleset> <address>\n");
 	for (;;) {
