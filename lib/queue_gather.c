@@ -193,11 +193,12 @@ status_of(const struct gather *g, const struct queue_item *it)
 
 	if (it->locked)
 		return '*';
+	/* too young wins over a load too high, as in upstream's listing */
+	if (o->min_queue_age > 0 && it->last_attempt > 0 && o->now - it->last_attempt < o->min_queue_age)
+		return '-';
 	if (o->queue_la > 0 && o->load_avg >= o->queue_la &&
 	    it->priority > o->queue_factor / (o->load_avg - o->queue_la + 1))
 		return 'X';
-	if (o->min_queue_age > 0 && it->last_attempt > 0 && o->now - it->last_attempt < o->min_queue_age)
-		return '-';
 	return ' ';
 }
 

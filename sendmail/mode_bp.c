@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "pt_exit.h"
 #include "pt_str.h"
 #include "queue.h"
@@ -95,7 +96,6 @@ static void
 list_options(struct sm_run *run, struct queue_list_opts *o, struct queue_select *sel, int kind)
 {
 	const struct cf_options *opt = &run->cfg->opt;
-	double la[1];
 	int sort = queue_sort_parse(opt->queue_sort_order);
 
 	memset(o, 0, sizeof *o);
@@ -106,7 +106,8 @@ list_options(struct sm_run *run, struct queue_list_opts *o, struct queue_select 
 	o->gather.min_queue_age = opt->min_queue_age;
 	o->gather.queue_la = opt->queue_la;
 	o->gather.queue_factor = opt->queue_factor;
-	o->gather.load_avg = getloadavg(la, 1) == 1 ? (long)la[0] : 0;
+	/* rounded from /proc/loadavg, as upstream reads it (getloadavg truncates) */
+	o->gather.load_avg = sm_load_average();
 	o->gather.now = time(NULL);
 }
 

@@ -7,7 +7,13 @@
 #    jobs included; Petrel's strict parser reads every file and writes it
 #    back byte for byte;
 #  - Petrel's queue library queues messages; upstream's mailq lists them as
-#    Petrel does, and upstream's queue runner delivers them.
+#    Petrel does, and upstream's queue runner delivers them;
+#  - ids of 7-digit process ids (one queued by upstream in a PID namespace,
+#    crafted ones) are listed whole, and the status characters under a load
+#    average of the test's choosing: X above QueueLA (the load rounded as
+#    upstream rounds it), - for a job too young, which wins over X.
+# Every program runs with /proc/loadavg bound to a file of the test, so that
+# the machine's load cannot put an X in one listing and not the other.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/oracle.sh"
 
@@ -26,8 +32,14 @@ trap cleanup EXIT
 chmod 755 "$box"
 mkdir -m 700 "$box/mqueue" "$box/pq"
 
-# Runs a program with the oracle's qualified host name (no DNS stall).
-qualified() { unshare -u sh -c 'hostname "$0" && exec "$@"' "$ORACLE_HOSTNAME" "$@"; }
+# Runs a program with the oracle's qualified host name (no DNS stall) and the
+# load average in $box/loadavg.
+export LOADAVG=$box/loadavg
+echo "0.50 0.40 0.30 1/100 4242" >"$LOADAVG"
+qualified() {
+	unshare -u -m sh -c 'hostname "$0" && mount --bind "$LOADAVG" /proc/loadavg && exec "$@"' \
+		"$ORACLE_HOSTNAME" "$@"
+}
 
 # The local mailer: "tempfail" defers, "deliver" appends to $box/delivered.
 cat >"$box/local.sh" <<EOF
@@ -113,8 +125,26 @@ y
 .
 QUIT
 EOF
+# One more from a process whose id has seven digits (a PID namespace whose
+# next pid is 1234567): its queue id is 15 characters long.
+unshare -p -f --mount-proc sh -c 'echo 1234566 >/proc/sys/kernel/ns_last_pid && exec "$@"' sh \
+	"$BS" unshare -u -m sh -c 'hostname "$0" && mount --bind "$LOADAVG" /proc/loadavg && exec "$@"' \
+	"$ORACLE_HOSTNAME" "$ORACLE_SENDMAIL" -C"$box/full.cf" -odq -bs >>"$box/sessions.log" 2>&1 <<'EOF'
+EHLO client.example
+MAIL FROM:<grace@example.org>
+RCPT TO:<bob@[127.0.0.1]>
+DATA
+Subject: from a seven-digit pid
+
+z
+.
+QUIT
+EOF
+longid=$(grep -l 'grace@example.org' "$box"/mqueue/qf* | head -1)
+longid=${longid##*/qf}
+is "${#longid}" 15 "upstream's queue id from pid 1234567+ has 15 characters ($longid)"
 n=$(ls "$box/mqueue" | grep -c '^qf')
-ok $([ "$n" -ge 4 ] && echo 0 || echo 1) "upstream queued the messages ($n control files)"
+ok $([ "$n" -ge 5 ] && echo 0 || echo 1) "upstream queued the messages ($n control files)"
 qid=$(grep -l 'quarantine@example.org' "$box"/mqueue/qf* | head -1)
 qid=${qid##*/qf}
 [ -n "$qid" ] && qualified "$ORACLE_SENDMAIL" -C"$box/full.cf" -Qheld_for_review -qI"$qid" >/dev/null 2>&1
@@ -142,6 +172,8 @@ for args in "" "-v" "-qRbob" "-q!Sroot" "-qRexample -qSalice" "-qI${qid:0:8}" "-
 	compare "$box/test.cf" $args
 done
 like "$(cat "$box/pt.out")" "." "the last listing is not empty"
+grep -q "^$longid .*<grace@example.org>" <(qualified "$ORACLE_SENDMAIL" -C"$box/test.cf" -bp)
+ok $? "upstream lists the 15-character id whole, then its status column"
 grep -q "^${locked#qf}\*" <(qualified "$SENDMAIL" -C"$box/test.cf" -bp) ; ok $? "the locked job shows *"
 grep -q "held_for_review" <(qualified "$SENDMAIL" -C"$box/test.cf" -bp -qQ); ok $? "-qQ shows the quarantine reason"
 grep -q "(---" <(qualified "$SENDMAIL" -C"$box/test.cf" -bp -v); ok $? "-v shows the :include: controlling user"
@@ -156,6 +188,37 @@ for f in "$box"/mqueue/qf* "$box"/mqueue/hf*; do
 		diff <(cat -v "$f") <(cat -v "$box/re.qf") | head -10 | sed 's/^/#   /'; fi
 done
 kill "$lockpid" 2>/dev/null; wait "$lockpid" 2>/dev/null; lockpid=
+
+# Crafted jobs of 6- and 7-digit pids, with QueueLA=8 and QueueFactor's
+# 600000: X once the load, rounded, gives 600000/(load - 7) under the
+# priority: P90000 never here, P110000 at 12.60 (13) but not at 12.40 (12),
+# P130000 at both; the job tried a minute ago is too young for
+# MinQueueAge=1h, and its - wins over X.
+mkdir -m 700 "$box/lq"
+sed "s#^O QueueDirectory=.*#O QueueDirectory=$box/lq#" "$box/test.cf" >"$box/lq.cf"
+now=$(date +%s)
+craft() {	# id priority last-attempt
+	printf 'V8\nT%s\nK%s\nN%s\nP%s\nFb\n$_craft@localhost\nS<craft@example.org>\nMDeferred: busy\nrRFC822; root@%s\nRPNSF:<root>\nH??Subject: %s\n.\n' \
+		"$((now - 7200))" "$3" "$([ "$3" = 0 ] && echo 0 || echo 1)" "$2" "$ORACLE_HOSTNAME" "$1" >"$box/lq/qf$1"
+	echo "body of $1" >"$box/lq/df$1"
+}
+craft 6ATD1234012345 90000 0
+craft 6ATD12351234567 110000 0
+craft 6ATD12361234568 130000 "$((now - 7000))"
+craft 6ATD1237099999 130001 "$((now - 60))"
+for la in 12.40 12.60 30.00; do
+	echo "$la 1.00 1.00 1/100 4242" >"$LOADAVG"
+	compare "$box/lq.cf" -OQueueLA=8 -OMinQueueAge=1h
+	compare "$box/lq.cf" -OQueueLA=8 -OMinQueueAge=1h -v
+done
+marks() { qualified "$@" -C"$box/lq.cf" -OQueueLA=8 -OMinQueueAge=1h -bp | grep -o '^6ATD[0-9]*[-X*]' | LC_ALL=C sort | tr '\n' ' '; }
+echo "12.40 1.00 1.00 1/100 4242" >"$LOADAVG"
+is "$(marks "$ORACLE_SENDMAIL")" "6ATD12361234568X 6ATD1237099999- " "upstream at load 12.40: X for P130000, - for the young job"
+is "$(marks "$SENDMAIL")" "6ATD12361234568X 6ATD1237099999- " "Petrel at load 12.40: the same marks"
+echo "12.60 1.00 1.00 1/100 4242" >"$LOADAVG"
+is "$(marks "$ORACLE_SENDMAIL")" "6ATD12351234567X 6ATD12361234568X 6ATD1237099999- " "upstream at load 12.60 (13): X for P110000 too"
+is "$(marks "$SENDMAIL")" "6ATD12351234567X 6ATD12361234568X 6ATD1237099999- " "Petrel at load 12.60: rounded as upstream"
+echo "0.50 0.40 0.30 1/100 4242" >"$LOADAVG"
 
 # Petrel queues; upstream lists and delivers.
 printf 'V8\nT0\nK0\nN0\nP30100\nB8BITMIME\nFb\n$_petrel@localhost\n$rESMTP\n${daemon_flags}\nS<petrel@example.org>\nZpetrel-env\nMnot tried yet\nQrfc822;orig@example.org\nrRFC822; root@%s\nRPNSF:<root>\nH?P?Return-Path: <\201g>\nH??Received: from petrel.example by %s;\n\tSat, 28 Nov 2026 10:00:00 +0000\nH??Subject: from petrel\nH??To: root\n.\n' \
