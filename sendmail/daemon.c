@@ -324,11 +324,25 @@ throttle_admits(struct daemon *dm, int i)
 	return false;
 }
 
+/* Sleeps a whole second: a signal (a session ending: SIGCHLD) does not cut it short. */
+static void
+sleep_second(void)
+{
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 1;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) == EINTR)
+		;
+}
+
 /*
  * Pauses a second after a connection was handed off while the load is at
  * DelayLA, so that the next one waits: as upstream, which sleeps before it
  * waits for a connection, connections come at most one a second and the
- * first after a quiet spell is not held.  Logged once per RejectLogInterval.
+ * first after a quiet spell is not held.  The second is whole even when
+ * sessions end meanwhile (upstream's sleep outlasts signals too); the
+ * signals are handled after it.  Logged once per RejectLogInterval.
  */
 static void
 maybe_delay(struct daemon *dm, int i)
@@ -346,7 +360,7 @@ maybe_delay(struct daemon *dm, int i)
 		dm->delay_log_next = now + (o->reject_log_interval > 0 ?
 		    (time_t)o->reject_log_interval : 3 * 3600);
 	}
-	sleep(1);
+	sleep_second();
 }
 
 /* The PidFile's path: the option, or upstream's default. */

@@ -4,7 +4,7 @@
 # daemon's own mount namespace): RefuseLA closes the listeners and opens them
 # again when the load falls (by default at 12 times the processors online, as
 # upstream), DelayLA slows down SMTP commands (all but RSET and VERB) and
-# spaces connections a second apart, QueueLA keeps messages in the queue,
+# spaces connections a second apart (sessions ending meanwhile or not), QueueLA keeps messages in the queue,
 # ConnectionRateThrottle admits N connections a second; each logs upstream's
 # line.
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
@@ -82,12 +82,32 @@ sb_stop
 setla 9.00
 : >"$SB/daemon.log"
 sb_start -ODelayLA=5
-# seconds each reply took: the greeting of two connections made at once, then
-# the commands of the first session
+# When each connection was taken: the start time of the session process the
+# daemon forked for it (ss names the process holding the server's end;
+# /proc/PID/stat its start in clock ticks), so that how long a session takes
+# to start and greet does not count.  Two connections made at once, the
+# seconds each reply of the first session took, then a third connection
+# closed right after its greeting (its session ends within the daemon's
+# second: that must not cut the second short) and a fourth.
 out=$(python3 -c '
-import socket, sys, time
+import os, re, socket, subprocess, sys, time
 port = int(sys.argv[1])
 t0 = time.time()
+def forked(s):
+    me = s.getsockname()[1]
+    for _ in range(50):
+        ss = subprocess.run(["ss", "-tnpH", "state", "established",
+                             "( sport = :%d and dport = :%d )" % (port, me)],
+                            capture_output=True, text=True).stdout
+        pids = re.findall(r"pid=(\d+)", ss)
+        if pids:
+            break
+        time.sleep(0.1)
+    starts = []
+    for pid in pids:
+        with open("/proc/%s/stat" % pid) as f:
+            starts.append(int(f.read().rsplit(")", 1)[1].split()[19]))
+    return min(starts) / os.sysconf("SC_CLK_TCK")
 a = socket.create_connection(("127.0.0.1", port), 10); b = socket.create_connection(("127.0.0.1", port), 10)
 fa, fb = a.makefile("rb"), b.makefile("rb")
 def reply(f):
@@ -99,14 +119,23 @@ greet = []
 for f in (fa, fb):
     reply(f); greet.append(time.time() - t0)
 print("greetings %.1f %.1f" % tuple(sorted(greet)))
+print("forks %.2f" % abs(forked(b) - forked(a)))
 for cmd in (b"EHLO client.example", b"RSET", b"VERB", b"NOOP", b"MAIL FROM:<a@example.org>", b"QUIT"):
     t = time.time(); a.sendall(cmd + b"\r\n"); r = reply(fa)
     print("%s %s %.1f" % (cmd.split()[0].decode(), r[:3].decode(), time.time() - t))
-b.close()' "$SB_PORT")
+b.close()
+c = socket.create_connection(("127.0.0.1", port), 10)
+reply(c.makefile("rb")); fc = forked(c); c.close()
+d = socket.create_connection(("127.0.0.1", port), 10)
+reply(d.makefile("rb"))
+print("after-end %.2f" % (forked(d) - fc))
+d.close()' "$SB_PORT")
 echo "$out" | sed 's/^/# /'
 delayed() { echo "$out" | awk -v c="$1" '$1 == c { print ($3 >= 0.9) ? "slow" : "fast" }'; }
-ok "$(echo "$out" | awk '/^greetings/ { print ($3 - $2 >= 0.9) ? 0 : 1 }')" \
-	"at load 9 with DelayLA=5 two connections made at once are greeted a second apart or more"
+ok "$(echo "$out" | awk '/^forks/ { print ($2 >= 0.99) ? 0 : 1 }')" \
+	"at load 9 with DelayLA=5 two connections made at once are taken a second apart or more"
+ok "$(echo "$out" | awk '/^after-end/ { print ($2 >= 0.99) ? 0 : 1 }')" \
+	"also when the session before ends within that second"
 is "$(delayed EHLO) $(delayed NOOP) $(delayed MAIL) $(delayed QUIT)" "slow slow slow slow" \
 	"EHLO, NOOP, MAIL and QUIT each wait a second, as upstream's"
 is "$(delayed RSET) $(delayed VERB)" "fast fast" "RSET and VERB do not wait, as upstream's"
