@@ -20,19 +20,10 @@
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
 peers_enter upstream "$0" "$@"
 
-w=$(mktemp -d /run/petrel-hoststat-XXXXXX)
-chmod 755 "$w"
-trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; dns_stop; rm -rf "$w"' EXIT
-. "$PETREL_SRCDIR/tests/lib/dns.sh"
+dns_mx down.net 127.0.0.6 busy.net 127.0.0.7 tls.net 127.0.0.8
 dns_record --mx-host=example.net,mx1.example.net,10 --host-record=mx1.example.net,127.0.0.5 \
-	--mx-host=down.net,mx.down.net,10 --host-record=mx.down.net,127.0.0.6 \
-	--mx-host=busy.net,mx.busy.net,10 --host-record=mx.busy.net,127.0.0.7 \
-	--host-record=amx.net,127.0.0.5 --host-record=mx.example.test,127.0.1.1 \
-	--mx-host=tls.net,mx.tls.net,10 --host-record=mx.tls.net,127.0.0.8
-dns_start example.test 127.in-addr.arpa example.net down.net busy.net amx.net tls.net ||
-	{ skip "$DNS_WHY"; done_testing; }
-cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
-peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
+	--host-record=amx.net,127.0.0.5
+peers_queue_env hoststat example.net down.net busy.net amx.net tls.net
 fake_peer p5 127.0.0.5 --rcpt-reply "temp=451 4.2.0 temp is busy" \
 	--rcpt-reply "perm=550 5.1.1 perm is unknown" --rcpt-reply "pol=554 5.7.1 pol refused" \
 	--rcpt-reply "nost=550 no status" &&

@@ -15,20 +15,10 @@
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
 peers_enter upstream "$0" "$@"
 
-w=$(mktemp -d /run/petrel-smtpdefer-XXXXXX)
-chmod 755 "$w"
-trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; dns_stop; [ -n "${SMTP_DEFER_KEEP:-}" ] && cp -r "$w" "$SMTP_DEFER_KEEP"; rm -rf "$w"' EXIT
-. "$PETREL_SRCDIR/tests/lib/dns.sh"
-peers_at=(mail4:10 data4:11 dot4:12 rcpt4:13 ehlo5:14 helo5:15 upsink:20 ptsink:21)
-recs=()
-for p in "${peers_at[@]}"; do
-	recs+=("--mx-host=${p%%:*}.net,mx.${p%%:*}.net,10" "--host-record=mx.${p%%:*}.net,127.0.0.${p##*:}")
-done
-dns_record "${recs[@]}" --host-record=mx.example.test,127.0.1.1
-dns_start example.test 127.in-addr.arpa mail4.net data4.net dot4.net rcpt4.net ehlo5.net helo5.net \
-	upsink.net ptsink.net || { skip "$DNS_WHY"; done_testing; }
-cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
-peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
+dns_mx mail4.net 127.0.0.10 data4.net 127.0.0.11 dot4.net 127.0.0.12 rcpt4.net 127.0.0.13 \
+	ehlo5.net 127.0.0.14 helo5.net 127.0.0.15 upsink.net 127.0.0.20 ptsink.net 127.0.0.21
+peers_queue_env smtpdefer mail4.net data4.net dot4.net rcpt4.net ehlo5.net helo5.net upsink.net \
+	ptsink.net
 fake_peer mail4 127.0.0.10 --mail-reply "451 4.3.0 mail later" &&
 	fake_peer data4 127.0.0.11 --data-reply "451 4.3.1 data later" &&
 	fake_peer dot4 127.0.0.12 --dot-reply "452 4.3.1 dot later" &&

@@ -21,25 +21,12 @@
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
 peers_enter upstream "$0" "$@"
 
-w=$(mktemp -d /run/petrel-smtpfail-XXXXXX)
-chmod 755 "$w"
-trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; dns_stop; [ -n "${SMTP_FAIL_KEEP:-}" ] && cp -r "$w" "$SMTP_FAIL_KEEP"; rm -rf "$w"' EXIT
-. "$PETREL_SRCDIR/tests/lib/dns.sh"
-dns_record --mx-host=mailrej.net,mx.mailrej.net,10 --host-record=mx.mailrej.net,127.0.0.10 \
-	--mx-host=datarej.net,mx.datarej.net,10 --host-record=mx.datarej.net,127.0.0.11 \
-	--mx-host=dotrej.net,mx.dotrej.net,10 --host-record=mx.dotrej.net,127.0.0.12 \
-	--mx-host=greet.net,mx.greet.net,10 --host-record=mx.greet.net,127.0.0.13 \
-	--mx-host=rcptrej.net,mx.rcptrej.net,10 --host-record=mx.rcptrej.net,127.0.0.14 \
-	--mx-host=upsink.net,mx.upsink.net,10 --host-record=mx.upsink.net,127.0.0.20 \
-	--mx-host=ptsink.net,mx.ptsink.net,10 --host-record=mx.ptsink.net,127.0.0.21 \
-	--mx-host=down.net,mx.down.net,10 --host-record=mx.down.net,127.0.0.6 \
-	--mx-host=mxgone.net,mx.gone.nx.net,10 --mx-host=mxnodata.net,mx.nodata.nx.net,10 \
-	--txt-record=mx.nodata.nx.net,nodata --mx-host=mxtemp.net,mx.elsewhere.org,10 \
-	--host-record=mx.example.test,127.0.1.1
-dns_start example.test 127.in-addr.arpa mailrej.net datarej.net dotrej.net greet.net rcptrej.net \
-	upsink.net ptsink.net down.net nx.net mxgone.net mxnodata.net mxtemp.net || { skip "$DNS_WHY"; done_testing; }
-cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
-peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
+dns_mx mailrej.net 127.0.0.10 datarej.net 127.0.0.11 dotrej.net 127.0.0.12 greet.net 127.0.0.13 \
+	rcptrej.net 127.0.0.14 upsink.net 127.0.0.20 ptsink.net 127.0.0.21 down.net 127.0.0.6
+dns_record --mx-host=mxgone.net,mx.gone.nx.net,10 --mx-host=mxnodata.net,mx.nodata.nx.net,10 \
+	--txt-record=mx.nodata.nx.net,nodata --mx-host=mxtemp.net,mx.elsewhere.org,10
+peers_queue_env smtpfail mailrej.net datarej.net dotrej.net greet.net rcptrej.net upsink.net \
+	ptsink.net down.net nx.net mxgone.net mxnodata.net mxtemp.net
 fake_peer mailrej 127.0.0.10 --mail-reply "550 5.7.1 sender refused here" &&
 	fake_peer datarej 127.0.0.11 --data-reply "554 5.3.4 no data today" &&
 	fake_peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&

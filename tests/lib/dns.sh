@@ -13,6 +13,9 @@
 #                          names under the zones given to dns_start that have no
 #                          record answer NXDOMAIN; other names are REFUSED (the
 #                          resolver then reports a temporary failure).
+#   dns_mx DOMAIN ADDR [DOMAIN ADDR...]
+#                          for each DOMAIN the usual pair: an MX (preference 10)
+#                          to mx.DOMAIN, whose address is ADDR
 #   dns_start ZONE...      starts dnsmasq on a fresh loopback address (127.53.x.y,
 #                          port 53), authoritative for the zones (example.test by
 #                          default); writes $DNS_DIR/resolv.conf pointing at it.
@@ -34,6 +37,13 @@ DNS_WHY=
 
 dns_record() {
 	DNS_OPTS+=("$@")
+}
+
+dns_mx() {
+	while [ $# -ge 2 ]; do
+		dns_record "--mx-host=$1,mx.$1,10" "--host-record=mx.$1,$2"
+		shift 2
+	done
 }
 
 # Picks a loopback address that no other test server uses right now.

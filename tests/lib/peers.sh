@@ -67,6 +67,15 @@
 #
 # Queue runs against scripted peers (tests/lib/fake_smtpd.py), upstream and
 # Petrel on one cf, each with a queue folder of its own under $w:
+#   peers_queue_env NAME ZONE...  right after peers_enter and the test's
+#                          dns_record lines: the work folder $w
+#                          (/run/petrel-NAME-XXXXXX; at exit the peers and dnsmasq
+#                          are stopped and $w removed, copied first to $PEERS_KEEP
+#                          when set), dnsmasq authoritative for the ZONEs, for
+#                          example.test and 127.in-addr.arpa (mx.example.test is
+#                          127.0.1.1, as in /etc/hosts) and named by
+#                          /etc/resolv.conf, the syslog recorded in $w/syslog.
+#                          Skips the test (done_testing) when it cannot
 #   fake_peer NAME ADDR ARGS...  a peer on ADDR:25 (ARGS: fake_smtpd's options),
 #                          its log in $w/NAME.log, its pid in $PEER_NAME
 #   queue_cf NAME [MC LINE]  $w/NAME.cf from upstream's package: local and smtp
@@ -90,6 +99,7 @@
 #                          is logged and has Petrel's Received header, in the mailbox
 # Variables: PF_ROOT (the unpacked Postfix), ORACLE_* (oracle.sh).
 . "$PETREL_SRCDIR/tests/lib/oracle.sh"
+. "$PETREL_SRCDIR/tests/lib/dns.sh"
 PF_ROOT=$PETREL_BUILDDIR/tests/postfix/root
 PEERS_PIDS=
 
@@ -438,6 +448,25 @@ fake_peer() {
 	eval "PEER_$name=$!"
 	for _ in $(seq 1 300); do [ -s "$w/$name.port" ] && return 0; sleep 0.1; done
 	return 1
+}
+
+peers_queue_env() {
+	w=$(mktemp -d "/run/petrel-$1-XXXXXX")
+	chmod 755 "$w"
+	shift
+	trap peers__queue_exit EXIT
+	dns_record --host-record=mx.example.test,127.0.1.1
+	dns_start example.test 127.in-addr.arpa "$@" || { skip "$DNS_WHY"; done_testing; }
+	cp "$DNS_DIR/resolv.conf" /etc/resolv.conf
+	peers_syslog "$w/syslog" || { skip "no private /dev"; done_testing; }
+}
+
+# At the exit of a peers_queue_env test.
+peers__queue_exit() {
+	for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done
+	dns_stop
+	[ -n "${PEERS_KEEP:-}" ] && cp -r "$w" "$PEERS_KEEP"
+	rm -rf "$w"
 }
 
 queue_cf() {
