@@ -179,6 +179,8 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started, bool tried
 	bool detail = t->state == DLV_SENT && t->text != NULL && strcmp(t->text, "Sent") != 0;
 	struct pt_buf b = PT_BUF_INIT;
 
+	if (t->refused)	/* logged by the submission as it refused the address */
+		return;
 	duration((long)(d->now - (time_t)d->e->ctime), delay);
 	duration((long)(time(NULL) - started), xdelay);
 	pt_buf_printf(&b, "to=%s, ", t->addr);
@@ -520,12 +522,16 @@ expire(struct dlv *d)
 	}
 }
 
-/* Notes the exit status of the submitting program from the failed targets (the last one's). */
+/*
+ * Notes the exit status of the submitting program from the failed targets
+ * (the last one's); a recipient refused while parsing makes it EX_USAGE
+ * only when nothing failed later (submit.c).
+ */
 static void
 note_failures(struct dlv *d)
 {
 	for (int k = 0; k < d->targets.n; k++)
-		if (d->targets.v[k].state == DLV_FAILED)
+		if (d->targets.v[k].state == DLV_FAILED && !d->targets.v[k].refused)
 			d->exit_status = dlv_errmode_exit(&d->targets.v[k]);
 	if (d->errmode == 'e')	/* BERKNET: the notice is mailed and the program succeeds */
 		d->exit_status = EX_OK;
@@ -608,6 +614,7 @@ attempt(struct dlv *d, bool *left)
 	for (size_t i = 0; i < d->e->nrcpts; i++)
 		if (d->e->rcpts[i].state == QRS_PENDING || d->e->rcpts[i].state == QRS_DEFERRED)
 			dlv_expand(d, (int)i);
+	dlv_errmode_refused(d);
 	for (int k = 0; k < d->targets.n; k++)
 		dlv_errmode_early(d, &d->targets.v[k]);
 	if (d->errmode != 0 && d->pass != DLV_PASS_DELIVER)

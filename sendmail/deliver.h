@@ -35,6 +35,8 @@ struct dlv_target {
 	char *addr;		/* the address, as written back to the queue */
 	int rcpt;		/* the queued recipient it came from */
 	bool from_alias;	/* reached through an alias, :include: or .forward */
+	bool refused;		/* refused by the submission's parse (sm_refused; rcpt -1):
+				 * bounced, never logged with to= */
 	bool primary;		/* the queued recipient itself, not an expansion */
 	uid_t uid;		/* the identity a program or file delivery takes */
 	gid_t gid;
@@ -318,6 +320,12 @@ void dlv_errmode_early(const struct dlv *d, const struct dlv_target *t);
  * e, and p when the sender has no local home or the file cannot be written).
  */
 bool dlv_errmode_return(struct dlv *d);
+/*
+ * Adds the recipients that the submission refused while parsing them
+ * (d->run->refused) as failed targets of the message it queued, so that the
+ * sender's notice reports them with the rest, as ErrorMode says.
+ */
+void dlv_errmode_refused(struct dlv *d);
 /* The sysexits status a failed target gives the submitting program (EX_NOUSER ...). */
 int dlv_errmode_exit(const struct dlv_target *t);
 

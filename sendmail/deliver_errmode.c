@@ -17,7 +17,9 @@
  * printed (-v's transcript shows them).  (*) upstream writes to the user's
  * terminal when it can find it logged in there and mails otherwise; Petrel
  * always mails.  A background delivery (the child of -odb, a queue run, the
- * daemon) has no ErrorMode: it mails.
+ * daemon) has no ErrorMode: it mails.  A recipient that ruleset 0 refused
+ * while the submission parsed it (printed then, submit_rcpt.c) is one more
+ * failure of the submitting process's attempt, told likewise.
  *
  * ~/dead.letter is the home folder of the sender when the sender resolves
  * to a local mailer (F=l) that looks users up (F=w); it is written by a
@@ -46,10 +48,27 @@
 #include "pt_str.h"
 
 void
+dlv_errmode_refused(struct dlv *d)
+{
+	const struct sm_run *run = d->run;
+
+	if (d->errmode == 0 || run->submitted_id == NULL || strcmp(run->submitted_id, d->e->id) != 0)
+		return;
+	for (int i = 0; i < run->nrefused; i++) {
+		const struct sm_refused *r = &run->refused[i];
+		struct dlv_target *t = dlv_add(&d->targets, NULL, "", r->user, r->addr, -1);
+
+		dlv_set(t, DLV_FAILED, r->code, r->status, r->text);
+		t->refused = true;
+		t->diag = pt_strdup("");	/* upstream's notice gives no reason nor Diagnostic-Code */
+	}
+}
+
+void
 dlv_errmode_early(const struct dlv *d, const struct dlv_target *t)
 {
-	if (d->errmode == 0 || t->state != DLV_FAILED || d->run->verbose)
-		return;
+	if (d->errmode == 0 || t->state != DLV_FAILED || d->run->verbose || t->refused)
+		return;	/* a refused recipient was told while the submission parsed it */
 	if (d->errmode != 'p' && !d->run->read_recipients)
 		return;
 	printf("%s... %s\n", t->addr, t->text ? t->text : "");

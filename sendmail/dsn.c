@@ -405,7 +405,9 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 	pt_buf_printf(b, "Arrival-Date: %s\n", date);
 	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
-		const struct queue_rcpt *r = &d->e->rcpts[t->rcpt];
+		/* a recipient the submission refused is no queued one: its address as given */
+		const struct queue_rcpt refused = { .addr = t->addr, .ctl = -1 };
+		const struct queue_rcpt *r = t->rcpt >= 0 ? &d->e->rcpts[t->rcpt] : &refused;
 
 		if (!reportable(d, t, kind))
 			continue;
@@ -570,7 +572,9 @@ log_notice(struct dlv *d, const struct notice *n, const char *id)
 		if (t->expired) {
 			pt_buf_adds(&what, "Cannot send message for ");
 			dsn_interval(queue_timeout(d, false), &what);
-		} else
+		} else if (t->refused)	/* "x@... Hostname required", as the submission told it */
+			pt_buf_printf(&what, "%s... %s", t->addr, t->text);
+		else
 			pt_buf_adds(&what, t->remote ? dlv_refusal_stat(t) : t->text ? t->text : "");
 	}
 	pt_log_id_lv(6, LOG_INFO, d->e->id, "%s: %s: %s", id, kind, pt_buf_str(&what));

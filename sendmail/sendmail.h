@@ -72,6 +72,18 @@ struct sm_run {
 					 * failures its delivery finds now (not a later
 					 * queue run's) also go to its Errors-To: header
 					 * with UseErrorsTo, as upstream's in-memory envelope */
+	struct sm_refused *refused;	/* the recipients the submission refused (ruleset 0's
+					 * $#error): bounced as ErrorMode says */
+	int nrefused;
+};
+
+/* A recipient that the submission refused while parsing it (ruleset 0 gave $#error). */
+struct sm_refused {
+	char *addr;		/* as given */
+	char *user;		/* the error mailer's $: part (the bounce's X-Actual-Recipient) */
+	char *status;		/* its $@ part, "5.1.3" */
+	char *text;		/* its words, "Hostname required" */
+	int code;		/* its reply code, 553 */
 };
 
 /* A mode of operation: what -b<letter> (or the program name) selects. */

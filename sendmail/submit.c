@@ -47,6 +47,7 @@ submit_macros(struct submit *s)
 {
 	struct mac_table *m = s->rw.macros;
 	const char *flags = s->cfg->opt.direct_submission_modifiers;
+	const char *one;
 	struct pt_buf b = PT_BUF_INIT;
 
 	pt_buf_printf(&b, "%s@localhost", s->login);
@@ -71,9 +72,13 @@ submit_macros(struct submit *s)
 	}
 	mac_set(m, 'f', s->e->sender, 0);
 	mac_set(m, 'x', s->fullname, 0);
-	/* $u (the Received header's "for"): the one recipient of the command line, not of -t's headers */
-	mac_set(m, 'u', s->e->nrcpts == 1 && !s->run->read_recipients ? s->e->rcpts[0].addr : NULL,
-	    0);
+	/* $u (the Received header's "for"): the one recipient of the command line, not of
+	 * -t's headers; one that was refused counts (upstream keeps it to bounce it) */
+	if (s->run->read_recipients || s->e->nrcpts + (size_t)s->run->nrefused != 1)
+		one = NULL;
+	else
+		one = s->e->nrcpts == 1 ? s->e->rcpts[0].addr : s->run->refused[0].addr;
+	mac_set(m, 'u', one, 0);
 	pt_buf_free(&b);
 }
 
@@ -118,6 +123,20 @@ write_df(void *ctx, const char *p, size_t n)
 	return queue_msg_write(ctx, p, n) == QUEUE_OK ? 0 : -1;
 }
 
+/*
+ * True if the recipients the submission refused are to be bounced (all
+ * ErrorModes but q, unless nothing is delivered now): the message is then
+ * queued even when no recipient is left, as upstream queues it to return it.
+ */
+static bool
+bounce_refused(const struct submit *s)
+{
+	char errmode = s->cfg->opt.error_mode ? s->cfg->opt.error_mode : 'p';
+	char mode = s->cfg->opt.delivery_mode ? s->cfg->opt.delivery_mode : 'b';
+
+	return s->run->nrefused > 0 && errmode != 'q' && (mode != 'd' || s->run->verbose);
+}
+
 /* Reads the message and queues it; the message id goes to id.  An exit status. */
 static int
 queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
@@ -140,7 +159,7 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 
 	submit_read(s, stdin, s->run->ignore_dots || s->cfg->opt.ignore_dots, &df);
 	submit_recipients(s);
-	if (s->e->nrcpts == 0 || s->write_failed) {
+	if ((s->e->nrcpts == 0 && !bounce_refused(s)) || s->write_failed) {
 		queue_msg_abort(m);
 		if (s->write_failed)
 			fprintf(stderr, "%s: cannot write the queue file\n", s->run->progname);
@@ -240,8 +259,18 @@ mode_submit(struct sm_run *run)
 		}
 		queue_dir_close(qd);
 	}
-	if (rc == EX_OK && s.nbad > 0)
+	/* ErrorMode e: the refused recipients are mailed back and the program succeeds */
+	if (rc == EX_OK && s.nbad > 0 && run->cfg->opt.error_mode != 'e')
 		rc = EX_USAGE;
+	for (int i = 0; i < run->nrefused; i++) {
+		free(run->refused[i].addr);
+		free(run->refused[i].user);
+		free(run->refused[i].status);
+		free(run->refused[i].text);
+	}
+	free(run->refused);
+	run->refused = NULL;
+	run->nrefused = 0;
 	rw_ctx_done(&s.rw);
 	queue_env_free(s.e);
 	queue_env_free(s.own);

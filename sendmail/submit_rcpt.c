@@ -20,6 +20,7 @@
 #include "addr_header.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
+#include "pt_log.h"
 #include "pt_str.h"
 #include "submit.h"
 
@@ -104,6 +105,27 @@ submit_identity(struct submit *s)
 	free(gecos);
 }
 
+/*
+ * Keeps a recipient that ruleset 0 sent to the error mailer for the
+ * bounce (deliver_errmode.c), and logs it as upstream does, before the
+ * message's from= line.
+ */
+static void
+refused(struct submit *s, const char *addr, const struct rw_triple *t)
+{
+	struct sm_run *run = s->run;
+	struct sm_refused *r;
+
+	run->refused = pt_realloc(run->refused, (size_t)(run->nrefused + 1) * sizeof *r);
+	r = &run->refused[run->nrefused++];
+	r->addr = pt_strdup(addr);
+	r->user = pt_strdup(t->user_raw);
+	r->status = pt_strdup(t->error_status);
+	r->text = pt_strdup(t->error_text);
+	r->code = t->error_code;
+	pt_log_id(LOG_NOTICE, s->e->id, "%s... %s", addr, t->error_text);
+}
+
 /* Parses one recipient and adds it to the envelope, or reports why not. */
 static void
 add_one(struct submit *s, const char *addr)
@@ -112,6 +134,8 @@ add_one(struct submit *s, const char *addr)
 	struct queue_rcpt *r;
 	int st = rw_parse(&s->rw, addr, 0, 0, NULL, &t);
 
+	if (st == EX_OK && t.error)
+		refused(s, addr, &t);
 	pt_arena_reset(s->rw.arena);
 	if ((st != EX_OK && st != EX_TEMPFAIL) || (st == EX_OK && t.error)) {
 		s->nbad++;
