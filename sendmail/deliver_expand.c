@@ -1,8 +1,12 @@
 /*
  * deliver_expand: from one queued recipient to the places its mail goes:
  * rulesets 3 and 0, the alias files (nested lists, |program, /file,
- * :include:, error:), .forward files by ForwardPath, and loop and duplicate
- * suppression, as upstream's recipient() does.  A list with an owner- alias
+ * :include:), .forward files by ForwardPath, and loop and duplicate
+ * suppression, as upstream's recipient() does.  An "error:code text" entry
+ * is no special case, as upstream 8.17's is not: like any other address it
+ * goes through rulesets 3 and 0, which (in the m4-made cf files) strip
+ * "error:" as a group name and so leave a local user such as
+ * "5.1.1:550.gone", unknown (550 5.1.1 User unknown, exit 67).  A list with an owner- alias
  * marks its members with that owner, which becomes the envelope sender of
  * their deliveries and the recipient of their errors.
  *
@@ -13,7 +17,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -290,39 +293,6 @@ local_user(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr,
 		dlv_set(tg, DLV_FAILED, 550, "5.1.1", "User unknown");
 }
 
-/*
- * An "error:" entry: "error:5.1.1:550 text", "error:550 text" or
- * "error:text"; a 4xx code defers, anything else fails.
- */
-static void
-error_entry(struct dlv *d, int rcpt, const char *addr, const struct owner *own)
-{
-	const char *p = addr + 6, *text;
-	char status[16] = "";
-	struct dlv_target *tg;
-	int code = 0;
-	size_t n = strspn(p, "0123456789.");
-
-	if (n >= 5 && n < sizeof status && p[n] == ':' && p[1] == '.') {
-		memcpy(status, p, n);
-		status[n] = '\0';
-		p += n + 1;
-	}
-	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-	    isdigit((unsigned char)p[2]) && (p[3] == ' ' || p[3] == '\0')) {
-		code = atoi(p);
-		p += 3;
-	}
-	text = p + strspn(p, " ");
-	if (code == 0)
-		code = status[0] == '4' ? 451 : 550;
-	if (status[0] == '\0')
-		snprintf(status, sizeof status, "%c.0.0", code / 100 == 4 ? '4' : '5');
-	tg = add_target(d, rcpt, NULL, "", addr, addr, own);
-	if (tg != NULL)
-		dlv_set(tg, code / 100 == 4 ? DLV_DEFERRED : DLV_FAILED, code, status, text);
-}
-
 /* Expands one address: parse, then aliases and .forward for local users. */
 static void
 expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct owner *own)
@@ -349,10 +319,6 @@ expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct o
 			return;
 		}
 		expand_file(d, rcpt, pt_str_trim((char *)addr + 9), depth, false, NULL);
-		return;
-	}
-	if (pt_str_iprefix(addr, "error:")) {
-		error_entry(d, rcpt, addr, own);
 		return;
 	}
 	d->rw.msgs = NULL;

@@ -2,7 +2,7 @@
 # compat/dsn_format: delivery status notices and the delivery log lines
 # against upstream sendmail 8.17's daemon on the same upstream-made cf (the
 # oracle pair of tests/lib/peers.sh), the same mail and the same failures: an alias to an
-# unknown user, a program alias exiting 67 and 75, scripted SMTP peers
+# unknown user, an "error:" alias (an unknown user for upstream 8.17), a program alias exiting 67 and 75, scripted SMTP peers
 # refusing a RCPT (550, with and without PIPELINING), the message after the
 # dot (554) and a RCPT for now (451), so that Timeout.queuewarn brings delay warnings and
 # Timeout.queuereturn the bounces; return receipts (NOTIFY=SUCCESS with
@@ -27,6 +27,7 @@ trap 'for p in $PEERS_PIDS; do kill "$p" 2>/dev/null; done; [ -n "${DSN_FORMAT_K
 for d in up pt; do
 	cat >>"$w/$d/aliases" <<AL
 bad: nosuchuser
+gone: error:5.1.1:550 gone
 p67: "|$w/exit67.sh"
 p75: "|$w/exit75.sh"
 AL
@@ -70,6 +71,7 @@ both() {	# SUBJECT MAIL-PARAMS RCPT...: the same message to each
 	for d in up pt; do smtp $d "$@"; done
 }
 both alias-unknown "" bad@mx.example.test
+both alias-error "" gone@mx.example.test
 both prog67 "" p67@mx.example.test
 both rcpt550 "" 'r1@[127.0.0.14]'
 both dot554 "" 'x@[127.0.0.12]'

@@ -26,6 +26,7 @@ printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$w/defer.sh"
 chmod 755 "$w/perm.sh" "$w/defer.sh"
 for d in up pt; do
 	printf 'bad: nosuchuser\nerrlist: u1, nosucherr\n' >>"$w/$d/aliases"
+	printf 'gone: error:5.1.1:550 gone\nnoperson: error:nouser No such person\n' >>"$w/$d/aliases"
 	printf 'perm: "|%s/perm.sh"\ntmp: "|%s/defer.sh"\n' "$w" "$w" >>"$w/$d/aliases"
 done
 pair_aliases
@@ -82,6 +83,13 @@ for m in p q e; do
 	both "mta-$m-alias-odi" -oe$m -odi "${F[@]}" bad
 	both "mta-$m-list-odi" -oe$m -odi "${F[@]}" errlist
 done
+# an "error:" alias is no error mailer for upstream 8.17: rulesets 3 and 0
+# take "error:" for a group name and leave an unknown local user
+both "mta-p-erroralias-odi" -oep -odi "${F[@]}" gone
+like "$LAST" $'^rc=67\n--out\nerror:5\\.1\\.1:550 gone\\.\\.\\. User unknown\n' \
+	"an error: alias is an unknown user (exit 67, the entry as the address)"
+both "mta-m-erroralias-odi" -oem -odi "${F[@]}" noperson u1
+both "mta-m-erroralias-odq" -oem -odq "${F[@]}" gone
 # an address that cannot be parsed (ruleset 0's $#error): reported as ErrorMode
 # says, exit 64 (0 for e), the others delivered, and bounced (but for q) also
 # when it was the only recipient, under -odb and -odq too (the notices are
@@ -180,14 +188,18 @@ summ() { $SUMMARY "$w/$1"/mail/$2/msg.* 2>/dev/null | sed -E 's/ (failed|part3)=
 for u in sender u1 rootdl; do
 	is "$(summ pt $u)" "$(summ up $u)" "$u's mail (bounces and deliveries) is upstream's ($(count up $u) messages)"
 done
-# the bounces of refused addresses, whole (ids, dates and boundaries normalised)
-syntax() {
+# the bounces of refused addresses and error: aliases, whole (ids, dates and
+# boundaries normalised)
+whole() {
 	python3 "$PETREL_SRCDIR/tests/lib/dsn_normalize.py" "$w/$1"/mail/sender/msg.* 2>/dev/null |
-		awk '/^=== /{keep = $0 ~ / \/ mta-[a-z]-syntax-/} keep'
+		awk -v want="$2" '/^=== /{keep = $0 ~ (" / mta-[a-z]-" want "-")} keep'
 }
-up=$(syntax up)
+up=$(whole up syntax)
 is "$(grep -c '^=== ' <<<"$up")" 8 "upstream bounced the refused addresses of every ErrorMode but q"
-is "$(syntax pt)" "$up" "Petrel's bounces of refused addresses are upstream's"
+is "$(whole pt syntax)" "$up" "Petrel's bounces of refused addresses are upstream's"
+up=$(whole up erroralias)
+is "$(grep -c '^=== ' <<<"$up")" 3 "upstream bounced each error: alias"
+is "$(whole pt erroralias)" "$up" "Petrel's bounces of error: aliases are upstream's"
 is "$(summ pt sender | grep -cE '^orig=mta-q-[a-z]+-od[iq] ')" 0 "ErrorMode q mails no bounce"
 is "$(summ pt sender | grep -cE '^orig=mta-q-list-odb ')" 1 \
 	"but the background delivery of -odb does, whatever the ErrorMode"
