@@ -156,7 +156,15 @@ enum queue_rcpt_flag {
 	QRF_NOTIFY_SUCCESS = 1u << 2,	/* S */
 	QRF_NOTIFY_FAILURE = 1u << 3,	/* F */
 	QRF_NOTIFY_DELAY = 1u << 4,	/* D */
+	QRF_ALIAS = 1u << 5,		/* A: a member of an alias (its parent was an alias) */
 };
+
+/*
+ * What a recipient without NOTIFY is told of: failures and delays.
+ * Upstream sets them as its recipients come in (RCPT, the command line, an
+ * expansion), so its R records read "FD" where no N is.
+ */
+#define QRF_NOTIFY_DEFAULT (QRF_NOTIFY_FAILURE | QRF_NOTIFY_DELAY)
 
 /* Where a recipient stands; only PENDING and DEFERRED ones are written. */
 enum queue_rcpt_state {

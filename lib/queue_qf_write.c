@@ -38,6 +38,7 @@ static const struct {
 	{ 'S', QRF_NOTIFY_SUCCESS },
 	{ 'F', QRF_NOTIFY_FAILURE },
 	{ 'D', QRF_NOTIFY_DELAY },
+	{ 'A', QRF_ALIAS },
 };
 
 unsigned
@@ -154,7 +155,7 @@ format_ctl(const struct queue_ctl *c, struct pt_buf *out)
 	pt_buf_addc(out, '\n');
 }
 
-/* Appends the records of one recipient: C (when it changes), M, Q, r, R. */
+/* Appends the records of one recipient in upstream's order: M, C (when it changes), Q, r, R. */
 static void
 format_rcpt(const struct queue_env *e, const struct queue_rcpt *r, int *ctl,
     struct pt_buf *out)
@@ -162,12 +163,12 @@ format_rcpt(const struct queue_env *e, const struct queue_rcpt *r, int *ctl,
 	size_t i;
 	int c = (r->ctl >= 0 && (size_t)r->ctl < e->nctls) ? r->ctl : -1;
 
+	if (r->message != NULL && r->message[0] != '\0')
+		add_rec(out, 'M', r->message);
 	if (c != *ctl) {
 		format_ctl(c >= 0 ? &e->ctls[c] : NULL, out);
 		*ctl = c;
 	}
-	if (r->message != NULL && r->message[0] != '\0')
-		add_rec(out, 'M', r->message);
 	add_rec(out, 'Q', r->orcpt);
 	add_rec(out, 'r', r->final_rcpt);
 	pt_buf_addc(out, 'R');

@@ -337,21 +337,58 @@ rcpt_outcome(const struct dlv *d, int i, bool *expanded)
 }
 
 /*
+ * The M record of a recipient deferred as t was, into e: upstream keeps
+ * "Deferred: " and a server's reply, and nothing for a mailer program's
+ * status (the message's own M says it).
+ */
+static const char *
+deferred_message(struct queue_env *e, const struct dlv_target *t)
+{
+	struct pt_buf b = PT_BUF_INIT;
+	const char *m;
+
+	if (!t->remote || t->text == NULL)
+		return NULL;
+	pt_buf_printf(&b, "Deferred: %s", t->text);
+	m = queue_env_str(e, b.s);
+	pt_buf_free(&b);
+	return m;
+}
+
+/* True if t is the only target that its queued recipient became. */
+static bool
+sole_target(const struct dlv *d, const struct dlv_target *t)
+{
+	int n = 0;
+
+	for (int k = 0; k < d->targets.n; k++)
+		n += d->targets.v[k].rcpt == t->rcpt;
+	return n == 1;
+}
+
+/*
  * Adds target t to envelope e as a deferred recipient with its controlling
  * user; from (a recipient of d's envelope, which may be e) gives the ORCPT,
- * the NOTIFY flags and the Final-Recipient of its notices.
+ * the NOTIFY flags and the Final-Recipient of its notices.  Its R flags are
+ * upstream's: from's NOTIFY (S, F, D, N), A for a member of an alias, and
+ * P when it is all that a primary recipient became (a .forward or
+ * :include: with one address).
  */
 static struct queue_rcpt *
 requeue_target(struct dlv *d, struct queue_env *e, const struct queue_rcpt *from,
     const struct dlv_target *t)
 {
 	const char *addr = from->addr, *orcpt = from->orcpt;
-	unsigned flags = from->flags & ~QRF_PRIMARY;
+	unsigned flags = from->flags & ~(QRF_PRIMARY | QRF_ALIAS);
 	struct queue_rcpt *r;
 	struct pt_buf final = PT_BUF_INIT;
 	int ctl = -1;
 
 	dsn_final_rcpt(d->cfg, from, &final);
+	if ((from->flags & QRF_PRIMARY) && sole_target(d, t))
+		flags |= QRF_PRIMARY;
+	if (t->from_alias && t->owner == NULL)
+		flags |= QRF_ALIAS;
 
 	/* from may move when e grows: what it gives is taken first */
 	if (t->owner != NULL)
@@ -361,7 +398,7 @@ requeue_target(struct dlv *d, struct queue_env *e, const struct queue_rcpt *from
 	r = queue_env_add_rcpt(e, t->addr);
 	r->ctl = ctl;
 	r->state = QRS_DEFERRED;
-	r->message = t->text ? queue_env_str(e, t->text) : NULL;
+	r->message = deferred_message(e, t);
 	r->orcpt = orcpt ? queue_env_str(e, orcpt) : NULL;
 	r->final_rcpt = queue_env_str(e, final.s);
 	r->flags = flags;
@@ -491,7 +528,14 @@ update_rcpts(struct dlv *d)
 			for (int k = 0; k < d->targets.n; k++)
 				if (d->targets.v[k].rcpt == (int)i &&
 				    d->targets.v[k].state == DLV_DEFERRED)
-					r->message = queue_env_str(d->e, d->targets.v[k].text);
+					r->message = deferred_message(d->e, &d->targets.v[k]);
+			if (r->final_rcpt == NULL) {	/* upstream keeps it once tried */
+				struct pt_buf final = PT_BUF_INIT;
+
+				dsn_final_rcpt(d->cfg, r, &final);
+				r->final_rcpt = queue_env_str(d->e, final.s);
+				pt_buf_free(&final);
+			}
 		} else
 			r->state = st == DLV_SENT ? QRS_SENT : QRS_FAILED;
 	}

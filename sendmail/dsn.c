@@ -621,7 +621,7 @@ queue_notice(struct dlv *d, const struct notice *n)
 	e->sender = queue_env_str(e, "<>");
 	e->flags |= QEF_RESPONSE;
 	while (addr_list_next(&next, &one))
-		queue_env_add_rcpt(e, one.s)->flags |= QRF_PRIMARY;
+		queue_env_add_rcpt(e, one.s)->flags |= QRF_PRIMARY | QRF_NOTIFY_DEFAULT;
 	pt_buf_free(&one);
 	e->priority = (long)e->nrcpts * d->cfg->opt.recipient_factor;
 	if (n->kind != DLV_SENT)

@@ -120,6 +120,11 @@ const char *smtpd_short(struct smtpd *s, const char *text);
 void smtpd_macro(struct smtpd *s, const char *name, const char *value);
 /* Ends the transaction: drops the envelope and its parameters. */
 void smtpd_reset(struct smtpd *s);
+/*
+ * The R flags of a recipient the client gives with parameters rp: primary,
+ * and its NOTIFY (without one, upstream's default: failures and delays).
+ */
+unsigned smtpd_rcpt_flags(const struct smtp_rcpt_params *rp);
 
 /* Results of running a check_* ruleset. */
 enum smtpd_check {

@@ -249,7 +249,7 @@ add_always_bcc(struct smtpd *s)
 		if (pt_strcasecmp(s->env->rcpts[i].addr, bcc) == 0)
 			return;
 	q = queue_env_add_rcpt(s->env, bcc);
-	q->flags |= QRF_PRIMARY;
+	q->flags |= QRF_PRIMARY | QRF_NOTIFY_DEFAULT;
 }
 
 /* Reads the message and answers; the transaction ends either way. */

@@ -242,22 +242,30 @@ out:
 	pt_arena_reset(s->rw.arena);
 }
 
+unsigned
+smtpd_rcpt_flags(const struct smtp_rcpt_params *rp)
+{
+	unsigned f = QRF_PRIMARY;
+
+	if (rp->notify == 0)
+		return f | QRF_NOTIFY_DEFAULT;
+	f |= QRF_HAS_NOTIFY;
+	if (rp->notify & SMTP_NOTIFY_SUCCESS)
+		f |= QRF_NOTIFY_SUCCESS;
+	if (rp->notify & SMTP_NOTIFY_FAILURE)
+		f |= QRF_NOTIFY_FAILURE;
+	if (rp->notify & SMTP_NOTIFY_DELAY)
+		f |= QRF_NOTIFY_DELAY;
+	return f;
+}
+
 /* Records a recipient in the envelope, with its DSN parameters. */
 static void
 add_rcpt(struct smtpd *s, const char *addr, const struct smtp_rcpt_params *rp)
 {
 	struct queue_rcpt *q = queue_env_add_rcpt(s->env, addr);
 
-	q->flags |= QRF_PRIMARY;
-	if (rp->notify != 0) {
-		q->flags |= QRF_HAS_NOTIFY;
-		if (rp->notify & SMTP_NOTIFY_SUCCESS)
-			q->flags |= QRF_NOTIFY_SUCCESS;
-		if (rp->notify & SMTP_NOTIFY_FAILURE)
-			q->flags |= QRF_NOTIFY_FAILURE;
-		if (rp->notify & SMTP_NOTIFY_DELAY)
-			q->flags |= QRF_NOTIFY_DELAY;
-	}
+	q->flags |= smtpd_rcpt_flags(rp);
 	if (rp->orcpt != NULL)
 		q->orcpt = queue_env_str(s->env, rp->orcpt);
 }

@@ -231,16 +231,7 @@ add_rcpt(struct msgrun *r, const char *filter, const char *addr, const char *arg
 	if (smtpd_milter_logs(s, MLOG_REFUSALS))
 		pt_log(LOG_INFO, "Milter (%s) add: rcpt: %s", filter, addr);
 	q = queue_env_add_rcpt(s->env, addr);
-	q->flags |= QRF_PRIMARY;
-	if (rp.notify != 0) {
-		q->flags |= QRF_HAS_NOTIFY;
-		if (rp.notify & SMTP_NOTIFY_SUCCESS)
-			q->flags |= QRF_NOTIFY_SUCCESS;
-		if (rp.notify & SMTP_NOTIFY_FAILURE)
-			q->flags |= QRF_NOTIFY_FAILURE;
-		if (rp.notify & SMTP_NOTIFY_DELAY)
-			q->flags |= QRF_NOTIFY_DELAY;
-	}
+	q->flags |= smtpd_rcpt_flags(&rp);
 	if (rp.orcpt != NULL)
 		q->orcpt = queue_env_str(s->env, rp.orcpt);
 out:

@@ -145,7 +145,7 @@ add_one(struct submit *s, const char *addr)
 		if (strcmp(s->e->rcpts[i].addr, addr) == 0)
 			return;
 	r = queue_env_add_rcpt(s->e, addr);
-	r->flags = QRF_PRIMARY | s->run->notify;
+	r->flags = QRF_PRIMARY | (s->run->notify ? s->run->notify : QRF_NOTIFY_DEFAULT);
 }
 
 /* Adds every address of a comma-separated list. */

@@ -28,6 +28,7 @@ for d in up pt; do
 	printf 'bad: nosuchuser\nerrlist: u1, nosucherr\n' >>"$w/$d/aliases"
 	printf 'gone: error:5.1.1:550 gone\nnoperson: error:nouser No such person\n' >>"$w/$d/aliases"
 	printf 'perm: "|%s/perm.sh"\ntmp: "|%s/defer.sh"\n' "$w" "$w" >>"$w/$d/aliases"
+	printf 'deflist: u1, tmp\nfwd: deflist\n' >>"$w/$d/aliases"
 done
 pair_aliases
 pair_start petrel-em
@@ -109,6 +110,46 @@ both "mta-p-prog-odi" -oep -odi "${F[@]}" perm
 like "$LAST" '^rc=77' "a failed program's own exit status is the program's (77)"
 both "mta-p-defer-odi" -oep -odi "${F[@]}" tmp
 like "$LAST" '^rc=0' "a deferral is no failure (exit 0)"
+# a list whose program member defers: the member is queued as a recipient of
+# its own, its R record as upstream's (NOTIFY's flags, or F and D without it,
+# and A for a member of an alias), after -odi and over SMTP (with ORCPT)
+both "mta-p-deflist-odi" -oep -odi "${F[@]}" deflist
+both "mta-p-deflist-notify" -oep -odi -N success,delay "${F[@]}" fwd
+smtp_rcpt() {	# SIDE PORT SUBJECT RCPT PARAMS...
+	python3 - "$2" "$3" "$4" "${@:5}" <<'PY'
+import smtplib, sys
+c = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))
+c.ehlo('client.example')
+c.mail('sender@mx.example.test')
+c.rcpt(sys.argv[3], sys.argv[4:])
+c.data(('Subject: %s\r\n\r\nhello\r\n' % sys.argv[2]).encode())
+c.quit()
+PY
+}
+for d in up pt; do
+	port=$upport
+	[ $d = pt ] && port=$ptport
+	smtp_rcpt $d "$port" smtp-deflist deflist@mx.example.test
+	smtp_rcpt $d "$port" smtp-deflist-orcpt fwd@mx.example.test NOTIFY=FAILURE ORCPT=rfc822\;fwd@orig.example
+done
+# the recipient records (M, Q, r, R) of the queued message with SUBJECT; not
+# C, a known difference: upstream names the innermost alias with
+# DefaultUser's uid and the alias file's gid ("Ctmp:1:0:tmp") where Petrel
+# keeps the queued recipient (":deflist"); nor A, the AUTH= of MAIL, which
+# upstream also writes for the command line
+rcpt_records() {
+	local f
+	for _ in $(seq 1 100); do
+		f=$(grep -l "^H??Subject: $2\$" "$w/$1"/mqueue/qf* 2>/dev/null | head -1)
+		[ -n "$f" ] && grep -q '^M' "$f" && break
+		sleep 0.1
+	done
+	[ -n "$f" ] && awk '/^S/{on = 1; next} /^H/{on = 0} on && !/^[AC]/' "$f"
+}
+for s in mta-p-deflist-odi mta-p-deflist-notify smtp-deflist smtp-deflist-orcpt; do
+	up=$(rcpt_records up $s)
+	is "$(rcpt_records pt $s)" "$up" "$s: the queued member's records are upstream's: $(echo $up)"
+done
 for m in p q; do
 	for od in b q; do
 		both "mta-$m-unknown-od$od" -oe$m -od$od "${F[@]}" nosuchuser
