@@ -598,29 +598,34 @@ queue_expansions(struct dlv *d, int i)
  * failed, it is logged and told, a recipient all of whose targets failed
  * leaves the queue, and one with failed and pending targets is replaced by
  * its pending expansions, so that the later delivery does not fail them
- * again.  Without a failure the queue file is left as it was.
+ * again.  What stays queued (DLV_PASS_QUEUE) is the expansion, as upstream
+ * queues it: a queue run's -qR then selects the members, not the alias.
+ * Otherwise, without a failure, the queue file is left as it was.
  */
 static int
 expansion_done(struct dlv *d, bool *left)
 {
 	struct pt_buf err = PT_BUF_INIT;
-	bool failed = false;
+	bool failed = false, expanded_any = false;
 	int rc = EX_OK;
 
 	*left = false;
 	for (int k = 0; k < d->targets.n; k++) {
 		failed |= d->targets.v[k].state == DLV_FAILED;
 		*left |= d->targets.v[k].state == DLV_PENDING;
+		expanded_any |= !d->targets.v[k].primary && !d->targets.v[k].refused;
 	}
-	if (!failed)
+	if (!failed && !(expanded_any && d->pass == DLV_PASS_QUEUE))
 		return EX_OK;
-	for (int k = 0; k < d->targets.n; k++)
-		if (d->targets.v[k].state == DLV_FAILED)
-			log_target(d, &d->targets.v[k], d->now, false);
-	note_failures(d);
-	if (d->pass == DLV_PASS_FORK && *left)
-		d->errmode = 'm';	/* the background delivery tells them, by mail */
-	dsn_send(d);
+	if (failed) {
+		for (int k = 0; k < d->targets.n; k++)
+			if (d->targets.v[k].state == DLV_FAILED)
+				log_target(d, &d->targets.v[k], d->now, false);
+		note_failures(d);
+		if (d->pass == DLV_PASS_FORK && *left)
+			d->errmode = 'm';	/* the background delivery tells them, by mail */
+		dsn_send(d);
+	}
 	for (size_t i = 0, n = d->e->nrcpts; i < n; i++) {
 		struct queue_rcpt *r = &d->e->rcpts[i];
 		bool expanded;

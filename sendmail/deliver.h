@@ -287,7 +287,8 @@ int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id,
 /* How far the submitting process takes the message it queued (dlv_submitted). */
 enum dlv_pass {
 	DLV_PASS_QUEUE,		/* expansion only (aliases, :include:, .forward, local users):
-				 * what fails now fails, the rest stays queued (-odq) */
+				 * what fails now fails, the rest stays queued, expanded
+				 * (-odq, -odd) */
 	DLV_PASS_FORK,		/* the same, and the rest goes to a background delivery, which
 				 * mails every failure whatever the ErrorMode (-odb) */
 	DLV_PASS_DELIVER,	/* a whole attempt in the foreground (-odi) */

@@ -12,7 +12,7 @@
  * delivery is the one every queued message gets (deliver.c), in the
  * foreground (DeliveryMode=i, or -v: with the transcript), in the
  * background after the recipients were looked up in the foreground (b),
- * only that look-up (q), or nothing (d); ErrorMode says how the failures
+ * only that look-up (q and d); ErrorMode says how the failures
  * this process finds are told (deliver_errmode.c) and they make its exit
  * status.
  *
@@ -125,16 +125,15 @@ write_df(void *ctx, const char *p, size_t n)
 
 /*
  * True if the recipients the submission refused are to be bounced (all
- * ErrorModes but q, unless nothing is delivered now): the message is then
- * queued even when no recipient is left, as upstream queues it to return it.
+ * ErrorModes but q): the message is then queued even when no recipient is
+ * left, as upstream queues it to return it.
  */
 static bool
 bounce_refused(const struct submit *s)
 {
 	char errmode = s->cfg->opt.error_mode ? s->cfg->opt.error_mode : 'p';
-	char mode = s->cfg->opt.delivery_mode ? s->cfg->opt.delivery_mode : 'b';
 
-	return s->run->nrefused > 0 && errmode != 'q' && (mode != 'd' || s->run->verbose);
+	return s->run->nrefused > 0 && errmode != 'q';
 }
 
 /* Reads the message and queues it; the message id goes to id.  An exit status. */
@@ -189,8 +188,9 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
  * Delivers the queued message as DeliveryMode (or -v) says, and tells the
  * failures as ErrorMode says (deliver_errmode.c): i delivers in the
  * foreground; b expands aliases and looks local users up first, then
- * forks a background delivery for what is left; q only expands (what
- * fails fails now, the rest waits for a queue run); d does nothing.
+ * forks a background delivery for what is left; q and d only expand (what
+ * fails fails now, the rest, expanded, waits for a queue run), as upstream
+ * does for both.
  * Returns the status the program exits with.
  */
 static int
@@ -203,13 +203,11 @@ deliver_now(struct sm_run *run, struct queue_dir *qd, const char *id)
 
 	if (run->verbose)
 		mode = 'i';
-	if (mode == 'd')
-		return EX_OK;
 	run->submitted_id = id;
 	if (mode == 'i')
 		return dlv_submitted(run, qd, id, DLV_PASS_DELIVER, errmode, NULL);
 	rc = dlv_submitted(run, qd, id, mode == 'b' ? DLV_PASS_FORK : DLV_PASS_QUEUE, errmode,
-	    &left);
+	    &left);	/* d as q: upstream expands the aliases before it defers too */
 	if (mode == 'b' && left) {
 		pid_t pid;
 

@@ -28,7 +28,7 @@ for d in up pt; do
 	printf 'bad: nosuchuser\nerrlist: u1, nosucherr\n' >>"$w/$d/aliases"
 	printf 'gone: error:5.1.1:550 gone\nnoperson: error:nouser No such person\n' >>"$w/$d/aliases"
 	printf 'perm: "|%s/perm.sh"\ntmp: "|%s/defer.sh"\n' "$w" "$w" >>"$w/$d/aliases"
-	printf 'deflist: u1, tmp\nfwd: deflist\n' >>"$w/$d/aliases"
+	printf 'deflist: u1, tmp\nfwd: deflist\nqlist: u1, rootdl\n' >>"$w/$d/aliases"
 done
 pair_aliases
 pair_start petrel-em
@@ -99,7 +99,7 @@ for m in q p m w e; do
 	both "mta-$m-syntax-odi" -oe$m -odi "${F[@]}" 'x@' u1
 done
 like "$LAST" '^rc=0' "ErrorMode e: a refused address mailed back, exit 0"
-for od in b q; do
+for od in b q d; do
 	both "mta-m-syntax-od$od" -oem -od$od "${F[@]}" 'x@' u1
 done
 both "mta-m-syntax-alone" -oem -odi "${F[@]}" 'x@'
@@ -157,6 +157,22 @@ for m in p q; do
 	done
 done
 like "$LAST" '^rc=67' "-odq: the list's unknown member is found before queueing (exit 67)"
+both "mta-p-unknown-odd" -oep -odd "${F[@]}" nosuchuser
+# -odq and -odd queue a list's members, not the list: a queue run's -qR
+# selects the message by a member's name, not by the list's
+both "mta-p-qlist-odq" -oep -odq "${F[@]}" qlist
+both "mta-p-qlist-odd" -oep -odd "${F[@]}" qlist
+qrun_sel() {	# SIDE SELECTOR: a queue run for SELECTOR; then u1's qlist messages
+	local bin=$SENDMAIL
+	[ "$1" = up ] && bin=$ORACLE_SENDMAIL
+	"$bin" -C "$w/$1/sendmail.cf" -q"$2" >/dev/null 2>&1
+	sleep 1
+	grep -l '^Subject: mta-p-qlist-' "$w/$1"/mail/u1/msg.* 2>/dev/null | wc -l
+}
+up=$(qrun_sel up Rqlist)
+is "$(qrun_sel pt Rqlist)" "$up" "-qRqlist delivers what upstream's does ($up messages)"
+up=$(qrun_sel up Rrootdl)
+is "$(qrun_sel pt Rrootdl)" "$up" "-qRrootdl delivers what upstream's does ($up messages)"
 # -t reads the recipients from the headers
 tsub() {
 	local side=$1 m=$2 bin=$SENDMAIL
@@ -236,7 +252,7 @@ whole() {
 		awk -v want="$2" '/^=== /{keep = $0 ~ (" / mta-[a-z]-" want "-")} keep'
 }
 up=$(whole up syntax)
-is "$(grep -c '^=== ' <<<"$up")" 8 "upstream bounced the refused addresses of every ErrorMode but q"
+is "$(grep -c '^=== ' <<<"$up")" 9 "upstream bounced the refused addresses of every ErrorMode but q"
 is "$(whole pt syntax)" "$up" "Petrel's bounces of refused addresses are upstream's"
 up=$(whole up erroralias)
 is "$(grep -c '^=== ' <<<"$up")" 3 "upstream bounced each error: alias"
