@@ -275,6 +275,17 @@ host_lookup(struct map *m, const char *key, size_t keylen, const char *const *av
 	return st;
 }
 
+void
+map_host_forget(struct map *m)
+{
+	struct host_rt *rt = map_handle(m);
+
+	if (rt == NULL)
+		return;
+	map_tab_free(rt->cache);
+	rt->cache = map_tab_new();
+}
+
 /* Frees the resolver and the cache. */
 static void
 host_close(struct map *m)

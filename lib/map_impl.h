@@ -108,6 +108,8 @@ struct map_res;
 int map_host_flag(struct map *m, int flag, const char *value, struct pt_buf *err);
 /* A resolver with the map's -d and -r (NULL if it cannot start). */
 struct map_res *map_host_resolver(const struct map *m);
+/* Drops an open host map's cached answers (its resolver and switch stay). */
+void map_host_forget(struct map *m);
 /* Frees the declaration map_host_flag made. */
 void map_host_free(struct map *m);
 

@@ -358,7 +358,7 @@ renew_one(struct map *m, void *ctx)
 	if (rt == NULL || rt->pid != map_pid())
 		return;		/* not opened in this process */
 	if (rt->open && m->cls == &map_class_host) {
-		map_close(m);	/* its cache of answers */
+		map_host_forget(m);	/* its cache of answers */
 		return;
 	}
 	if (rt->open && m->cls->stale != NULL && m->cls->stale(m))

@@ -20,6 +20,7 @@
  */
 struct smtpd_proc {
 	struct queue_idgen idgen;
+	struct queue_dir *qd;	/* the queue folder and its shared state, opened by the first session */
 };
 
 /*

@@ -222,30 +222,55 @@ attempt_macros(struct dlv *d)
 
 /* Resolves DefaultUser (default: 1:1, as upstream). */
 static void
-default_user(struct dlv *d)
+resolve_default_user(const char *spec, uid_t *uid, gid_t *gid)
 {
-	const char *spec = d->cfg->opt.default_user;
 	struct passwd *pw;
 
-	d->default_uid = 1;
-	d->default_gid = 1;
+	*uid = 1;
+	*gid = 1;
 	if (spec == NULL) {
 		if ((pw = getpwnam("mailnull")) != NULL || (pw = getpwnam("daemon")) != NULL) {
-			d->default_uid = pw->pw_uid;
-			d->default_gid = pw->pw_gid;
+			*uid = pw->pw_uid;
+			*gid = pw->pw_gid;
 		}
 		return;
 	}
 	if ((pw = getpwnam(spec)) != NULL) {
-		d->default_uid = pw->pw_uid;
-		d->default_gid = pw->pw_gid;
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
 	} else {
-		d->default_uid = (uid_t)strtoul(spec, NULL, 10);
 		const char *colon = strchr(spec, ':');
 
+		*uid = (uid_t)strtoul(spec, NULL, 10);
 		if (colon != NULL)
-			d->default_gid = (gid_t)strtoul(colon + 1, NULL, 10);
+			*gid = (gid_t)strtoul(colon + 1, NULL, 10);
 	}
+}
+
+/*
+ * DefaultUser, looked up once per process and option value, as upstream
+ * resolves it when it reads the cf: a delivery process of the daemon's pool
+ * serves many messages, and a missing "mailnull" costs a walk of every
+ * password source each time.
+ */
+static void
+default_user(struct dlv *d)
+{
+	static bool known;
+	static char *spec_seen;
+	static uid_t uid;
+	static gid_t gid;
+	const char *spec = d->cfg->opt.default_user;
+
+	if (!known || (spec == NULL) != (spec_seen == NULL) ||
+	    (spec != NULL && strcmp(spec, spec_seen) != 0)) {
+		resolve_default_user(spec, &uid, &gid);
+		free(spec_seen);
+		spec_seen = spec != NULL ? pt_strdup(spec) : NULL;
+		known = true;
+	}
+	d->default_uid = uid;
+	d->default_gid = gid;
 }
 
 /* True if target t goes over SMTP (or LMTP). */

@@ -503,10 +503,22 @@ greet(struct smtpd *s, const struct cf_daemon *d, const char *name, const char *
 	return ok;
 }
 
+/* True (and qd closed) when a kept queue folder has been removed since it was opened. */
+static bool
+queue_dir_gone(struct queue_dir *qd)
+{
+	struct stat st;
+
+	if (fstat(qd->fd, &st) == 0 && st.st_nlink > 0)
+		return false;
+	queue_dir_close(qd);
+	return true;
+}
+
 int
 smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
     const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd,
-    struct queue_idgen *idgen)
+    struct smtpd_proc *proc)
 {
 	struct smtpd s;
 	struct pt_buf err = PT_BUF_INIT;
@@ -527,7 +539,7 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 		snprintf(s.relay, sizeof s.relay, "%s", name[0] != '\0' ? name : addr);
 	else
 		snprintf(s.relay, sizeof s.relay, "%s [%s]", name, addr);
-	s.idgen = idgen;
+	s.idgen = proc != NULL ? &proc->idgen : NULL;
 	if (s.idgen == NULL) {
 		queue_idgen_init(&s.own_idgen, (long)getpid(), (unsigned)time(NULL));
 		s.idgen = &s.own_idgen;
@@ -544,7 +556,11 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 	smtpd_macro(&s, "r", "SMTP");
 	smtpd_macro(&s, "{nrcpts}", "0");
 	set_dates(&s);
-	if (dlv_open_queue(run, &s.qd) != QUEUE_OK) {	/* the client queue's modes for -bs too */
+	if (proc != NULL && proc->qd != NULL && queue_dir_gone(proc->qd))
+		proc->qd = NULL;
+	if (proc != NULL && proc->qd != NULL)
+		s.qd = proc->qd;
+	else if (dlv_open_queue(run, &s.qd) != QUEUE_OK) {	/* the client queue's modes for -bs too */
 		smtpd_say(&s, 421, "4.3.0", "%s Service unavailable: cannot open the queue",
 		    mac_get(run->cfg->macros, 'j', NULL));
 		goto out;
@@ -566,7 +582,10 @@ out:
 	smtp_reply_free(&s.reply);
 	pt_buf_free(&s.shortbuf);
 	free(s.helo);
-	queue_dir_close(s.qd);
+	if (proc != NULL)
+		proc->qd = s.qd;	/* kept: no reopening and remapping per connection */
+	else
+		queue_dir_close(s.qd);
 	rw_ctx_done(&s.rw);
 	pt_buf_free(&err);
 	pt_log_set_qid(NULL);
@@ -678,7 +697,7 @@ smtpd_serve(struct sm_run *run, struct smtpd_proc *proc, int fd, const struct cf
 	io = smtp_io_new(fd, fd);
 	smtp_io_set_timeout(io, run->cfg->opt.timeout.command > 0 ?
 	    run->cfg->opt.timeout.command * 1000 : 3600000);
-	rc = smtpd_session(run, io, d, addr, name, resolve, ptr, reqfd, &proc->idgen);
+	rc = smtpd_session(run, io, d, addr, name, resolve, ptr, reqfd, proc);
 	smtp_io_flush(io);
 	smtp_io_free(io);
 	close(fd);

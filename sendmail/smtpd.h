@@ -214,14 +214,16 @@ bool smtpd_privacy(const struct smtpd *s, const char *name);
  * strings, either may be empty for -bs; resolve is ${client_resolve}: OK,
  * FAIL, FORGED or TEMP; ptr is what the PTR lookup gave, ${client_ptr}, or
  * NULL; with FORGED, relay= and the Hello reply show it with "(may be
- * forged)").  idgen is the process's queue id generator, or NULL for one of
- * the session's own.  Everything the session sets up (macros, envelope, TLS,
- * SASL, filters, counters) lives in the session and is freed before it
- * returns, so that the process may serve another connection.  Returns an
- * exit status.
+ * forged)").  proc is the daemon's session process (its queue id
+ * generator and its open queue folder, kept for its next connection), or
+ * NULL for -bs, whose session has its own.  Everything else the session sets
+ * up (macros, envelope, TLS, SASL, filters, counters) lives in the session
+ * and is freed before it returns, so that the process may serve another
+ * connection.  Returns an exit status.
  */
+struct smtpd_proc;
 int smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
     const char *addr, const char *name, const char *resolve, const char *ptr, int reqfd,
-    struct queue_idgen *idgen);
+    struct smtpd_proc *proc);
 
 #endif
