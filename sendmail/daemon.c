@@ -60,7 +60,7 @@
 #define DEFAULT_DELIVERERS 16	/* delivery processes when MaxQueueChildren is not set */
 #define SESSION_GRACE 10	/* seconds the open sessions get after SIGTERM */
 #define SPARES 8		/* session processes kept waiting in accept */
-#define SPARES_MAX 32		/* waiting at most, counting sessions that came back */
+#define SPARES_MAX 128		/* waiting at most, counting sessions that came back */
 #define SPARE_IDLE 60		/* seconds a spare above SPARES may wait before it goes */
 #define SPARE_DRAIN_MS 2000	/* how long a re-execution waits for the spares to let go */
 
