@@ -44,6 +44,7 @@ struct smtp_io {
 	long long deadline;		/* monotonic ms; 0: none */
 	struct smtp_io_stats stats;
 	struct pt_buf err;		/* why the last operation failed */
+	bool sent;			/* bytes went out since the last read */
 };
 
 static ssize_t plain_read(void *ctx, void *buf, size_t n, int *want, struct pt_buf *errmsg);
@@ -283,6 +284,18 @@ read_more(struct smtp_io *io)
 	if (io->inpos > 0 && (io->inpos == io->in.len || io->inpos > SMTP_IO_CHUNK))
 		compact_input(io);
 	pt_buf_grow(&io->in, SMTP_IO_CHUNK);
+	if (io->sent && io->t == &plain_transport && io->rsock) {
+		/*
+		 * What we just sent (a reply, a command) is what the peer waits
+		 * for: its next bytes are not here yet, so wait before reading
+		 * rather than making a read that finds nothing.  (Not under TLS,
+		 * whose library may hold bytes already read.)
+		 */
+		io->sent = false;
+		st = wait_ready(io, io->rfd, POLLIN, op_end);
+		if (st != SMTP_IO_OK)
+			return st;
+	}
 	for (;;) {
 		if (io->deadline != 0 && now_ms() >= io->deadline) {
 			set_err(io, "command deadline passed", 0);
@@ -545,6 +558,7 @@ smtp_io_flush(struct smtp_io *io)
 	st = SMTP_IO_OK;
 out:
 	if (done > 0) {
+		io->sent = true;
 		memmove(io->out.s, io->out.s + done, io->out.len - done);
 		pt_buf_truncate(&io->out, io->out.len - done);
 	}
