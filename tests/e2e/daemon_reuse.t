@@ -12,7 +12,8 @@
 # one: only the second is delivered; 24 bad commands, then a session whose
 # bad commands count from zero; the mail filter gets a connect for each
 # session, with no macro of the one before.  The process's descriptors do
-# not grow over many connections; after MaxConnectionsPerProcess=3
+# not grow over many connections; a queue folder removed and made again
+# between two connections is opened again; after MaxConnectionsPerProcess=3
 # connections a new process serves; with 1, every connection has its own;
 # a map rebuilt on disk sends the next connection to a new process (which
 # opens it as root) that honours the change.
@@ -227,6 +228,19 @@ else
 	ok "$([ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 2048 ] && echo 0 || echo 1)" \
 		"its memory grew less than 2 MB ($rss0 kB, then $rss1 kB)"
 fi
+
+# 7b. the process keeps its queue folder open between connections; one
+# removed and made again is opened again, and the next message lands there
+owner=$(stat -c %u:%g "$SB/mqueue")
+rm -rf "$SB/mqueue"
+mkdir -m 700 "$SB/mqueue"
+chown "$owner" "$SB/mqueue"
+out=$(printf 'HELO client.test\nMAIL FROM:<a@example.test>\nRCPT TO:<user3@localhost>\nDATA\nSubject: new folder\n\nbody\n.\nQUIT\n' | talk 127.0.0.1)
+like "$out" "S: 250 2.0.0 [0-9A-Za-x]+ Message accepted" "after the queue folder was removed and made again, a message is accepted"
+is "$(pid_of "$out")" "$pid" "by the same process"
+id=$(id_of "$out")
+ok "$([ -n "$id" ] && [ -f "$SB/mqueue/qf$id" ] && [ -f "$SB/mqueue/df$id" ] && echo 0 || echo 1)" \
+	"into the new folder (qf$id and df$id are there)"
 sb_stop
 
 # 8. MaxConnectionsPerProcess=3: a new process after three connections
