@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -808,6 +810,15 @@ dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass
 	if (left != NULL)
 		*left = rest;
 	return d.exit_status;
+}
+
+void
+dlv_wait_notices(void)
+{
+	pid_t pid;
+
+	while ((pid = waitpid(-1, NULL, 0)) > 0 || (pid < 0 && errno == EINTR))
+		;
 }
 
 int

@@ -283,6 +283,12 @@ int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
  */
 int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id,
     struct dlv_cache *cache);
+/*
+ * Waits for the delivery processes this one forked for the notices it made
+ * (dsn.c), so that a queue run ends, as upstream's, only when the bounces
+ * and warnings it made have been delivered too.
+ */
+void dlv_wait_notices(void);
 
 /* How far the submitting process takes the message it queued (dlv_submitted). */
 enum dlv_pass {

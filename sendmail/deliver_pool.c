@@ -85,6 +85,7 @@ worker_main(struct sm_run *run, int fd)
 	}
 	dlv_cache_close(&cache);
 	queue_dir_close(qd);
+	dlv_wait_notices();
 	_exit(EX_OK);
 }
 

@@ -648,9 +648,13 @@ queue_notice(struct dlv *d, const struct notice *n)
 				 * its tf ("cannot queue a DSN: ...: Resource temporarily
 				 * unavailable": a notice lost).  Closing does not unlock.
 				 */
+				int rc;
+
 				queue_msg_close(d->m);
 				d->m = NULL;
-				_exit(dlv_message_id(d->run, d->qd, id, NULL));
+				rc = dlv_message_id(d->run, d->qd, id, NULL);
+				dlv_wait_notices();	/* a double bounce's delivery */
+				_exit(rc);
 			}
 		} else
 			queue_msg_abort(m);
