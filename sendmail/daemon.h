@@ -58,9 +58,6 @@ void sm_pidfile_write(const struct sm_run *run, const char *path);
 /* Removes the PidFile at path if it still names this process. */
 void sm_pidfile_remove(const char *path);
 
-/* Delivers queued message id (deliver.c); returns an exit status. */
-int deliver_queued(struct sm_run *run, const char *id);
-
 /* Runs the queue once with the run's selectors (queuerun.c); returns an exit status. */
 int queue_run(struct sm_run *run, const char *only_id);
 

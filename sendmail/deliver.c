@@ -820,16 +820,3 @@ dlv_wait_notices(void)
 	while ((pid = waitpid(-1, NULL, 0)) > 0 || (pid < 0 && errno == EINTR))
 		;
 }
-
-int
-deliver_queued(struct sm_run *run, const char *id)
-{
-	struct queue_dir *qd;
-	int rc;
-
-	if (dlv_open_queue(run, &qd) != QUEUE_OK)
-		return EX_TEMPFAIL;
-	rc = dlv_message_id(run, qd, id, NULL);
-	queue_dir_close(qd);
-	return rc;
-}
