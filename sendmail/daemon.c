@@ -51,6 +51,7 @@
 #include "pt_file.h"
 #include "pt_log.h"
 #include "pt_str.h"
+#include "pt_time.h"
 #include "sendmail.h"
 #include "tlsconf.h"
 #include "auth.h"
@@ -324,18 +325,6 @@ throttle_admits(struct daemon *dm, int i)
 	return false;
 }
 
-/* Sleeps a whole second: a signal (a session ending: SIGCHLD) does not cut it short. */
-static void
-sleep_second(void)
-{
-	struct timespec end;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += 1;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) == EINTR)
-		;
-}
-
 /*
  * Pauses a second after a connection was handed off while the load is at
  * DelayLA, so that the next one waits: as upstream, which sleeps before it
@@ -360,7 +349,7 @@ maybe_delay(struct daemon *dm, int i)
 		dm->delay_log_next = now + (o->reject_log_interval > 0 ?
 		    (time_t)o->reject_log_interval : 3 * 3600);
 	}
-	sleep_second();
+	pt_sleep_whole(1);
 }
 
 /* The PidFile's path: the option, or upstream's default. */

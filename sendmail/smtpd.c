@@ -30,6 +30,7 @@
 #include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
+#include "pt_time.h"
 #include "smtpd.h"
 
 void
@@ -224,7 +225,7 @@ la_delay(struct smtpd *s, const struct smtp_cmd *c)
 		smtpd_log(s, LOG_INFO, "delaying=%s, load average=%d >= %ld",
 		    c->info != NULL ? c->info->name : "", la, (long)o->delay_la);
 	s->la_logged = true;
-	sleep(1);
+	pt_sleep_whole(1);
 }
 
 /* Counts a bad command; true when the session must end. */

@@ -22,6 +22,7 @@
 #include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
+#include "pt_time.h"
 #include "smtpd.h"
 
 /* What the parameters may be: DSN offered, the size limit. */
@@ -325,7 +326,7 @@ rcpt_throttle(struct smtpd *s)
 	long throttle = s->cfg->opt.bad_rcpt_throttle;
 
 	if (throttle > 0 && s->badrcpts >= throttle)
-		sleep(1);
+		pt_sleep_whole(1);
 }
 
 /*

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include "pt_buf.h"
 #include "pt_file.h"
 #include "pt_str.h"
+#include "pt_time.h"
 #include "tap.h"
 
 /* Buffers grow without bound, stay NUL-terminated and count bytes. */
@@ -135,6 +138,54 @@ test_date(void)
 	tzset();
 }
 
+/* A handler, so that a signal interrupts the sleep. */
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Seconds elapsed on the monotonic clock since t0. */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* pt_sleep_whole: a handled signal in the middle does not cut the pause short. */
+static void
+test_sleep(void)
+{
+	struct sigaction sa;
+	struct timespec t0;
+	pid_t parent = getpid(), kid;
+	double took;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kid = fork();
+	if (kid == 0) {
+		struct timespec d = { 0, 200000000 };
+
+		for (int i = 0; i < 3; i++) {
+			nanosleep(&d, NULL);
+			kill(parent, SIGUSR1);
+		}
+		_exit(0);
+	}
+	pt_sleep_whole(1);
+	took = since(&t0);
+	waitpid(kid, NULL, 0);
+	signal(SIGUSR1, SIG_DFL);
+	ok(took >= 1.0, "a one-second pause lasts a second though three signals came (%.3f s)", took);
+}
+
 int
 main(void)
 {
@@ -142,5 +193,6 @@ main(void)
 	test_str();
 	test_date();
 	test_file();
+	test_sleep();
 	return tap_done();
 }
