@@ -195,9 +195,9 @@ store(struct cf_options *o, const struct opt_def *def, const char *v)
 	case T_int:
 		*(long *)field = strtol(v, NULL, 10);
 		break;
-	case T_time:
-		if (cf_parse_time(v, def->unit, &n))
-			*(long *)field = n;
+	case T_time:	/* "-1" is negative, as upstream reads it (DeliverByMin=-1: no DELIVERBY) */
+		if (cf_parse_time(*v == '-' ? v + 1 : v, def->unit, &n))
+			*(long *)field = *v == '-' ? -n : n;
 		break;
 	case T_mode:
 		*(long *)field = strtol(v, NULL, 8);

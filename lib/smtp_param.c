@@ -285,6 +285,9 @@ param_smtputf8(struct param_ctx *c)
 	return true;
 }
 
+/* The largest BY= time, either way, as upstream's. */
+#define SMTP_BY_MAX 999999999LL
+
 /* BY=seconds;mode[trace]. */
 static bool
 param_by(struct param_ctx *c)
@@ -299,7 +302,7 @@ param_by(struct param_ctx *c)
 		smtp_reply_set(c->err, 501, "5.5.2", "BY= missing ';'");
 		return false;
 	}
-	if (overflow) {
+	if (overflow || t > SMTP_BY_MAX || t < -SMTP_BY_MAX) {
 		struct pt_buf b = PT_BUF_INIT;
 
 		smtp_echo_clean(&b, v, len);
@@ -313,12 +316,16 @@ param_by(struct param_ctx *c)
 		smtp_reply_set(c->err, 501, "5.5.2", "illegal by-mode '%c'", mode < 0x20 ? '?' : mode);
 		return false;
 	}
-	if (trace != '\0' && trace != 'T') {
-		smtp_reply_set(c->err, 501, "5.5.2", "illegal by-trace '%c'", trace < 0x20 ? '?' : trace);
-		return false;
-	}
 	if (mode == 'R' && t <= 0) {
 		smtp_reply_set(c->err, 501, "5.5.4", "mode R requires BY time > 0");
+		return false;
+	}
+	if (mode == 'R' && c->opts->by_min > 0 && t < c->opts->by_min) {
+		smtp_reply_set(c->err, 555, "5.5.2", "time %lld less than %ld", t, c->opts->by_min);
+		return false;
+	}
+	if (trace != '\0' && trace != 'T') {
+		smtp_reply_set(c->err, 501, "5.5.2", "illegal by-trace '%c'", trace < 0x20 ? '?' : trace);
 		return false;
 	}
 	c->mp->has_by = true;
@@ -430,6 +437,8 @@ find_row(const struct param_row *rows, const struct smtp_param *p,
 			continue;
 		if (rows->fn == param_smtputf8 && !opts->smtputf8)
 			return NULL;
+		if (rows->fn == param_by && opts->by_min < 0)
+			return NULL;	/* DELIVERBY is not offered */
 		return rows;
 	}
 	return NULL;

@@ -23,6 +23,9 @@
  *   BY=n (no ;)                     501 5.5.2 BY= missing ';'
  *   BY=0;R                          501 5.5.4 mode R requires BY time > 0
  *   BY=1;X  BY=1;RX                 501 5.5.2 illegal by-mode 'X'   illegal by-trace 'X'
+ *   BY= beyond +-999999999          501 5.5.2 BY=VALUE out of range
+ *   BY=n;R, n under DeliverByMin    555 5.5.2 time n less than MIN
+ *   BY while DeliverByMin < 0       555 5.5.4 BY parameter unrecognized
  * SIZE, BODY, NOTIFY and BY may repeat (the last one counts); SMTPUTF8 is
  * recognized only when the caller supports it (Debian's 8.17 does not).
  * The check of SIZE against free disk space (452 4.4.5) is the server's.
@@ -42,6 +45,7 @@ struct smtp_param_opts {
 	bool dsn;			/* DSN offered: ENVID, RET, NOTIFY, ORCPT */
 	bool smtputf8;			/* SMTPUTF8 supported */
 	unsigned long long max_size;	/* MaxMessageSize; 0: no limit */
+	long by_min;			/* DeliverByMin: R needs BY= at least that; < 0: no BY */
 };
 
 /* BODY= values. */

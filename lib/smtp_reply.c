@@ -373,6 +373,9 @@ ehlo_keyword(struct smtp_ehlo *e, const char *line)
 		if (ext_table[i].bit == SMTP_EXT_SIZE && *arg >= '0' && *arg <= '9') {
 			v = strtoull(arg, &end, 10);
 			e->size = v;
+		} else if (ext_table[i].bit == SMTP_EXT_DELIVERBY && *arg >= '0' && *arg <= '9') {
+			v = strtoull(arg, &end, 10);
+			e->by_min = v > 999999999ULL ? 999999999L : (long)v;
 		} else if (ext_table[i].bit == SMTP_EXT_AUTH)
 			add_auth(e, arg);
 		return;

@@ -137,6 +137,7 @@ enum smtp_ext {
 struct smtp_ehlo {
 	unsigned ext;			/* enum smtp_ext */
 	unsigned long long size;	/* SIZE's limit; 0 when none was given */
+	long by_min;			/* DELIVERBY's minimum time; 0 when none was given */
 	char *auth;			/* AUTH's mechanisms, space-separated, upper case; or NULL */
 	char *greeting;			/* the text of the first line (the server's name first) */
 };

@@ -315,7 +315,8 @@ run_targets(struct dlv *d)
 
 		if (t->state == DLV_FAILED) {
 			settled[i] = true;
-			log_target(d, t, time(NULL), false);
+			if (!t->by_expired)	/* upstream logs only the notice */
+				log_target(d, t, time(NULL), false);
 			dlv_report(d, t);
 		}
 	}
@@ -695,6 +696,7 @@ attempt(struct dlv *d, bool *left)
 		dlv_errmode_early(d, &d->targets.v[k]);
 	if (d->errmode != 0 && d->pass != DLV_PASS_DELIVER)
 		return expansion_done(d, left);
+	dlv_by_expire(d);
 	run_targets(d);
 	expire(d);
 	if (d->errmode != 0)
@@ -706,7 +708,7 @@ attempt(struct dlv *d, bool *left)
 		if (queue_msg_remove(d->m, &err) != QUEUE_OK)
 			pt_log_id(LOG_ERR, d->e->id, "cannot remove: %s", pt_buf_str(&err));
 	} else {
-		for (int k = 0; k < d->targets.n; k++)	/* what mailq shows: the last reason */
+		for (int k = 0; k < d->targets.n && !d->by_warning; k++)	/* what mailq shows */
 			if (d->targets.v[k].state == DLV_DEFERRED) {
 				struct pt_buf m = PT_BUF_INIT;
 

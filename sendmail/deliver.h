@@ -51,6 +51,8 @@ struct dlv_target {
 	char *text;		/* what happened, for the log and the DSN */
 	bool reported;		/* the transcript (-v) has told its outcome */
 	bool expired;		/* failed because Timeout.queuereturn passed (text: why deferred) */
+	bool by_failed;		/* failed for Deliver-By's R mode at a server (xscript: why) */
+	bool by_expired;	/* failed because Deliver-By's R deadline passed: not tried */
 	bool dsn_passed;	/* relayed to a server that took NOTIFY: success is its to report */
 	bool moved;		/* deferred, and queued in a message of its own (its list owner's) */
 	bool remote;		/* text is a server's reply (logged as reply=) */
@@ -107,6 +109,7 @@ struct dlv {
 				 * (deliver_errmode.c); 0 for any other attempt */
 	int pass;		/* with errmode: enum dlv_pass */
 	int exit_status;	/* the sysexits status of the last failure, or EX_OK */
+	bool by_warning;	/* the delay warning being made is Deliver-By's (N mode) */
 };
 
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */
@@ -400,5 +403,28 @@ void dsn_final_rcpt(const struct cf_config *cfg, const struct queue_rcpt *r, str
 void dsn_send(struct dlv *d);
 /* Writes an interval in upstream's words ("4 hours", "1 day, 2 hours") to out. */
 void dsn_interval(long secs, struct pt_buf *out);
+
+/* Deliver By (RFC 2852, deliver_by.c): */
+/* The seconds left before the message's BY= deadline (negative once past). */
+long dlv_by_left(const struct dlv *d);
+/*
+ * Appends " BY=<time left>;<R|N>[T]" to a MAIL command's parameters p when
+ * the message has a BY= time and the server offers DELIVERBY (ext, its
+ * extensions; min, its minimum or 0).
+ */
+void dlv_by_param(const struct dlv *d, unsigned ext, long min, struct pt_buf *p);
+/*
+ * R mode: when the server does not offer DELIVERBY or asks for more time
+ * than is left, fails the pending targets idx[0..n) with upstream's 5.4.7
+ * and returns true: no MAIL may be sent.  False otherwise.
+ */
+bool dlv_by_refuse(struct dlv *d, unsigned ext, long min, const int *idx, int n);
+/*
+ * R mode: when the deadline passed before this attempt, fails every pending
+ * target untried ("delivery time expired Ns", 5.4.7; by_expired).
+ */
+void dlv_by_expire(struct dlv *d);
+/* N mode: true when the deadline passed (a delay warning is due once). */
+bool dlv_by_warn_due(const struct dlv *d);
 
 #endif

@@ -534,6 +534,7 @@ mail_params(struct client *c, struct pt_buf *p)
 		if (e->envid != NULL)
 			pt_buf_printf(p, " ENVID=%s", e->envid);
 	}
+	dlv_by_param(c->d, c->ehlo.ext, c->ehlo.by_min, p);
 }
 
 /* The RCPT command's parameters for queued recipient r. */
@@ -744,6 +745,11 @@ transaction(struct client *c, const int *idx, int n)
 	struct pt_buf sender = PT_BUF_INIT, p = PT_BUF_INIT;
 	int *accepted, nacc = 0;
 
+	if (dlv_by_refuse(d, c->ehlo.ext, c->ehlo.by_min, idx, n)) {	/* no MAIL at all */
+		for (int i = 0; i < n; i++)
+			dlv_report(d, &d->targets.v[idx[i]]);
+		return;
+	}
 	if (pipelining(c)) {
 		pipelined(c, idx, n);
 		return;

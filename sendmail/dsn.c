@@ -167,6 +167,8 @@ delivered_here(const struct dlv_target *t)
 static void
 transcript_of(const struct dlv_target *t, int kind, struct pt_buf *b)
 {
+	if (t->by_expired)	/* the transcript's end says it */
+		return;
 	if (t->output != NULL)
 		pt_buf_printf(b, "%s\n", t->output);
 	if (t->xscript != NULL)
@@ -177,6 +179,8 @@ transcript_of(const struct dlv_target *t, int kind, struct pt_buf *b)
 	else if (kind == DLV_DEFERRED || t->expired)
 		pt_buf_printf(b, "%s... Deferred%s%s\n", t->addr, t->text && *t->text ? ": " : "",
 		    t->text ? t->text : "");
+	else if (t->by_failed)	/* after the refusal's line (xscript): no address */
+		pt_buf_printf(b, "%d %s %s\n", t->code, t->status, t->text);
 	else if (t->remote) {
 		const char *words = dlv_refusal_stat(t);
 		int st = strcmp(words, "User unknown") == 0 ? EX_NOUSER : EX_UNAVAILABLE;
@@ -195,7 +199,7 @@ static void
 transcript(struct dlv *d, int kind, struct pt_buf *b)
 {
 	struct pt_buf lines = PT_BUF_INIT, iv = PT_BUF_INIT;
-	bool expired = false;
+	bool expired = false, by_expired = false;
 
 	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
@@ -203,9 +207,14 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 		if (!reportable(d, t, kind))
 			continue;
 		expired |= t->expired;
+		by_expired |= t->by_expired;
 		transcript_of(t, kind, &lines);
 	}
-	if (kind == DLV_DEFERRED) {
+	if (kind == DLV_DEFERRED && d->by_warning) {
+		pt_buf_printf(&lines, "Warning: Delivery time (%lds) exceeded\n", d->e->deliverby);
+		dsn_interval(queue_timeout(d, false), &iv);
+		pt_buf_printf(&lines, "Will keep trying until message is %s old\n", iv.s);
+	} else if (kind == DLV_DEFERRED) {
 		dsn_interval(queue_timeout(d, true), &iv);
 		pt_buf_printf(&lines, "Warning: message still undelivered after %s\n", iv.s);
 		pt_buf_reset(&iv);
@@ -215,7 +224,9 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 		dsn_interval(queue_timeout(d, false), &iv);
 		pt_buf_printf(&lines, "Message could not be delivered for %s\n"
 		    "Message will be deleted from queue\n", iv.s);
-	}
+	} else if (by_expired)
+		pt_buf_printf(&lines, "Delivery time (%lds) expired\n"
+		    "Message will be deleted from queue\n", d->e->deliverby);
 	if (lines.len > 0)
 		pt_buf_printf(b, "   ----- Transcript of session follows -----\n%s", lines.s);
 	pt_buf_free(&lines);
@@ -242,7 +253,8 @@ human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 	if (pm)
 		pt_buf_printf(b, "with id %s\n", d->e->id);
 	pt_buf_addc(b, '\n');
-	for (int i = 0; kind != DLV_DEFERRED && i < d->targets.n; i++) {
+	/* a warning lists its addresses only for Deliver-By, as upstream's */
+	for (int i = 0; (kind != DLV_DEFERRED || d->by_warning) && i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 
 		if (!reportable(d, t, kind))
@@ -250,9 +262,13 @@ human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 		if (head)
 			pt_buf_printf(b, "   ----- %s -----\n", kind == DLV_FAILED ?
 			    "The following addresses had permanent fatal errors" :
+			    kind == DLV_DEFERRED ?
+			    "The following addresses had transient non-fatal errors" :
 			    "The following addresses had successful delivery notifications");
 		head = false;
-		if (kind == DLV_SENT)
+		if (kind == DLV_DEFERRED)
+			pt_buf_printf(b, "%s\n", t->addr);
+		else if (kind == DLV_SENT)
 			pt_buf_printf(b, "%s  (%s)\n", t->addr, delivered_here(t) ?
 			    "successfully delivered to mailbox" : "relayed to non-DSN-aware mailer");
 		else {
@@ -403,6 +419,10 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 	}
 	pt_str_date((time_t)d->e->ctime, date);
 	pt_buf_printf(b, "Arrival-Date: %s\n", date);
+	if (d->e->has_deliverby) {
+		pt_str_date((time_t)(d->e->ctime + d->e->deliverby), date);
+		pt_buf_printf(b, "Deliver-By-Date: %s\n", date);
+	}
 	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 		/* a recipient the submission refused is no queued one: its address as given */
@@ -486,7 +506,9 @@ notice_body(struct dlv *d, const struct notice *n, const char *boundary, struct 
 static void
 subject(struct dlv *d, const struct notice *n, struct pt_buf *out)
 {
-	if (n->kind == DLV_DEFERRED) {
+	if (n->kind == DLV_DEFERRED && d->by_warning)
+		pt_buf_printf(out, "Warning: Delivery time (%lds) exceeded", d->e->deliverby);
+	else if (n->kind == DLV_DEFERRED) {
 		pt_buf_adds(out, "Warning: could not send message for past ");
 		dsn_interval(queue_timeout(d, true), out);
 	} else
@@ -827,6 +849,15 @@ dsn_send(struct dlv *d)
 	    d->now - (time_t)d->e->ctime >= warn) {
 		d->e->flags |= QEF_WARNED;	/* once per message, written back with the queue file */
 		notify(d, DLV_DEFERRED);
+	} else if (deferred && !(d->e->flags & QEF_WARNED) && dlv_by_warn_due(d)) {
+		struct pt_buf m = PT_BUF_INIT;
+
+		d->e->flags |= QEF_WARNED;	/* Deliver-By's N mode: once too */
+		d->by_warning = true;
+		notify(d, DLV_DEFERRED);
+		subject(d, &(struct notice){ .kind = DLV_DEFERRED }, &m);
+		d->e->message = queue_env_str(d->e, m.s);	/* what mailq shows, as upstream's */
+		pt_buf_free(&m);
 	}
 	notify(d, DLV_FAILED);
 	notify(d, DLV_SENT);

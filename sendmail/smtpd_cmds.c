@@ -114,7 +114,10 @@ smtpd_ehlo(struct smtpd *s, const struct smtp_cmd *c)
 	smtpd_auth_ehlo(s, &r);
 	if (smtpd_tls_offered(s))
 		smtp_reply_add(&r, "STARTTLS");
-	smtp_reply_add(&r, "DELIVERBY");
+	if (s->cfg->opt.deliver_by_min > 0)
+		smtp_reply_add(&r, "DELIVERBY %ld", s->cfg->opt.deliver_by_min);
+	else if (s->cfg->opt.deliver_by_min == 0)
+		smtp_reply_add(&r, "DELIVERBY");
 	smtp_reply_add(&r, "HELP");
 	smtpd_milter_ehlo_trim(s, &r);
 	smtpd_send(s, &r);

@@ -33,6 +33,7 @@ param_opts(const struct smtpd *s, struct smtp_param_opts *o)
 	o->dsn = !smtpd_privacy(s, "noreceipts");
 	o->max_size = s->cfg->opt.max_message_size > 0 ?
 	    (unsigned long long)s->cfg->opt.max_message_size : 0;
+	o->by_min = s->cfg->opt.deliver_by_min;
 }
 
 /*
@@ -146,6 +147,12 @@ start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
 		e->bodytype = queue_env_str(e, "8BITMIME");
 	if (s->mp.auth)
 		e->auth = queue_env_str(e, s->mp.auth);
+	if (s->mp.has_by) {	/* the qf's ! record */
+		e->has_deliverby = true;
+		e->deliverby = (long)s->mp.by_time;
+		e->deliverby_flags = (s->mp.by_mode == 'R' ? QUEUE_DLVR_RETURN : QUEUE_DLVR_NOTIFY) |
+		    (s->mp.by_trace ? QUEUE_DLVR_TRACE : 0);
+	}
 	queue_env_set_macro(e, "r", smtpd_proto(s));
 	if (s->helo)
 		queue_env_set_macro(e, "s", s->helo);

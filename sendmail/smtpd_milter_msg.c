@@ -213,7 +213,7 @@ static void
 add_rcpt(struct msgrun *r, const char *filter, const char *addr, const char *args)
 {
 	struct smtpd *s = r->s;
-	struct smtp_param_opts po = { true, false, 0 };
+	struct smtp_param_opts po = { true, false, 0, 0 };
 	struct smtp_rcpt_params rp = { 0, NULL };
 	struct smtp_reply err = SMTP_REPLY_INIT;
 	struct queue_rcpt *q;

@@ -27,7 +27,8 @@ inside(struct pt_slice s, const char *base, size_t len)
 static void
 path(const struct smtp_cmd *cmd, const char *line, size_t len, unsigned flags)
 {
-	struct smtp_param_opts opts = { flags & 1, (flags >> 1) & 1, (flags & 4) ? 1000 : 0 };
+	struct smtp_param_opts opts = { flags & 1, (flags >> 1) & 1, (flags & 4) ? 1000 : 0,
+	    (flags & 8) ? 30 : (flags & 16) ? -1 : 0 };
 	struct smtp_reply err = SMTP_REPLY_INIT;
 	struct smtp_mail_params mp;
 	struct smtp_rcpt_params rp;

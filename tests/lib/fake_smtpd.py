@@ -32,7 +32,8 @@ and so is a DATA without a recipient taken.  --ehlo-reply REPLY answers EHLO wit
 HELO), --helo-reply REPLY answers HELO with it.
 A command read while more input had already arrived behind it (a
 pipelining client) is also logged as "P<n>: VERB came with more behind it";
---no-pipelining leaves PIPELINING out of the EHLO reply.
+--no-pipelining leaves PIPELINING out of the EHLO reply; --ehlo-ext TEXT (repeatable)
+adds TEXT (for example "DELIVERBY 60") to it.
 """
 import base64
 import socket
@@ -87,6 +88,7 @@ class Conn:
                  "ENHANCEDSTATUSCODES"]
         if "--no-pipelining" in sys.argv:
             lines.remove("PIPELINING")
+        lines[1:1] = options("--ehlo-ext")
         if option("--cert") and "--no-starttls" not in sys.argv and not self.tls:
             lines.append("STARTTLS")
         if option("--auth") and self.tls and not self.authed:

@@ -27,7 +27,7 @@
 static void
 one_command(const char *line, size_t len)
 {
-	struct smtp_param_opts opts = { true, false, 0 };
+	struct smtp_param_opts opts = { true, false, 0, 0 };
 	struct smtp_reply err = SMTP_REPLY_INIT;
 	struct pt_buf out = PT_BUF_INIT;
 	struct smtp_mail_params mp;

@@ -169,7 +169,7 @@ static const struct {
 static void
 test_cases(void)
 {
-	struct smtp_param_opts opts = { true, false, 0 };
+	struct smtp_param_opts opts = { true, false, 0, 0 };
 	size_t i;
 	char *got;
 
@@ -184,8 +184,8 @@ test_cases(void)
 static void
 test_opts(void)
 {
-	struct smtp_param_opts nodsn = { false, false, 0 }, limit = { true, false, 1000 },
-	    utf8 = { true, true, 0 };
+	struct smtp_param_opts nodsn = { false, false, 0, 0 }, limit = { true, false, 1000, 0 },
+	    utf8 = { true, true, 0, 0 }, bymin = { true, false, 0, 30 }, noby = { true, false, 0, -1 };
 	char *got;
 
 	got = answer("MAIL FROM:<a@b.example> ENVID=x", &nodsn);
@@ -204,13 +204,31 @@ test_opts(void)
 	got = answer("MAIL FROM:<a@b.example> SMTPUTF8", &utf8);
 	is_str(got, "ok <a@b.example>", "SMTPUTF8 when supported");
 	free(got);
+	got = answer("MAIL FROM:<a@b.example> BY=29;R", &bymin);
+	is_str(got, "555 5.5.2 time 29 less than 30", "BY=n;R under DeliverByMin");
+	free(got);
+	got = answer("MAIL FROM:<a@b.example> BY=30;R", &bymin);
+	is_str(got, "ok <a@b.example>", "BY=n;R at DeliverByMin");
+	free(got);
+	got = answer("MAIL FROM:<a@b.example> BY=5;N", &bymin);
+	is_str(got, "ok <a@b.example>", "N mode is not held to DeliverByMin");
+	free(got);
+	got = answer("MAIL FROM:<a@b.example> BY=60;R", &noby);
+	is_str(got, "555 5.5.4 BY parameter unrecognized", "no BY while DeliverByMin is negative");
+	free(got);
+	got = answer("MAIL FROM:<a@b.example> BY=1000000000;R", &bymin);
+	is_str(got, "501 5.5.2 BY=1000000000;R out of range", "BY beyond 999999999");
+	free(got);
+	got = answer("MAIL FROM:<a@b.example> BY=-999999999;N", &bymin);
+	is_str(got, "ok <a@b.example>", "BY=-999999999 is in range");
+	free(got);
 }
 
 /* The values parsed from parameters. */
 static void
 test_values(void)
 {
-	struct smtp_param_opts opts = { true, false, 0 };
+	struct smtp_param_opts opts = { true, false, 0, 0 };
 	struct smtp_mail_params mp;
 	struct smtp_rcpt_params rp;
 	struct smtp_reply err = SMTP_REPLY_INIT;
