@@ -579,7 +579,7 @@ predefine(struct cf_config *cfg, const struct cf_env *env)
 	cf_options_defaults(&cfg->opt);
 	cf_toktabs_rebuild(cfg);
 	set_identity(cfg, env);
-	mac_set(cfg->macros, 'v', PACKAGE_VERSION, 0);
+	mac_set(cfg->macros, 'v', PACKAGE_NAME "-" PACKAGE_VERSION, 0);	/* $v says Petrel */
 	mac_set(cfg->macros, 'n', "MAILER-DAEMON", 0);
 	mac_set_name(cfg->macros, "{opMode}", env && env->bt_mode ? "t" : "d", 0);
 	cf_class_add(cfg, 'e', "7bit");

@@ -31,6 +31,64 @@ mode_print_version(struct sm_run *run)
 	return EX_OK;
 }
 
+/*
+ * True when the -d arguments ask for category 0 at level 1 or more ("-d0.1",
+ * "-d0", "-d0-9.4", "-d" alone), for which upstream prints its version and
+ * the system's identity.
+ */
+static bool
+debug_identity(const struct sm_run *run)
+{
+	const char *p = pt_buf_str(&run->debug_spec);
+
+	if (run->debug && *p == '\0')
+		return true;	/* -d alone: every category at level 1 */
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo, level = 1;
+
+		if (end == p)
+			return false;
+		p = end;
+		if (*p == '-')
+			hi = strtol(p + 1, (char **)&p, 10);
+		if (*p == '.')
+			level = strtol(p + 1, (char **)&p, 10);
+		if (lo <= 0 && 0 <= hi && level >= 1)
+			return true;
+		p += strspn(p, ", ");
+	}
+	return false;
+}
+
+/* -d0.1: the version banner, as upstream prints it before reading the cf. */
+static void
+debug_version(void)
+{
+	mode_print_version(NULL);
+	printf(" Compiled with: DNSMAP LOG MAP_REGEX MILTER NETINET NETINET6 NETUNIX PIPELINING\n"
+	    "\t\tSASLv2 SOCKETMAP STARTTLS\n");
+}
+
+/* -d0.1: the identity the cf was read with, in upstream's layout. */
+static void
+debug_identity_block(const struct sm_run *run)
+{
+	static const struct { char name; const char *what; } rows[] = {
+		{ 'w', "(short domain name)" }, { 'j', "(canonical domain name)" },
+		{ 'm', "(subdomain name)" }, { 'k', "(node name)" },
+	};
+
+	printf("\n============ SYSTEM IDENTITY (after readcf) ============\n");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *v = mac_get(run->cfg->macros, rows[i].name, NULL);
+
+		printf("%25s $%c = %s\n", rows[i].what, rows[i].name, v ? v : "");
+	}
+	printf("========================================================\n\n");
+	fflush(stdout);
+}
+
 static const struct sm_mode modes[] = {
 	{ 'h', true, mode_hoststat },
 	{ 'H', true, mode_purgestat },
@@ -280,8 +338,12 @@ run_mode(struct sm_run *run, const struct sm_mode *m)
 {
 	int rc = EX_OK;
 
+	if (debug_identity(run))
+		debug_version();
 	if (m->needs_cf && ((rc = load_config(run)) != EX_OK || (rc = privs_after_load(run)) != EX_OK))
 		return rc;
+	if (m->needs_cf && debug_identity(run))
+		debug_identity_block(run);
 	return m->run(run);
 }
 
