@@ -332,6 +332,7 @@ run_targets(struct dlv *d)
 		else if (t->state == DLV_PENDING && t->mailer != NULL)
 			dlv_prog(d, t);
 		d->sender = NULL;
+		dlv_by_delivered(d, t);
 		log_target(d, t, started, true);
 		dlv_report(d, t);
 	}

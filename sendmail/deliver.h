@@ -53,6 +53,10 @@ struct dlv_target {
 	bool expired;		/* failed because Timeout.queuereturn passed (text: why deferred) */
 	bool by_failed;		/* failed for Deliver-By's R mode at a server (xscript: why) */
 	bool by_expired;	/* failed because Deliver-By's R deadline passed: not tried */
+	bool by_hop;		/* given to a server that offered DELIVERBY */
+	char by_relayed;	/* a Deliver-By success notice is due: 'T' (trace: relayed to a
+				 * server with DELIVERBY), 'N' (notify: delivered where
+				 * Deliver-By ends), or 0 */
 	bool dsn_passed;	/* relayed to a server that took NOTIFY: success is its to report */
 	bool moved;		/* deferred, and queued in a message of its own (its list owner's) */
 	bool remote;		/* text is a server's reply (logged as reply=) */
@@ -426,5 +430,11 @@ bool dlv_by_refuse(struct dlv *d, unsigned ext, long min, const int *idx, int n)
 void dlv_by_expire(struct dlv *d);
 /* N mode: true when the deadline passed (a delay warning is due once). */
 bool dlv_by_warn_due(const struct dlv *d);
+/*
+ * After t's delivery: notes the success notice Deliver By calls for
+ * (t->by_relayed): T (trace) and given to a server with DELIVERBY, or N mode
+ * and delivered where Deliver By ends (a server without it, a local mailer).
+ */
+void dlv_by_delivered(const struct dlv *d, struct dlv_target *t);
 
 #endif

@@ -15,6 +15,9 @@
  *   above the time left                       Message can't be delivered in
  *                                             time; left < min)
  *   a server with DELIVERBY                   MAIL ... BY=<time left>;R[T]      MAIL ... BY=<time left>;N[T]
+ *   delivered                                 with T, to a server with DELIVERBY: a success notice ("Deliver-By
+ *                                             trace: relayed"); in N mode, where Deliver By ends (a server
+ *                                             without it, a local mailer): one too ("Deliver-by notify: relayed")
  *
  * The time left is the BY= time less the time since arrival, which may be
  * negative in N mode.  Runs in the delivery process; no state of its own.
@@ -117,4 +120,17 @@ dlv_by_warn_due(const struct dlv *d)
 
 	return e->has_deliverby && (e->deliverby_flags & QUEUE_DLVR_NOTIFY) && e->deliverby > 0 &&
 	    d->now > (time_t)e->ctime + e->deliverby;
+}
+
+void
+dlv_by_delivered(const struct dlv *d, struct dlv_target *t)
+{
+	const struct queue_env *e = d->e;
+
+	if (t->state != DLV_SENT || !e->has_deliverby)
+		return;
+	if ((e->deliverby_flags & QUEUE_DLVR_TRACE) && t->by_hop)
+		t->by_relayed = 'T';
+	else if ((e->deliverby_flags & QUEUE_DLVR_NOTIFY) && !t->by_hop)
+		t->by_relayed = 'N';
 }

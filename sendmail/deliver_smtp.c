@@ -611,6 +611,7 @@ send_envelope(struct client *c, const int *idx, int n, bool *sent)
 		pt_buf_reset(&p);
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
 		t->dsn_passed = (c->ehlo.ext & SMTP_EXT_DSN) != 0;
+		t->by_hop = (c->ehlo.ext & SMTP_EXT_DELIVERBY) != 0;
 		queue_command(c, "RCPT To:<%s>%s", t->user, pt_buf_str(&p));
 		given(c, t);
 		sent[i] = true;
@@ -780,6 +781,7 @@ transaction(struct client *c, const int *idx, int n)
 		pt_buf_reset(&p);
 		rcpt_params(c, &d->e->rcpts[t->rcpt], &p);
 		t->dsn_passed = (c->ehlo.ext & SMTP_EXT_DSN) != 0;	/* the next hop reports */
+		t->by_hop = (c->ehlo.ext & SMTP_EXT_DELIVERBY) != 0;
 		given(c, t);
 		if (!command(c, to->rcpt, "RCPT To:<%s>%s", t->user, pt_buf_str(&p)))
 			goto out;

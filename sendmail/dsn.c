@@ -72,11 +72,13 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 	unsigned want = kind == DLV_FAILED ? QRF_NOTIFY_FAILURE : kind == DLV_SENT ?
 	    QRF_NOTIFY_SUCCESS : QRF_NOTIFY_DELAY;
 
-	if (t->state != kind || (kind == DLV_SENT && t->dsn_passed))
+	if (t->state != kind || (kind == DLV_SENT && t->dsn_passed && !t->by_relayed))
 		return false;
 	if (d->notice_owner == NULL ? t->list_owner != NULL : t->list_owner == NULL ||
 	    pt_strcasecmp(t->list_owner, d->notice_owner) != 0)
 		return false;	/* reported to another list's owner, or to the sender */
+	if (kind == DLV_SENT && t->by_relayed)
+		return true;	/* Deliver By's notice, whatever NOTIFY says */
 	if (r == NULL || !(r->flags & QRF_HAS_NOTIFY))
 		return kind != DLV_SENT;
 	return (r->flags & want) != 0;
@@ -173,7 +175,10 @@ transcript_of(const struct dlv_target *t, int kind, struct pt_buf *b)
 		pt_buf_printf(b, "%s\n", t->output);
 	if (t->xscript != NULL)
 		pt_buf_adds(b, t->xscript);
-	if (kind == DLV_SENT)
+	if (kind == DLV_SENT && t->by_relayed)
+		pt_buf_printf(b, "%s... %s\n", t->addr, t->by_relayed == 'T' ?
+		    "Deliver-By trace: relayed" : "Deliver-by notify: relayed");
+	else if (kind == DLV_SENT)
 		pt_buf_printf(b, "%s... %s\n", t->addr, delivered_here(t) ? "Successfully delivered" :
 		    "relayed; expect no further notifications");
 	else if (kind == DLV_DEFERRED || t->expired)
@@ -268,6 +273,9 @@ human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 		head = false;
 		if (kind == DLV_DEFERRED)
 			pt_buf_printf(b, "%s\n", t->addr);
+		else if (kind == DLV_SENT && t->by_relayed)
+			pt_buf_printf(b, "%s  (Deliver-By %s: relayed)\n", t->addr,
+			    t->by_relayed == 'T' ? "trace" : "notify");
 		else if (kind == DLV_SENT)
 			pt_buf_printf(b, "%s  (%s)\n", t->addr, delivered_here(t) ?
 			    "successfully delivered to mailbox" : "relayed to non-DSN-aware mailer");
@@ -353,6 +361,9 @@ action(const struct dlv_target *t, int kind)
 		return "failed";
 	if (kind == DLV_DEFERRED)
 		return "delayed";
+	if (t->by_relayed)
+		return t->by_relayed == 'T' ? "relayed (Deliver-By trace mode)" :
+		    "relayed (Deliver-By notify mode)";
 	return delivered_here(t) ? "delivered (to mailbox)" : "relayed (to non-DSN-aware mailer)";
 }
 
@@ -391,6 +402,8 @@ exit_dsn_status(int st)
 static const char *
 dsn_status(const struct dlv_target *t, int kind)
 {
+	if (kind == DLV_SENT && t->by_relayed)
+		return "2.0.0";	/* Deliver By's "relayed", also for a local delivery */
 	if (kind == DLV_SENT && delivered_here(t))
 		return "2.1.5";	/* upstream's for a local delivery reported to the sender */
 	if (kind == DLV_FAILED && t->dsn_status)

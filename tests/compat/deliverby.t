@@ -9,6 +9,9 @@
 # - BY= passed on to the peer with DELIVERBY, the time left and the mode;
 # - R mode to the peer without DELIVERBY, or with too little time left for
 #   the peer's minimum: bounced before MAIL (5.4.7), the bounce compared whole;
+# - success notices: T (trace) for a recipient relayed to a server with
+#   DELIVERBY, N mode where Deliver By ends (a server without it, a local
+#   delivery), none for R mode delivered locally;
 # - a queue run after the deadline: R mode bounces the deferred recipient
 #   untried ("Delivery time (12s) expired"), N mode sends one delay warning
 #   ("Warning: Delivery time (6s) exceeded"), compared whole with upstream's,
@@ -92,12 +95,21 @@ for side in up pt; do
 	id[$side-rexp]=$(send $side r-expires "12;R" 't1@[127.0.0.14]' 'u1@mx.example.test')
 	id[$side-nexp]=$(send $side n-expires "6;N" 't1@[127.0.0.14]')
 	id[$side-nneg]=$(send $side n-negative "-5;N" 't1@[127.0.0.14]')
+	id[$side-rt]=$(send $side rt-relayed "100;RT" 'a@[127.0.0.14]')
+	id[$side-ntby]=$(send $side nt-relayed "100;NT" 'b@[127.0.0.14]')
+	id[$side-ntnoby]=$(send $side nt-nodeliverby "100;NT" 'c@[127.0.0.15]')
+	id[$side-nnoby]=$(send $side n-nodeliverby "100;N" 'd@[127.0.0.15]')
+	id[$side-nlocal]=$(send $side n-local "100;N" 'u1@mx.example.test')
+	id[$side-rlocal]=$(send $side r-local "100;R" 'u1@mx.example.test')
 done
 t0=$SECONDS	# the last message's arrival
 for side in up pt; do
 	settled $side "${id[$side-nt]}" 2 && settled $side "${id[$side-r]}" 1 &&
 		settled $side "${id[$side-short]}" 1 && settled $side "${id[$side-rexp]}" 2 &&
-		settled $side "${id[$side-nexp]}" 1 && settled $side "${id[$side-nneg]}" 1
+		settled $side "${id[$side-nexp]}" 1 && settled $side "${id[$side-nneg]}" 1 &&
+		settled $side "${id[$side-rt]}" 2 && settled $side "${id[$side-ntby]}" 2 &&
+		settled $side "${id[$side-ntnoby]}" 2 && settled $side "${id[$side-nnoby]}" 2 &&
+		settled $side "${id[$side-nlocal]}" 2 && settled $side "${id[$side-rlocal]}" 1
 	ok $? "$side: every message had its first attempt"
 done
 bang() { grep '^!' "$w/$1/mqueue/qf${id[$1-$2]}" | od -An -c | tr -s ' '; }
@@ -108,11 +120,11 @@ is "$(bang pt nt)" "$(printf '!\021 100\n' | od -An -c | tr -s ' ')" "N and T: t
 # each side's MAIL lines: the peer's log numbers connections; tell them by the time left
 mail_by() { grep 'MAIL From:' "$w/$1.log" | grep -o 'BY=[-0-9]*;[A-Z]*'; }
 by14=$(mail_by by | sed 's/=[-0-9]*;/=T;/' | sort | uniq -c | tr '\n' ' ' | tr -s ' ' | sed 's/ $//')
-is "$by14" " 4 BY=T;N 2 BY=T;NT 2 BY=T;R" \
-	"both sides passed BY= to the peer offering DELIVERBY: N (twice), NT and R, once each"
+is "$by14" " 4 BY=T;N 4 BY=T;NT 2 BY=T;R 2 BY=T;RT" \
+	"both sides passed BY= to the peer offering DELIVERBY: N and NT (twice), R and RT, once each"
 grep -q "BY=" "$w/noby.log"
 ok $((!$?)) "no BY= to the peer without DELIVERBY"
-is "$(grep -c 'MAIL From' "$w/noby.log")" 2 "and no MAIL there for the R-mode message (only the NT one's, once a side)"
+is "$(grep -c 'MAIL From' "$w/noby.log")" 6 "and no MAIL there for the R-mode message (only the N ones', three a side)"
 like "$(mail_by by | tr '\n' ' ')" "BY=(100|99|98);NT .*BY=(100|99|98);NT " "the time left, as upstream's (100 less the seconds since arrival)"
 
 # --- a queue run after the deadlines ---
@@ -134,9 +146,11 @@ like "$pt" $'554 5.4.7 Server does not support Deliver By\n554 5.0.0 Service una
 like "$pt" $'Delivery time \\(12s\\) expired\nMessage will be deleted from queue\n' \
 	"R mode past the deadline: bounced untried"
 like "$pt" "Subject: Warning: Delivery time \\(6s\\) exceeded" "N mode past the deadline: a delay warning"
+like "$pt" $'\nAction: relayed \\(Deliver-By trace mode\\)\n' "T: a trace notice for a recipient relayed to a server with DELIVERBY"
+like "$pt" $'<u1@mx.example.test>\\.\\.\\. Deliver-by notify: relayed\n' "N: a notice where Deliver By ends (a local delivery)"
 is "$(ls "$w/pt/mqueue" | grep -c "^qf${id[pt-rexp]}")" 0 "the expired R-mode message left the queue"
-[ "$(ls "$w/pt/mail/u1" | grep -c '^msg')" -eq 1 ]
-ok $? "its local recipient was delivered"
+[ "$(ls "$w/pt/mail/u1" | grep -c '^msg')" -eq 3 ]
+ok $? "its local recipient was delivered (and the two other messages to u1)"
 logs() {	# SIDE: the notices' log lines, ids out
 	grep -E " $(tag_of "$1")\[[0-9]*\]: [0-9A-Za-z]+: [0-9A-Za-z]+: (DSN|sender notify): " "$w/syslog" |
 		sed -E 's/.*\]: [0-9A-Za-z]+: [0-9A-Za-z]+: //' | sort
