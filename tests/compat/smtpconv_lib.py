@@ -501,7 +501,7 @@ def play(conv, port, timeout=15):
 QID = re.compile(r"\b[0-9A-Za-x]{8}[0-9]{6,}\b")
 DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), +\d{1,2} [A-Z][a-z]{2} \d{4} "
                   r"\d\d:\d\d:\d\d ([-+]\d{4}( \([A-Z]+\))?|[A-Z]{1,5})")
-VERSION = re.compile(r"Sendmail [^ ;]+;|version [0-9][0-9.]*[0-9]")
+VERSION = re.compile(r"Sendmail [^ ;]+;|version (Petrel-)?[0-9][0-9.]*[0-9]")
 
 
 def normalize(lines):
