@@ -11,8 +11,8 @@
  *   a server without DELIVERBY                its targets fail before MAIL      the message goes without BY=
  *                                             (554 5.4.7 Server does not
  *                                             support Deliver By)
- *   a server whose DELIVERBY minimum is       they fail before MAIL (554 5.4.7  BY= as below
- *   above the time left                       Message can't be delivered in
+ *   a server whose DELIVERBY minimum (0 if    they fail before MAIL (554 5.4.7  BY= as below
+ *   none) is above the time left              Message can't be delivered in
  *                                             time; left < min)
  *   a server with DELIVERBY                   MAIL ... BY=<time left>;R[T]      MAIL ... BY=<time left>;N[T]
  *   delivered                                 with T, to a server with DELIVERBY: a success notice ("Deliver-By
@@ -71,7 +71,7 @@ dlv_by_refuse(struct dlv *d, unsigned ext, long min, const int *idx, int n)
 	left = dlv_by_left(d);
 	if (!(ext & SMTP_EXT_DELIVERBY))
 		pt_buf_adds(&why, "554 5.4.7 Server does not support Deliver By\n");
-	else if (min > 0 && left < min)
+	else if (left < min)	/* also a bare DELIVERBY (0) once the deadline passed */
 		pt_buf_printf(&why, "554 5.4.7 Message can't be delivered in time; %ld < %ld\n",
 		    left, min);
 	else
