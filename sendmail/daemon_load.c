@@ -6,22 +6,44 @@
  * where that cannot be read), rounded to an integer as upstream compares
  * it.  Reading the file lets a test give the daemon a load of its choosing
  * with a bind mount in a private mount namespace.  A threshold of 0 turns its option off.
+ * A figure read less than LA_FRESH_MS ago is used again: the daemon looks at
+ * the load several times per message, and the kernel changes it only every
+ * five seconds.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "pt_buf.h"
 #include "pt_file.h"
 
 #include "daemon.h"
 
+#define LA_FRESH_MS 100
+
+/* Milliseconds of a clock that only goes forward. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 sm_load_average(void)
 {
+	static long long read_at = -1;
+	static int last;
 	struct pt_buf b = PT_BUF_INIT;
 	double la[1];
 	char *end;
+	long long t = now_ms();
+
+	if (read_at >= 0 && t - read_at < LA_FRESH_MS)
+		return last;
 
 	if (pt_file_read("/proc/loadavg", &b) == 0) {
 		la[0] = strtod(pt_buf_str(&b), &end);
@@ -31,7 +53,9 @@ sm_load_average(void)
 		la[0] = 0;
 	}
 	pt_buf_free(&b);
-	return la[0] > 0 ? (int)(la[0] + 0.5) : 0;
+	read_at = t;
+	last = la[0] > 0 ? (int)(la[0] + 0.5) : 0;
+	return last;
 }
 
 bool
