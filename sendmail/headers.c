@@ -41,11 +41,13 @@ hdr_date_macros(struct mac_table *m, const struct queue_env *own, long long ctim
 	mac_set(m, 't', buf, 0);
 }
 
-/* Expands a template value: macros now, $g kept as \201g for the delivery. */
-static void
-expand_value(const struct mac_table *macros, const char *value, struct pt_buf *out)
+void
+hdr_expand_template(const struct mac_table *macros, const char *name, const char *value,
+    const char *sender, struct pt_buf *out)
 {
-	struct pt_buf tmp = PT_BUF_INIT;
+	struct pt_buf tmp = PT_BUF_INIT, g = PT_BUF_INIT;
+	bool late = pt_strcasecmp(name, "Return-Path") == 0;
+	size_t n = sender ? strlen(sender) : 0;
 
 	for (const char *p = value; *p; p++) {
 		if (p[0] == '$' && p[1] == 'g') {
@@ -54,7 +56,28 @@ expand_value(const struct mac_table *macros, const char *value, struct pt_buf *o
 		} else
 			pt_buf_addc(&tmp, *p);
 	}
-	mac_expand(macros, pt_buf_str(&tmp), out);
+	if (late) {
+		mac_expand(macros, pt_buf_str(&tmp), out);
+		pt_buf_free(&tmp);
+		return;
+	}
+	mac_expand(macros, pt_buf_str(&tmp), &g);
+	if (n >= 2 && sender[0] == '<' && sender[n - 1] == '>') {
+		sender++;
+		n -= 2;
+	}
+	if (n == 0) {
+		sender = "MAILER-DAEMON";
+		n = strlen(sender);
+	}
+	for (const char *p = pt_buf_str(&g); *p; p++) {
+		if (p[0] == '\201' && p[1] == 'g') {
+			pt_buf_add(out, sender ? sender : "", n);
+			p++;
+		} else
+			pt_buf_addc(out, *p);
+	}
+	pt_buf_free(&g);
 	pt_buf_free(&tmp);
 }
 
@@ -92,7 +115,7 @@ hdr_add_templates(const struct cf_config *cfg, const struct mac_table *macros,
 		if (!applies(h, macros, own, resent))
 			continue;
 		pt_buf_reset(&v);
-		expand_value(macros, h->value, &v);
+		hdr_expand_template(macros, h->name, h->value, e->sender, &v);
 		if (v.s == NULL || *(text = pt_str_trim(v.s)) == '\0')
 			continue;
 		pt_buf_reset(&cond);

@@ -20,12 +20,20 @@ void hdr_date_macros(struct mac_table *m, const struct queue_env *own, long long
     const char *id);
 
 /*
+ * Expands the value of template name into out (appended): macros now, and
+ * $g (bound early, as upstream) to sender with its angle brackets removed
+ * (MAILER-DAEMON for the null sender), but for Return-Path, whose $g stays as the byte \201 and "g" for the
+ * delivery to fill in with the sender as each mailer sees it.
+ */
+void hdr_expand_template(const struct mac_table *macros, const char *name, const char *value,
+    const char *sender, struct pt_buf *out);
+
+/*
  * Appends to e the configuration's header templates (H lines) in their
  * order: each one the message's own headers (own) do not already have,
  * trace headers (Received) always, Resent- ones only for a resent message,
- * ?${macro}? ones only when the macro is set.  Values are expanded with
- * macros now, except $g (the sender as each mailer sees it), which stays as
- * the byte \201 and "g" for the delivery to fill in.  ?flags? conditions go
+ * ?${macro}? ones only when the macro is set.  Values are expanded as
+ * hdr_expand_template says, with e->sender for $g.  ?flags? conditions go
  * into the header's cond for the delivery to decide per mailer.  Templates
  * that expand to nothing are left out.
  */

@@ -97,25 +97,6 @@ sink_line(void *ctx, enum smtp_data_part part, const char *p, size_t len, bool m
 	return 0;
 }
 
-/* Expands a header template: macros now, but $g kept for the delivery. */
-static void
-expand_template(struct smtpd *s, const char *value, struct pt_buf *out)
-{
-	struct pt_buf tmp = PT_BUF_INIT;
-	const char *p;
-
-	/* protect $g: it is the sender as each mailer sees it, known only at delivery */
-	for (p = value; *p; p++) {
-		if (p[0] == '$' && p[1] == 'g') {
-			pt_buf_adds(&tmp, "\201g");
-			p++;
-		} else
-			pt_buf_addc(&tmp, *p);
-	}
-	mac_expand(s->rw.macros, pt_buf_str(&tmp), out);
-	pt_buf_free(&tmp);
-}
-
 /* True if the envelope already has header name. */
 static bool
 has_header(const struct smtpd *s, const char *name)
@@ -167,7 +148,7 @@ add_template_headers(struct smtpd *s, bool resent)
 		if (pt_str_iprefix(h->name, "Resent-") && !resent)
 			continue;
 		pt_buf_reset(&v);
-		expand_template(s, h->value, &v);
+		hdr_expand_template(s->rw.macros, h->name, h->value, e->sender, &v);
 		if (pt_str_trim(v.s ? v.s : (char *)"")[0] == '\0')
 			continue;
 		pt_buf_reset(&cond);

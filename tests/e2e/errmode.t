@@ -137,18 +137,32 @@ done
 # DefaultUser's uid and the alias file's gid ("Ctmp:1:0:tmp") where Petrel
 # keeps the queued recipient (":deflist"); nor A, the AUTH= of MAIL, which
 # upstream also writes for the command line
-rcpt_records() {
+qf_of() {	# SIDE SUBJECT: the deferred message's qf
 	local f
 	for _ in $(seq 1 100); do
 		f=$(grep -l "^H??Subject: $2\$" "$w/$1"/mqueue/qf* 2>/dev/null | head -1)
 		[ -n "$f" ] && grep -q '^M' "$f" && break
 		sleep 0.1
 	done
+	echo "$f"
+}
+rcpt_records() {
+	local f
+	f=$(qf_of "$1" "$2")
 	[ -n "$f" ] && awk '/^S/{on = 1; next} /^H/{on = 0} on && !/^[AC]/' "$f"
+}
+# the From: and Return-Path: the cf adds: From's $g bound to the sender when
+# the message is queued, Return-Path's left for each delivery
+from_records() {
+	local f
+	f=$(qf_of "$1" "$2")
+	[ -n "$f" ] && grep -a -E '^H\?[A-Z]*\?(From|Return-Path):' "$f" | od -c
 }
 for s in mta-p-deflist-odi mta-p-deflist-notify smtp-deflist smtp-deflist-orcpt; do
 	up=$(rcpt_records up $s)
 	is "$(rcpt_records pt $s)" "$up" "$s: the queued member's records are upstream's: $(echo $up)"
+	up=$(from_records up $s)
+	is "$(from_records pt $s)" "$up" "$s: the queued From: and Return-Path: records are upstream's"
 done
 for m in p q; do
 	for od in b q; do
