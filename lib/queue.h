@@ -288,6 +288,13 @@ size_t queue_env_open_rcpts(const struct queue_env *e);
  * Recipients that are SENT, FAILED or EXPANDED are left out.
  */
 void queue_qf_format(const struct queue_env *e, struct pt_buf *out);
+/*
+ * What the H records of e add to the message's size as upstream's queue
+ * reader counts it: each record's length (folds included, no final
+ * newline) less 3.  With the df's size, the size a message read back from
+ * the queue has for its priority and its notices' priorities.
+ */
+long queue_qf_header_bytes(const struct queue_env *e);
 
 /*
  * Parses a qf held in data[0..len).  fname names the file in messages.  On

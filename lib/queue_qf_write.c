@@ -182,6 +182,21 @@ format_rcpt(const struct queue_env *e, const struct queue_rcpt *r, int *ctl,
 	pt_buf_addc(out, '\n');
 }
 
+/* One H record, without its final newline. */
+static void
+format_header(const struct queue_header *h, struct pt_buf *out)
+{
+	pt_buf_addc(out, 'H');
+	if (h->cond != NULL) {
+		pt_buf_addc(out, '?');
+		add_field(out, h->cond);
+		pt_buf_addc(out, '?');
+	}
+	add_field(out, h->name);
+	pt_buf_addc(out, ':');
+	add_header_value(out, h->value);
+}
+
 void
 queue_qf_format(const struct queue_env *e, struct pt_buf *out)
 {
@@ -196,18 +211,23 @@ queue_qf_format(const struct queue_env *e, struct pt_buf *out)
 			format_rcpt(e, r, &ctl, out);
 	}
 	for (i = 0; i < e->nhdrs; i++) {
-		const struct queue_header *h = &e->hdrs[i];
-
-		pt_buf_addc(out, 'H');
-		if (h->cond != NULL) {
-			pt_buf_addc(out, '?');
-			add_field(out, h->cond);
-			pt_buf_addc(out, '?');
-		}
-		add_field(out, h->name);
-		pt_buf_addc(out, ':');
-		add_header_value(out, h->value);
+		format_header(&e->hdrs[i], out);
 		pt_buf_addc(out, '\n');
 	}
 	pt_buf_add(out, ".\n", 2);
+}
+
+long
+queue_qf_header_bytes(const struct queue_env *e)
+{
+	struct pt_buf rec = PT_BUF_INIT;
+	long n = 0;
+
+	for (size_t i = 0; i < e->nhdrs; i++) {
+		pt_buf_reset(&rec);
+		format_header(&e->hdrs[i], &rec);
+		n += (long)rec.len - 3;
+	}
+	pt_buf_free(&rec);
+	return n;
 }

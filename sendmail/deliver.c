@@ -25,6 +25,7 @@
 
 #include "daemon.h"
 #include "deliver.h"
+#include "headers.h"
 #include "pt_alloc.h"
 #include "pt_exit.h"
 #include "pt_log.h"
@@ -191,7 +192,7 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started, bool tried
 	if (!early)
 		pt_buf_printf(&b, "xdelay=%s, ", xdelay);
 	pt_buf_printf(&b, "mailer=%s, pri=%ld, ", t->mailer ? t->mailer->name : "*error*",
-	    d->e->priority + (early ? d->cfg->opt.retry_factor : 0));
+	    early ? d->early_priority : d->e->priority);
 	if (t->relay != NULL)
 		pt_buf_printf(&b, "relay=%s, ", t->relay);
 	else if (t->host[0] != '\0')
@@ -680,6 +681,43 @@ expansion_done(struct dlv *d, bool *left)
 	return EX_OK;
 }
 
+/* The size of the message read back from the queue: the df's and the H records'. */
+static long
+queued_size(struct dlv *d)
+{
+	struct stat st;
+	int fd = queue_msg_df(d->m);
+
+	return (fd >= 0 && fstat(fd, &st) == 0 ? (long)st.st_size : 0) +
+	    queue_qf_header_bytes(d->e);
+}
+
+/*
+ * The priority of a message just received over SMTP that has a recipient
+ * of a mailer with F=A: upstream queues it unexpanded and its delivery
+ * reads it back, expands it and counts its priority afresh (dlv_origin).
+ */
+static void
+reread_priority(struct dlv *d)
+{
+	long n = 0;
+	bool aliasable = false;
+
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->refused)
+			continue;
+		n++;
+		aliasable |= t->from_alias || (t->mailer != NULL && cf_mflag(&t->mailer->flags, 'A'));
+	}
+	if (!aliasable)
+		return;
+	d->msgsize = queued_size(d);
+	d->e->priority = d->msgsize - (long)hdr_class(d->cfg, d->e) * d->cfg->opt.class_factor +
+	    n * d->cfg->opt.recipient_factor;
+}
+
 /* One attempt on an opened message (with pass DLV_PASS_QUEUE or _FORK, the expansion only). */
 static int
 attempt(struct dlv *d, bool *left)
@@ -692,6 +730,8 @@ attempt(struct dlv *d, bool *left)
 	for (size_t i = 0; i < d->e->nrcpts; i++)
 		if (d->e->rcpts[i].state == QRS_PENDING || d->e->rcpts[i].state == QRS_DEFERRED)
 			dlv_expand(d, (int)i);
+	if (d->origin == DLV_ORIGIN_SMTP)
+		reread_priority(d);
 	dlv_errmode_refused(d);
 	for (int k = 0; k < d->targets.n; k++)
 		dlv_errmode_early(d, &d->targets.v[k]);
@@ -721,7 +761,6 @@ attempt(struct dlv *d, bool *left)
 			}
 		d->e->attempts++;
 		d->e->last_attempt = (long long)d->now;
-		d->e->priority += d->cfg->opt.retry_factor;
 		if (queue_msg_update(d->m, d->e, &err) != QUEUE_OK) {
 			pt_log_id(LOG_ERR, d->e->id, "cannot update the queue file: %s",
 			    pt_buf_str(&err));
@@ -770,6 +809,12 @@ open_and_attempt(struct dlv *d, const char *id, bool *left)
 		return rc == QUEUE_TEMPFAIL ? EX_TEMPFAIL : EX_OK;
 	}
 	d->e = queue_msg_env(d->m);
+	d->early_priority = d->e->priority + d->cfg->opt.retry_factor;
+	d->msgsize = -1;
+	if (d->origin == DLV_ORIGIN_QUEUE) {
+		d->e->priority += d->cfg->opt.retry_factor;
+		d->msgsize = queued_size(d);
+	}
 	rw_ctx_init(&d->rw, d->run->cfg);
 	pt_log_set_qid(id);
 	rc = attempt(d, left);
@@ -782,7 +827,8 @@ open_and_attempt(struct dlv *d, const char *id, bool *left)
 }
 
 int
-dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id, struct dlv_cache *cache)
+dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id, struct dlv_cache *cache,
+    int origin)
 {
 	struct dlv d;
 	bool left;
@@ -791,6 +837,7 @@ dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id, struct 
 	d.run = run;
 	d.qd = qd;
 	d.cache = cache;
+	d.origin = origin;
 	return open_and_attempt(&d, id, &left);
 }
 

@@ -114,6 +114,12 @@ struct dlv {
 	int pass;		/* with errmode: enum dlv_pass */
 	int exit_status;	/* the sysexits status of the last failure, or EX_OK */
 	bool by_warning;	/* the delay warning being made is Deliver-By's (N mode) */
+	int origin;		/* enum dlv_origin */
+	long early_priority;	/* pri= of a target failed while expanding: as queued plus
+				 * RetryFactor, as upstream logs it while reading the queue */
+	long msgsize;		/* the size notices count for the returned message: as
+				 * received, or (read back as upstream reads it) the df's size
+				 * and the H records'; -1 until known */
 };
 
 /* Adds a target; strings are copied.  Returns it (valid until the next add). */
@@ -239,6 +245,7 @@ struct dlv_pool {
 	size_t head, npending, cap;
 	size_t max_pending;		/* 0: no limit; beyond it ids wait in the queue */
 	bool closing;			/* no new work: workers go once idle */
+	int origin;			/* of the messages handed to it: enum dlv_origin */
 	void (*setup)(void *ctx);	/* run in each new worker: closes the parent's descriptors */
 	void *ctx;
 };
@@ -285,11 +292,30 @@ unsigned long long dlv_auth_tag(struct dlv *d, const char *host);
 /* Opens the configuration's queue directory (logs why not). */
 int dlv_open_queue(struct sm_run *run, struct queue_dir **qd);
 /*
- * One delivery attempt of message id in qd; an exit status.  cache (may be
- * NULL) holds the connections the process keeps between messages.
+ * Where the message an attempt opens comes from, which decides its
+ * priority (the P record, pri= in the log lines) as upstream's:
+ *
+ * | origin          | priority of the attempt                               |
+ * |-----------------|-------------------------------------------------------|
+ * | DLV_ORIGIN_NEW  | as queued (a submission's own attempt, a notice)      |
+ * | DLV_ORIGIN_SMTP | as queued; but when a recipient went to a mailer with |
+ * |                 | F=A (upstream expands those after queueing and reads  |
+ * |                 | the message back): the size of the df and the H      |
+ * |                 | records, less class times ClassFactor, plus           |
+ * |                 | RecipientFactor per target of the expansion           |
+ * | DLV_ORIGIN_QUEUE| as queued plus RetryFactor (a queue run)              |
+ *
+ * A deferred message is written back with the priority of the attempt.
+ */
+enum dlv_origin { DLV_ORIGIN_NEW = 0, DLV_ORIGIN_SMTP, DLV_ORIGIN_QUEUE };
+
+/*
+ * One delivery attempt of message id in qd (origin: enum dlv_origin); an
+ * exit status.  cache (may be NULL) holds the connections the process
+ * keeps between messages.
  */
 int dlv_message_id(struct sm_run *run, struct queue_dir *qd, const char *id,
-    struct dlv_cache *cache);
+    struct dlv_cache *cache, int origin);
 /*
  * Waits for the delivery processes this one forked for the notices it made
  * (dsn.c), so that a queue run ends, as upstream's, only when the bounces

@@ -22,6 +22,10 @@
  * most `max` workers live at once; ids beyond that wait in memory, in the
  * order they came.
  *
+ * The daemon's pool delivers what its sessions have just accepted
+ * (DLV_ORIGIN_SMTP), a queue run's what the run gathered (DLV_ORIGIN_QUEUE):
+ * the origin decides the priority of the attempt (deliver.h).
+ *
  * Runs in the daemon and in `sendmail -q` (root).  Workers run as root and
  * take recipients' identities only in the mailer processes they fork.
  */
@@ -48,7 +52,7 @@
 
 /* The worker's loop: ids in, "d" or "r" out, until end of file. */
 static void __attribute__((noreturn))
-worker_main(struct sm_run *run, int fd)
+worker_main(struct sm_run *run, int fd, int origin)
 {
 	struct queue_dir *qd;
 	struct dlv_cache cache;
@@ -75,7 +79,7 @@ worker_main(struct sm_run *run, int fd)
 			break;
 		id[n] = '\0';
 		if (queue_id_valid(id))
-			(void)dlv_message_id(run, qd, id, &cache);
+			(void)dlv_message_id(run, qd, id, &cache, origin);
 		if (++served >= DLV_POOL_MAX_USE) {
 			(void)send(fd, "r", 1, MSG_NOSIGNAL);
 			break;
@@ -131,7 +135,7 @@ spawn(struct dlv_pool *p)
 		close(sv[0]);
 		if (p->setup != NULL)
 			p->setup(p->ctx);
-		worker_main(p->run, sv[1]);
+		worker_main(p->run, sv[1], p->origin);
 	}
 	close(sv[1]);
 	p->w[p->n] = (struct dlv_worker){ .pid = pid, .fd = sv[0], .idle_since = time(NULL) };

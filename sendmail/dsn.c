@@ -617,8 +617,10 @@ log_notice(struct dlv *d, const struct notice *n, const char *id)
 }
 
 /*
- * The size the message was received with, as the from= line gave it: what
- * its priority holds besides the class, the recipients and the retries.
+ * The size of the message the notice returns: as the attempt counted it
+ * when it read the message back from the queue (d->msgsize), else as it was
+ * received, as the from= line gave it: what its priority holds besides the
+ * class and the recipients.
  */
 static long
 message_size(const struct dlv *d)
@@ -626,10 +628,12 @@ message_size(const struct dlv *d)
 	const struct cf_config *c = d->cfg;
 	long primary = 0, size;
 
+	if (d->msgsize >= 0)
+		return d->msgsize;
 	for (size_t i = 0; i < d->e->nrcpts; i++)
 		primary += (d->e->rcpts[i].flags & QRF_PRIMARY) != 0;
-	size = d->e->priority - d->e->attempts * c->opt.retry_factor +
-	    (long)hdr_class(c, d->e) * c->opt.class_factor - primary * c->opt.recipient_factor;
+	size = d->e->priority + (long)hdr_class(c, d->e) * c->opt.class_factor -
+	    primary * c->opt.recipient_factor;
 	return size > 0 ? size : 0;
 }
 
@@ -687,7 +691,7 @@ queue_notice(struct dlv *d, const struct notice *n)
 
 				queue_msg_close(d->m);
 				d->m = NULL;
-				rc = dlv_message_id(d->run, d->qd, id, NULL);
+				rc = dlv_message_id(d->run, d->qd, id, NULL, DLV_ORIGIN_NEW);
 				dlv_wait_notices();	/* a double bounce's delivery */
 				_exit(rc);
 			}

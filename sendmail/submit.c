@@ -215,7 +215,7 @@ deliver_now(struct sm_run *run, struct queue_dir *qd, const char *id)
 		pid = fork();
 		if (pid == 0) {	/* the parent, or no child: the queue has it */
 			setsid();
-			_exit(dlv_message_id(run, qd, id, NULL));
+			_exit(dlv_message_id(run, qd, id, NULL, DLV_ORIGIN_NEW));
 		}
 	}
 	return rc;

@@ -118,6 +118,8 @@ test_format(void)
 	queue_qf_format(e, &out);
 	is_str(out.s, full_qf, "every record is written in upstream's order");
 	is_int(queue_env_open_rcpts(e), 3, "three recipients are still open");
+	/* 18 + 84 + 19 + 14: each H record, its fold included, less 3 */
+	is_int(queue_qf_header_bytes(e), 135, "the header records count as upstream's reader counts them");
 	queue_env_free(e);
 	pt_buf_free(&out);
 }
