@@ -207,9 +207,9 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started, bool tried
 	    "Deferred: " : "Deferred", stat ? stat : "");
 	if (detail)
 		pt_buf_printf(&b, " (%s)", t->text);
-	/* upstream's levels: successes 8, deferrals 9, failures 7 */
-	pt_log_id_lv(t->state == DLV_SENT ? 8 : t->state == DLV_DEFERRED ? 9 : 7,
-	    t->state == DLV_SENT ? LOG_INFO : LOG_NOTICE, d->e->id, "%s", b.s);
+	/* upstream's levels: successes 8, deferrals 9, failures 7; all at syslog's info */
+	pt_log_id_lv(t->state == DLV_SENT ? 8 : t->state == DLV_DEFERRED ? 9 : 7, LOG_INFO,
+	    d->e->id, "%s", b.s);
 	pt_buf_free(&b);
 }
 

@@ -152,7 +152,8 @@ like "$pt" "\.\.\. while talking to \[127\.0\.0\.16\]:
 >>> RCPT To:<r2@\[127\.0\.0\.16\]>
 <<< 550 5\.1\.1 r2 is unknown here" "and the RCPT itself to a server without PIPELINING"
 
-# the delivery log lines, ids and delays normalised.  The command line's
+# the delivery log lines with their syslog priority, ids and delays
+# normalised.  The command line's
 # message is left out: upstream logs its unknown user while reading the
 # command line, before it queues the message.
 log_of() {
@@ -160,22 +161,22 @@ log_of() {
 import re, sys
 lines = []
 for l in open(sys.argv[1], encoding='latin-1'):
-    m = re.match(r'<\d+>.{15} ' + re.escape(sys.argv[2]) + r'\[\d+\]: (\w+): (.*)', l.rstrip('\n'))
+    m = re.match(r'(<\d+>).{15} ' + re.escape(sys.argv[2]) + r'\[\d+\]: (\w+): (.*)', l.rstrip('\n'))
     if m:
         lines.append(m.groups())
-skip = {q for q, text in lines if text.startswith('from=sender,')}
-skip |= {re.match(r'\w+', text).group(0) for q, text in lines if q in skip and ': DSN: ' in text}
-for qid, text in lines:
+skip = {q for _, q, text in lines if text.startswith('from=sender,')}
+skip |= {re.match(r'\w+', text).group(0) for _, q, text in lines if q in skip and ': DSN: ' in text}
+for pri, qid, text in lines:
     if qid in skip:
         continue
     if not re.match(r'(to=|\w+: (DSN|sender notify|postmaster notify|return to sender): )', text):
         continue
-    t = re.sub(r'\b[0-9A-Za-z]{8}[0-9]{6}\b', 'QID', qid + ': ' + text)
+    t = re.sub(r'\b[0-9A-Za-z]{8}[0-9]{6}\b', 'QID', pri + ' ' + qid + ': ' + text)
     print(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
 PY
 }
 uplog=$(log_of sendmail) ptlog=$(log_of "$TAG")
-is "$ptlog" "$uplog" "the delivery log lines are upstream's, priorities included"
+is "$ptlog" "$uplog" "the delivery log lines are upstream's, priorities (pri=, and syslog's: info) included"
 p75=($(sed -n 's/.*to="|[^"]*exit75\.sh",.*pri=\([0-9]*\),.*/\1/p' <<<"$uplog"))
 is "$((p75[1] - p75[0])) $((p75[2] - p75[1]))" "90000 90000" \
 	"(upstream's queue runs add RetryFactor to the priority they read: ${p75[*]})"
