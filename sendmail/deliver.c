@@ -184,6 +184,8 @@ log_target(struct dlv *d, const struct dlv_target *t, time_t started, bool tried
 
 	if (t->refused)	/* logged by the submission as it refused the address */
 		return;
+	if (early && d->errmode != 0)	/* the submission's own expansion: its error line too */
+		pt_log_id(LOG_NOTICE, d->e->id, "%s... %s", t->addr, t->text ? t->text : "");
 	duration((long)(d->now - (time_t)d->e->ctime), delay);
 	duration((long)(time(NULL) - started), xdelay);
 	pt_buf_printf(&b, "to=%s, ", t->addr);
@@ -302,9 +304,40 @@ run_smtp_group(struct dlv *d, int first)
 	free(idx);
 }
 
+/* The submission's from= line (sm_run.from_line), once its expansion's failures are logged. */
+static void
+log_submission(struct dlv *d)
+{
+	if (d->errmode == 0 || d->run->from_line == NULL)
+		return;
+	pt_log_id(LOG_INFO, d->e->id, "%s", d->run->from_line);
+	free(d->run->from_line);
+	d->run->from_line = NULL;
+}
+
+/*
+ * Logs what -odq and -odd leave for a queue run as upstream does: a line
+ * "stat=queued" per target, after the from= line.
+ */
+static void
+log_queued(struct dlv *d)
+{
+	char delay[32];
+
+	duration((long)(d->now - (time_t)d->e->ctime), delay);
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->state == DLV_PENDING)
+			pt_log_id_lv(9, LOG_INFO, d->e->id, "to=%s, delay=%s, mailer=%s, pri=%ld, stat=queued",
+			    t->addr, delay, t->mailer ? t->mailer->name : "*error*", d->e->priority);
+	}
+}
+
 /*
  * Delivers every pending target.  Those settled while the recipients were
- * expanded (an unknown user) are logged first, as upstream logs them then.
+ * expanded (an unknown user) are logged first, as upstream logs them then,
+ * and then a submission's from= line.
  */
 static void
 run_targets(struct dlv *d)
@@ -321,6 +354,7 @@ run_targets(struct dlv *d)
 			dlv_report(d, t);
 		}
 	}
+	log_submission(d);
 	for (int i = 0; i < d->targets.n; i++) {
 		struct dlv_target *t = &d->targets.v[i];
 		time_t started = time(NULL);
@@ -645,12 +679,15 @@ expansion_done(struct dlv *d, bool *left)
 		*left |= d->targets.v[k].state == DLV_PENDING;
 		expanded_any |= !d->targets.v[k].primary && !d->targets.v[k].refused;
 	}
+	for (int k = 0; k < d->targets.n; k++)
+		if (d->targets.v[k].state == DLV_FAILED)
+			log_target(d, &d->targets.v[k], d->now, false);
+	log_submission(d);
+	if (d->pass == DLV_PASS_QUEUE)
+		log_queued(d);
 	if (!failed && !(expanded_any && d->pass == DLV_PASS_QUEUE))
 		return EX_OK;
 	if (failed) {
-		for (int k = 0; k < d->targets.n; k++)
-			if (d->targets.v[k].state == DLV_FAILED)
-				log_target(d, &d->targets.v[k], d->now, false);
 		note_failures(d);
 		if (d->pass == DLV_PASS_FORK && *left)
 			d->errmode = 'm';	/* the background delivery tells them, by mail */
@@ -809,7 +846,8 @@ open_and_attempt(struct dlv *d, const char *id, bool *left)
 		return rc == QUEUE_TEMPFAIL ? EX_TEMPFAIL : EX_OK;
 	}
 	d->e = queue_msg_env(d->m);
-	d->early_priority = d->e->priority + d->cfg->opt.retry_factor;
+	/* the submission logs its expansion's failures before it has counted a priority */
+	d->early_priority = d->errmode != 0 ? 0 : d->e->priority + d->cfg->opt.retry_factor;
 	d->msgsize = -1;
 	if (d->origin == DLV_ORIGIN_QUEUE) {
 		d->e->priority += d->cfg->opt.retry_factor;

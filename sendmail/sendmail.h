@@ -74,6 +74,9 @@ struct sm_run {
 					 * with UseErrorsTo, as upstream's in-memory envelope */
 	struct sm_refused *refused;	/* the recipients the submission refused (ruleset 0's
 					 * $#error): bounced as ErrorMode says */
+	char *from_line;	/* the submission's from= line, waiting for its own attempt to
+				 * log the failures it finds while expanding first (upstream
+				 * expands the command line before it reads the message) */
 	int nrefused;
 };
 

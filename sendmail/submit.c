@@ -136,6 +136,26 @@ bounce_refused(const struct submit *s)
 	return s->run->nrefused > 0 && errmode != 'q';
 }
 
+/*
+ * The message's from= line, for its delivery attempt to log after the
+ * failures of the expansion (sm_run.from_line).
+ */
+static void
+from_line(struct submit *s)
+{
+	const struct queue_header *mid = queue_env_header(s->e, "Message-Id");
+	char *msgid = mid != NULL ? pt_strdup(mid->value) : NULL;
+	const char *v = msgid != NULL ? pt_str_trim(msgid) : "";
+	struct pt_buf b = PT_BUF_INIT;
+
+	pt_buf_printf(&b, "from=%s, size=%llu, class=%d, nrcpts=%zu, %s%s%srelay=%s",
+	    s->e->sender, s->size, hdr_class(s->cfg, s->e), s->e->nrcpts, *v ? "msgid=" : "", v,
+	    *v ? ", " : "", queue_env_macro(s->e, "_"));
+	free(s->run->from_line);
+	s->run->from_line = pt_buf_steal(&b);
+	free(msgid);
+}
+
 /* Reads the message and queues it; the message id goes to id.  An exit status. */
 static int
 queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
@@ -174,9 +194,7 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 		queue_msg_abort(m);
 		rc = EX_TEMPFAIL;
 	} else {
-		pt_log_id(LOG_INFO, s->e->id, "from=%s, size=%llu, class=%d, nrcpts=%zu, relay=%s",
-		    s->e->sender, s->size, hdr_class(s->cfg, s->e), s->e->nrcpts,
-		    queue_env_macro(s->e, "_"));
+		from_line(s);
 		pt_strlcpy(id, s->e->id, QUEUE_ID_MAX);
 		queue_msg_close(m);
 	}
@@ -254,6 +272,11 @@ mode_submit(struct sm_run *run)
 
 			if (rc == EX_OK)
 				rc = st;
+		}
+		if (run->from_line != NULL) {	/* no attempt took it */
+			pt_log_id(LOG_INFO, id, "%s", run->from_line);
+			free(run->from_line);
+			run->from_line = NULL;
 		}
 		queue_dir_close(qd);
 	}

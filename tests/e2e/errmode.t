@@ -202,6 +202,30 @@ done
 both "mta-p-deadletter" -oep -odi -f rootdl@mx.example.test nosuchuser
 like "$LAST" "--600 root $w/home/rootdl/dead.letter" "ErrorMode p: root's message saved in the sender's ~/dead.letter, mode 0600"
 
+# A submission's log lines: the failures its expansion finds (the error's
+# own line, then to= with pri=0) before its from= line (with the msgid= of
+# the Message-Id the cf added), then under -odq and -odd a stat=queued line
+# per target; syslog's priority kept, queue ids, dates and delays normalised
+sublog() {	# SIDE SUBJECT ARGS...
+	local n
+	n=$(wc -l <"$w/syslog")
+	sub "$@" >/dev/null
+	sleep 0.5
+	tail -n +"$((n + 1))" "$w/syslog" | sed -E 's/^<([0-9]+)>.{15} [a-z-]+\[[0-9]+\]: /<\1> /;
+		s/[0-9A-Za-z]{8}[0-9]{6}/QID/g; s/<[0-9]{12}\.QID@/<DATE.QID@/; s/(x?delay)=[0-9:]+/\1=T/g'
+}
+for od in q d i; do
+	rcpts=(u1 nosuchuser qlist)
+	[ $od = i ] && rcpts=(u1 nosuchuser)
+	up=$(sublog up log-od$od -oeq -od$od "${F[@]}" "${rcpts[@]}")
+	is "$(sublog pt log-od$od -oeq -od$od "${F[@]}" "${rcpts[@]}")" "$up" "-od$od: the submission's log lines are upstream's"
+	like "$up" "<21> QID: nosuchuser\.\.\. User unknown
+<22> QID: to=nosuchuser, delay=T, mailer=local, pri=0, dsn=5\.1\.1, reply=550 5\.1\.1 User unknown, stat=User unknown
+<22> QID: from=sender@mx\.example\.test, size=[0-9]+, class=0, nrcpts=[0-9], msgid=<DATE\.QID@mx\.example\.test>, relay=root@localhost" \
+		"(upstream's lines: the failure, then from=)"
+done
+like "$up" "stat=Sent" "(-odi delivers)"
+
 # As a user, through submit.cf: the daemon refuses RCPT
 maildir=$(msp_build_maildir)
 case "${maildir:-/etc/mail}" in
