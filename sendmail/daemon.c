@@ -1094,7 +1094,6 @@ mode_daemon(struct sm_run *run)
 	dlv_pool_init(&dm.pool, run, run->cfg->opt.max_queue_children > 0 ?
 	    (int)run->cfg->opt.max_queue_children : DEFAULT_DELIVERERS, worker_setup, &dm);
 	dm.pool.max_pending = MAX_PENDING_DELIVERIES;
-	dm.pool.origin = DLV_ORIGIN_SMTP;	/* the ids come from the sessions that took them */
 	if (run->queue_arg != NULL && *run->queue_arg != '\0')
 		cf_parse_time(run->queue_arg, 'm', &dm.interval);
 	dm.next_run = dm.interval > 0 ? time(NULL) : 0;

@@ -245,7 +245,6 @@ struct dlv_pool {
 	size_t head, npending, cap;
 	size_t max_pending;		/* 0: no limit; beyond it ids wait in the queue */
 	bool closing;			/* no new work: workers go once idle */
-	int origin;			/* of the messages handed to it: enum dlv_origin */
 	void (*setup)(void *ctx);	/* run in each new worker: closes the parent's descriptors */
 	void *ctx;
 };

@@ -23,8 +23,9 @@
  * order they came.
  *
  * The daemon's pool delivers what its sessions have just accepted
- * (DLV_ORIGIN_SMTP), a queue run's what the run gathered (DLV_ORIGIN_QUEUE):
- * the origin decides the priority of the attempt (deliver.h).
+ * (DLV_ORIGIN_SMTP: its setup sets sm_run.fresh_smtp), a queue run's what
+ * the run gathered (DLV_ORIGIN_QUEUE): the origin decides the priority of
+ * the attempt (deliver.h).
  *
  * Runs in the daemon and in `sendmail -q` (root).  Workers run as root and
  * take recipients' identities only in the mailer processes they fork.
@@ -52,7 +53,7 @@
 
 /* The worker's loop: ids in, "d" or "r" out, until end of file. */
 static void __attribute__((noreturn))
-worker_main(struct sm_run *run, int fd, int origin)
+worker_main(struct sm_run *run, int fd)
 {
 	struct queue_dir *qd;
 	struct dlv_cache cache;
@@ -79,7 +80,8 @@ worker_main(struct sm_run *run, int fd, int origin)
 			break;
 		id[n] = '\0';
 		if (queue_id_valid(id))
-			(void)dlv_message_id(run, qd, id, &cache, origin);
+			(void)dlv_message_id(run, qd, id, &cache,
+			    run->fresh_smtp ? DLV_ORIGIN_SMTP : DLV_ORIGIN_QUEUE);
 		if (++served >= DLV_POOL_MAX_USE) {
 			(void)send(fd, "r", 1, MSG_NOSIGNAL);
 			break;
@@ -135,7 +137,7 @@ spawn(struct dlv_pool *p)
 		close(sv[0]);
 		if (p->setup != NULL)
 			p->setup(p->ctx);
-		worker_main(p->run, sv[1], p->origin);
+		worker_main(p->run, sv[1]);
 	}
 	close(sv[1]);
 	p->w[p->n] = (struct dlv_worker){ .pid = pid, .fd = sv[0], .idle_since = time(NULL) };

@@ -72,7 +72,6 @@ deliver_all(struct sm_run *run, const struct queue_work *w, const char *only_id,
 
 	run->hs_mem = hs_mem_new();	/* shared with the delivery processes forked below */
 	dlv_pool_init(&pool, run, max, NULL, NULL);
-	pool.origin = DLV_ORIGIN_QUEUE;
 	p = pt_calloc((size_t)pool.max, sizeof *p);
 	for (size_t i = 0; i < w->n; i++) {
 		const struct queue_item *it = &w->items[i];
