@@ -99,6 +99,16 @@ add_header_value(struct pt_buf *out, const char *s)
 	}
 }
 
+/* One $ record. */
+static void
+format_macro(const struct queue_macro *m, struct pt_buf *out)
+{
+	pt_buf_addc(out, '$');
+	add_field(out, m->name);
+	add_field(out, m->value);
+	pt_buf_addc(out, '\n');
+}
+
 /* The envelope part before the recipients: V T K N P I d B M F $ q S Z A !. */
 static void
 format_head(const struct queue_env *e, struct pt_buf *out)
@@ -122,12 +132,14 @@ format_head(const struct queue_env *e, struct pt_buf *out)
 			add_field(out, e->flags_other);
 		pt_buf_addc(out, '\n');
 	}
-	for (i = 0; i < e->nmacros; i++) {
-		pt_buf_addc(out, '$');
-		add_field(out, e->macros[i].name);
-		add_field(out, e->macros[i].value);
-		pt_buf_addc(out, '\n');
-	}
+	/* upstream's order: one-letter names by their byte, then the {long} ones */
+	for (int c = 1; c < 256; c++)
+		for (i = 0; i < e->nmacros; i++)
+			if ((unsigned char)e->macros[i].name[0] == c && e->macros[i].name[1] == '\0')
+				format_macro(&e->macros[i], out);
+	for (i = 0; i < e->nmacros; i++)
+		if (e->macros[i].name[0] != '\0' && e->macros[i].name[1] != '\0')
+			format_macro(&e->macros[i], out);
 	add_rec(out, 'q', e->quarantine);
 	add_rec(out, 'S', e->sender != NULL ? e->sender : "");
 	add_rec(out, 'Z', e->envid);

@@ -424,6 +424,12 @@ void dlv_verbose_reply(const struct dlv *d, const struct smtp_reply *r);
  */
 void dsn_final_rcpt(const struct cf_config *cfg, const struct queue_rcpt *r, struct pt_buf *out);
 /*
+ * Gives every primary recipient of a new message that has none its
+ * Final-Recipient as the r record upstream writes when it queues the
+ * message ("RFC822; user@host").
+ */
+void dsn_final_rcpts(const struct cf_config *cfg, struct queue_env *e);
+/*
  * Sends the delivery status notifications the attempt calls for (dsn.c):
  * the delay warning when Timeout.queuewarn has passed and some target is
  * still deferred (once: sets QEF_WARNED in d->e), the bounce, the success

@@ -142,12 +142,17 @@ headers(struct dlv *d, const struct cf_mailer *m, const char *g, const char *eol
 	for (size_t i = 0; i < d->e->nhdrs; i++) {
 		const struct queue_header *h = &d->e->hdrs[i];
 		int kind;
+		bool bcc;
 
 		if (!wants_header(m, h->cond))
 			continue;
-		if ((d->e->flags & QEF_DELETE_BCC) && (pt_strcasecmp(h->name, "Bcc") == 0 ||
-		    pt_strcasecmp(h->name, "Resent-Bcc") == 0))
+		bcc = pt_strcasecmp(h->name, "Bcc") == 0 || pt_strcasecmp(h->name, "Resent-Bcc") == 0;
+		if (bcc && (d->e->flags & QEF_DELETE_BCC))
 			continue;
+		if (bcc) {	/* no To, Cc or Apparently-To: upstream keeps the field, empty */
+			pt_buf_printf(out, "%s:%s", h->name, eol);
+			continue;
+		}
 		pt_buf_reset(&v);
 		kind = address_header(h->name);
 		if (kind >= 0 && strchr(h->value, '\201') == NULL)

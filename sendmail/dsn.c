@@ -322,6 +322,23 @@ dsn_final_rcpt(const struct cf_config *cfg, const struct queue_rcpt *r, struct p
 		pt_buf_printf(out, "@%s", mac_get(cfg->macros, 'j', NULL));
 }
 
+void
+dsn_final_rcpts(const struct cf_config *cfg, struct queue_env *e)
+{
+	struct pt_buf b = PT_BUF_INIT;
+
+	for (size_t i = 0; i < e->nrcpts; i++) {
+		struct queue_rcpt *r = &e->rcpts[i];
+
+		if (!(r->flags & QRF_PRIMARY) || r->final_rcpt != NULL)
+			continue;
+		pt_buf_reset(&b);
+		dsn_final_rcpt(cfg, r, &b);
+		r->final_rcpt = queue_env_str(e, b.s);
+	}
+	pt_buf_free(&b);
+}
+
 /*
  * X-Actual-Recipient: the address the mailer was given ($u), typed by the
  * mailer's T= ("rfc822; user@host", qualified with $j; "X-Unix; |program");

@@ -129,6 +129,18 @@ hdr_add_templates(const struct cf_config *cfg, const struct mac_table *macros,
 	pt_buf_free(&val);
 }
 
+unsigned
+hdr_new_message_flags(const struct queue_env *e)
+{
+	static const char *const rcpt_headers[] = { "To", "Cc", "Apparently-To" };
+	unsigned f = QEF_SPLIT;
+
+	for (size_t i = 0; i < sizeof rcpt_headers / sizeof rcpt_headers[0]; i++)
+		if (queue_env_header(e, rcpt_headers[i]) != NULL)
+			f |= QEF_DELETE_BCC;
+	return f;
+}
+
 int
 hdr_class(const struct cf_config *cfg, const struct queue_env *e)
 {

@@ -41,6 +41,14 @@ void hdr_add_templates(const struct cf_config *cfg, const struct mac_table *macr
     struct queue_env *e, const struct queue_env *own, bool resent);
 
 /*
+ * The envelope flags upstream gives a new message (received or submitted)
+ * once its headers are known: QEF_SPLIT always (the F record's s), and
+ * QEF_DELETE_BCC when it has a To, Cc or Apparently-To header: its Bcc
+ * headers are then left out on delivery, else delivered empty ("Bcc:").
+ */
+unsigned hdr_new_message_flags(const struct queue_env *e);
+
+/*
  * The message's class: the value the cf's P lines give the name in its
  * Precedence header (the last one), 0 when it has none or an unknown name.
  * Negative classes (bulk, junk, list) get no postmaster copy of a bounce.

@@ -97,6 +97,13 @@ struct sm_mode {
 };
 
 /* The modes, implemented one per file. */
+/*
+ * ${daemon_flags} of a command-line submission or session (-bs): the
+ * DirectSubmissionModifiers option, else "CC f" with -G and "c u" without
+ * (submit.c).  Static or the configuration's storage.
+ */
+const char *sm_direct_flags(const struct sm_run *run);
+
 int mode_test(struct sm_run *run);		/* -bt: mode_bt.c */
 int mode_verify(struct sm_run *run);		/* -bv: mode_bv.c */
 int mode_print_version(struct sm_run *run);	/* -bV: main.c */

@@ -552,7 +552,7 @@ smtpd_session(struct sm_run *run, struct smtp_io *io, const struct cf_daemon *d,
 		smtpd_macro(&s, "{client_ptr}", ptr);
 	s.forged = strcmp(resolve, "FORGED") == 0;
 	smtpd_macro(&s, "{daemon_name}", d ? d->name : "");
-	smtpd_macro(&s, "{daemon_flags}", d ? d->flags : "");
+	smtpd_macro(&s, "{daemon_flags}", d ? d->flags : sm_direct_flags(run));
 	socket_macros(&s, d);
 	smtpd_macro(&s, "r", "SMTP");
 	smtpd_macro(&s, "{nrcpts}", "0");

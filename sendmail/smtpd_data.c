@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "deliver.h"
 #include "headers.h"
 #include "pt_alloc.h"
 #include "pt_log.h"
@@ -283,12 +284,14 @@ receive(struct smtpd *s, struct queue_msg *m)
 
 		message_macros(s, id);
 		add_template_headers(s, c.resent);
+		s->env->flags |= hdr_new_message_flags(s->env);
 		s->env->priority = (long)res.msg_bytes -
 		    (long)hdr_class(s->cfg, s->env) * s->cfg->opt.class_factor +
 		    (long)s->nrcpts * s->cfg->opt.recipient_factor;
 		if (res.has_8bit && s->env->bodytype == NULL)
 			s->env->flags |= QEF_8BIT;
 		add_always_bcc(s);
+		dsn_final_rcpts(s->cfg, s->env);
 		if (!smtpd_milter_message(s, m, s->env->nhdrs - own)) {
 			queue_msg_abort(m);
 		} else if (s->discard) {

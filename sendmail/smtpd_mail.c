@@ -135,7 +135,6 @@ start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
 
 	e->ctime = (long long)time(NULL);
 	e->sender = queue_env_str(e, addr);
-	e->flags |= QEF_DELETE_BCC;
 	if (s->mp.envid)
 		e->envid = queue_env_str(e, s->mp.envid);
 	if (s->mp.ret != SMTP_RET_NONE) {
@@ -157,8 +156,8 @@ start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	if (s->helo)
 		queue_env_set_macro(e, "s", s->helo);
 	queue_env_set_macro(e, "_", s->relay);
-	if (s->daemon != NULL)
-		queue_env_set_macro(e, "{daemon_flags}", s->daemon->flags);
+	queue_env_set_macro(e, "{daemon_flags}",
+	    s->daemon != NULL ? s->daemon->flags : sm_direct_flags(s->run));
 	snprintf(date, sizeof date, "%lld", e->ctime);
 	(void)date;
 	(void)t;

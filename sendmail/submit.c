@@ -41,20 +41,26 @@
 #define SUBMIT_FLAGS "c u"
 #define SUBMIT_FLAGS_RELAY "CC f"	/* with -G */
 
+const char *
+sm_direct_flags(const struct sm_run *run)
+{
+	const char *flags = run->cfg->opt.direct_submission_modifiers;
+
+	return flags != NULL ? flags : run->relay_submission ? SUBMIT_FLAGS_RELAY : SUBMIT_FLAGS;
+}
+
 /* Sets the macros of the submission ($_, $s, $r, $x, $u, ${daemon_flags}) and saves some. */
 static void
 submit_macros(struct submit *s)
 {
 	struct mac_table *m = s->rw.macros;
-	const char *flags = s->cfg->opt.direct_submission_modifiers;
+	const char *flags = sm_direct_flags(s->run);
 	const char *one;
 	struct pt_buf b = PT_BUF_INIT;
 
 	pt_buf_printf(&b, "%s@localhost", s->login);
 	mac_set(m, '_', b.s, 0);
 	queue_env_set_macro(s->e, "_", b.s);
-	if (flags == NULL)
-		flags = s->run->relay_submission ? SUBMIT_FLAGS_RELAY : SUBMIT_FLAGS;
 	mac_set_name(m, "{daemon_flags}", flags, 0);
 	queue_env_set_macro(s->e, "{daemon_flags}", flags);
 	if (s->run->protocol != NULL) {
@@ -103,7 +109,6 @@ envelope_settings(struct submit *s)
 {
 	struct queue_env *e = s->e;
 
-	e->flags |= QEF_DELETE_BCC;
 	if (s->has_8bit)
 		e->flags |= QEF_8BIT;
 	if (s->run->ret != 0)
@@ -188,6 +193,8 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 	}
 	envelope_settings(s);
 	build_headers(s);
+	s->e->flags |= hdr_new_message_flags(s->e);
+	dsn_final_rcpts(s->cfg, s->e);
 	if (queue_msg_commit(m, s->e, &err) != QUEUE_OK) {
 		fprintf(stderr, "%s: cannot queue the message: %s\n", s->run->progname,
 		    pt_buf_str(&err));

@@ -269,6 +269,49 @@ else
 	skip "MAILDIR ($maildir) is not under /etc: no private submit.cf"
 fi
 
+# Whole queue files of messages queued for a later run (-odq), received over
+# SMTP (-bs) and from the command line: the F record (s, and b only with a
+# To:, Cc: or Apparently-To: header), the macros in upstream's order, an r
+# record for every recipient given, ${daemon_flags} of a command-line
+# session (DirectSubmissionModifiers' default) under -bs.  Times, ids, dates and the version are
+# normalised; upstream writes no I record for a message it has not read
+# back, Petrel always does (left out here).
+bs_odq() {	# SIDE SUBJECT HEADERS RCPT...
+	local side=$1 subj=$2 hdrs=$3 bin=$SENDMAIL r
+	shift 3
+	[ "$side" = up ] && bin=$ORACLE_SENDMAIL
+	{
+		printf 'HELO client.example\nMAIL FROM:<sender@mx.example.test>\n'
+		for r in "$@"; do printf 'RCPT TO:<%s>%s\n' "${r%% *}" "${r#"${r%% *}"}"; done
+		printf 'DATA\nSubject: %s\n%s\nhello\n.\nQUIT\n' "$subj" "$hdrs"
+	} | python3 "$PETREL_SRCDIR/tests/lib/bs_session.py" "$bin" -C "$w/$side/sendmail.cf" -odq -bs \
+		>/dev/null 2>&1
+}
+whole_qf() {	# SIDE SUBJECT
+	local f
+	f=$(grep -l "^H??Subject: $2\$" "$w/$1"/mqueue/qf* 2>/dev/null | head -1)
+	[ -n "$f" ] && grep -av '^I' "$f" | sed -E 's/^([TK])[0-9]+$/\1/; s/[0-9A-Za-z]{8}[0-9]{6}/QID/g;
+		s/[A-Z][a-z]{2}, [0-9]+ [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} [A-Z+0-9]+/DATE/; s/<[0-9]{12}\./<YMDHM./;
+		s/\([^/ ]+\/8\.17\.1\.9\)/(V)/'
+}
+for d in up pt; do
+	bs_odq $d qf-bs-local "" u1@mx.example.test
+	bs_odq $d qf-bs-to "To: u1@mx.example.test"$'\n'"Bcc: rootdl@mx.example.test"$'\n' u1@mx.example.test
+	bs_odq $d qf-bs-list "" qlist@mx.example.test "sender@mx.example.test NOTIFY=SUCCESS ORCPT=rfc822;s@orig.example"
+	printf 'Subject: qf-t\nTo: u1\nBcc: rootdl\n\nhello\n' | "$([ $d = up ] && echo "$ORACLE_SENDMAIL" || echo "$SENDMAIL")" \
+		-C "$w/$d/sendmail.cf" -odq -oeq -t "${F[@]}"
+	printf 'Subject: qf-bcc\nBcc: rootdl\n\nhello\n' | "$([ $d = up ] && echo "$ORACLE_SENDMAIL" || echo "$SENDMAIL")" \
+		-C "$w/$d/sendmail.cf" -odq -oeq "${F[@]}" u1
+done
+for s in qf-bs-local qf-bs-to qf-bs-list; do
+	up=$(whole_qf up $s)
+	is "$(whole_qf pt $s)" "$up" "$s: the queue file is upstream's: $(grep -E '^[Fr]' <<<"$up" | tr '\n' ' ')"
+done
+for s in qf-t qf-bcc; do
+	up=$(whole_qf up $s | grep -E '^[F$r]')
+	is "$(whole_qf pt $s | grep -E '^[F$r]')" "$up" "$s: the F, \$ and r records are upstream's: $(echo $up)"
+done
+
 # what -odq left, delivered by a queue run; then every bounce
 "$ORACLE_SENDMAIL" -C "$w/up/sendmail.cf" -q >/dev/null 2>&1
 "$SENDMAIL" -C "$w/pt/sendmail.cf" -q >/dev/null 2>&1
@@ -301,4 +344,7 @@ is "$(summ pt sender | grep -cE '^orig=mta-q-list-odb ')" 1 \
 is "$(summ pt sender | grep -cE '^orig=mta-p-unknown-odi ')" 1 \
 	"ErrorMode p mails the bounce when the sender's home is not the real user's to write"
 is "$(summ pt u1 | grep -c 'subject=mta-p-list-odq')" 1 "the list member queued by -odq is delivered once by the queue run"
+bcc_of() { grep -l "^Subject: $2\$" "$w/$1"/mail/u1/msg.* 2>/dev/null | head -1 | xargs -r grep -a '^Bcc' | od -c; }
+is "$(bcc_of pt qf-bcc)" "$(bcc_of up qf-bcc)" "a Bcc: without To: or Cc: is delivered empty, as upstream's"
+is "$(bcc_of pt qf-t)" "$(bcc_of up qf-t)" "and left out with a To:"
 done_testing
