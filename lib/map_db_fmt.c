@@ -484,7 +484,8 @@ write_bucket(const struct map_db_bulk *b, const uint32_t *ord, const struct buck
 			;
 		s = p + B_SLOTS + loc * SLOT_SIZE;
 		put32(s, r->hash);
-		memcpy(s + SLOT_KEY, b->data + r->off, r->klen < KEY_START ? r->klen : KEY_START);
+		if (r->klen > 0)	/* an empty key may come from an empty map whose data is NULL */
+			memcpy(s + SLOT_KEY, b->data + r->off, r->klen < KEY_START ? r->klen : KEY_START);
 		put64(s + SLOT_PTR, *pos);
 		put32(s + SLOT_KLEN, r->klen);
 		put32(s + SLOT_VLEN, r->vlen);
