@@ -207,7 +207,7 @@ tab_find(const struct map_db_bulk *b, uint32_t hash, const void *key, size_t kle
 
 	for (; b->tab[i] != 0; i = (i + 1) & mask) {
 		r = &b->rec[b->tab[i] - 1];
-		if (r->hash == hash && r->klen == klen && memcmp(b->data + r->off, key, klen) == 0)
+		if (r->hash == hash && r->klen == klen && (klen == 0 || memcmp(b->data + r->off, key, klen) == 0))
 			break;
 	}
 	return i;
