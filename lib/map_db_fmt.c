@@ -163,6 +163,9 @@ map_db_bulk_new(const unsigned char *hdr, size_t len)
 	b->min_bits = (int)get32(hdr + H_DIRBITS);
 	b->tab_bits = 10;
 	b->tab = pt_calloc((size_t)1 << b->tab_bits, sizeof *b->tab);
+	/* never NULL, so that b->data + off is defined even for an empty map */
+	b->dcap = 4096;
+	b->data = pt_malloc(b->dcap);
 	return b;
 }
 
@@ -207,7 +210,7 @@ tab_find(const struct map_db_bulk *b, uint32_t hash, const void *key, size_t kle
 
 	for (; b->tab[i] != 0; i = (i + 1) & mask) {
 		r = &b->rec[b->tab[i] - 1];
-		if (r->hash == hash && r->klen == klen && (klen == 0 || memcmp(b->data + r->off, key, klen) == 0))
+		if (r->hash == hash && r->klen == klen && memcmp(b->data + r->off, key, klen) == 0)
 			break;
 	}
 	return i;
@@ -257,7 +260,7 @@ data_add(struct map_db_bulk *b, const void *p, size_t n)
 			b->dcap *= 2;
 		b->data = pt_reallocarray(b->data, b->dcap, 1);
 	}
-	if (n > 0)
+	if (n > 0)	/* p may be NULL for an empty key or value */
 		memcpy(b->data + b->dlen, p, n);
 	b->dlen += n;
 	return true;
@@ -484,8 +487,7 @@ write_bucket(const struct map_db_bulk *b, const uint32_t *ord, const struct buck
 			;
 		s = p + B_SLOTS + loc * SLOT_SIZE;
 		put32(s, r->hash);
-		if (r->klen > 0)	/* an empty key may come from an empty map whose data is NULL */
-			memcpy(s + SLOT_KEY, b->data + r->off, r->klen < KEY_START ? r->klen : KEY_START);
+		memcpy(s + SLOT_KEY, b->data + r->off, r->klen < KEY_START ? r->klen : KEY_START);
 		put64(s + SLOT_PTR, *pos);
 		put32(s + SLOT_KLEN, r->klen);
 		put32(s + SLOT_VLEN, r->vlen);
