@@ -325,15 +325,8 @@ up_new() {
 	chmod 1777 "$dir/mail"
 	: >"$dir/statistics"
 	printf 'postmaster: root\n' >"$dir/aliases"
-	cat >"$dir/local.sh" <<SH
-#!/bin/sh
-# test local mailer: \$1 is the user; the message is on standard input
-case "\$1" in */*|.*|'') exit 67;; esac
-mkdir -p "$dir/mail/\$1" || exit 73
-f=\$(mktemp "$dir/mail/\$1/.tmp.XXXXXX") || exit 75
-cat > "\$f" || exit 74
-mv "\$f" "$dir/mail/\$1/msg.\${f##*/.tmp.}" || exit 75
-SH
+	# one file per message in mail/<user>/ (tests/helpers/test_local.c)
+	cp "$PETREL_BUILDDIR/tests/helpers/test_local" "$dir/local.sh" || return 1
 	chmod 755 "$dir/local.sh"
 	{
 		echo "divert(0)dnl"
