@@ -286,11 +286,11 @@ dispatch(struct smtpd *s, const char *line, size_t len)
 		s->quit = true;
 }
 
-/* The daemon's Name= for log lines ("MTA" for -bs). */
+/* The daemon's Name= for log lines ("stdin" for -bs, as upstream). */
 static const char *
 daemon_name(const struct smtpd *s)
 {
-	return s->daemon != NULL ? s->daemon->name : "MTA";
+	return s->daemon != NULL ? s->daemon->name : "stdin";
 }
 
 /* Reads and runs commands until QUIT, end of input or a fatal error. */
@@ -479,7 +479,6 @@ greet(struct smtpd *s, const struct cf_daemon *d, const char *name, const char *
 		smtpd_say(s, 220, NULL, "%s", g.s);
 	} else if (!(d != NULL && cf_daemon_has(d, 's')) && greet_pause(s)) {
 		s->reject_all = true;
-		s->early_talker = true;
 		smtpd_say(s, 554, NULL, "%s ESMTP not accepting messages",
 		    mac_get(s->cfg->macros, 'j', NULL));
 	} else {
@@ -715,6 +714,8 @@ mode_smtp_stdio(struct sm_run *run)
 	int rc;
 
 	snprintf(who, sizeof who, "%s@localhost", pw != NULL ? pw->pw_name : "root");
+	/* as upstream: the session's log goes to syslog only, even with -v */
+	pt_log_open(run->log_tag ? run->log_tag : "sendmail", PT_LOG_SYSLOG);
 	run->sasl_ready = auth_server_init(&err);
 	pt_buf_free(&err);
 	rc = smtpd_session(run, io, NULL, "", who, "OK", NULL, -1, NULL);

@@ -24,6 +24,7 @@
 #include "smtpd_milter.h"
 
 #define SMTPD_MAXBADCMDS 25	/* upstream's MAXBADCOMMANDS */
+#define SMTPD_MAXHELOS 3	/* upstream's MAXHELOCOMMANDS */
 
 /* One SMTP session. */
 struct smtpd {
@@ -69,10 +70,9 @@ struct smtpd {
 	bool discard;			/* a check said $#discard */
 	unsigned long long size;	/* of the message being read */
 	/* counters and state */
-	int badcmds, noops, badrcpts;
+	int badcmds, noops, badrcpts, helos;
 	int ncmds;			/* commands read so far */
 	bool reject_all;		/* check_relay refused the connection */
-	bool early_talker;		/* greet_pause: the client talked first */
 	bool quit;
 	bool used;			/* MAIL, EXPN, VRFY or ETRN was given */
 	char last_verb[16];		/* the last command's verb in lower case, "" before any */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -30,15 +31,73 @@ myname(const struct smtpd *s)
 	return j != NULL ? j : "localhost";
 }
 
-/* Common part of HELO and EHLO: checks the argument, resets the transaction. */
+/*
+ * True when the client has sent more before it heard the reply: what was
+ * read with the command or the transport holds; for -bs also a readable
+ * standard input (more data, or its end, as upstream sees it).  Over a
+ * connection only what came with the command counts: bytes that arrive
+ * while the command is served may answer a reply already sent (the
+ * greeting of an early talker), and whether they are there yet is a race.
+ */
+static bool
+traffic_waiting(struct smtpd *s)
+{
+	struct pollfd p = { smtp_io_rfd(s->io), POLLIN, 0 };
+
+	if (smtp_io_pending(s->io) > 0)
+		return true;
+	return s->daemon == NULL && poll(&p, 1, 0) > 0 &&
+	    (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+/*
+ * As upstream: from the SMTPD_MAXHELOS-th HELO or EHLO of a session on,
+ * each waits twice as long as the one before (1 s, 2 s, ...); the first
+ * such is logged.
+ */
+static void
+helo_attack(struct smtpd *s)
+{
+	int shift;
+
+	if (++s->helos < SMTPD_MAXHELOS)
+		return;
+	shift = s->helos - SMTPD_MAXHELOS;
+	if (shift == 0 && s->cfg->opt.log_level > 5)
+		smtpd_log(s, LOG_INFO, "%s: possible SMTP attack: command=HELO/EHLO, count=%d",
+		    s->relay, s->helos);
+	sleep(1u << (shift < 6 ? shift : 6));
+}
+
+/*
+ * Common part of HELO and EHLO: the client must wait for the reply (no
+ * pipelining is offered yet), then the argument is checked and the
+ * transaction reset.  A client that does not wait is refused as upstream
+ * refuses it: 554 5.5.0, logged, and from then on every transaction
+ * command gets "550 5.0.0 Command rejected" (the session's nullserver).
+ */
 static bool
 hello(struct smtpd *s, const struct smtp_cmd *c, bool esmtp)
 {
 	struct smtp_reply err = SMTP_REPLY_INIT;
 
-	if (s->early_talker && smtp_io_pending(s->io) > 0) {
-		/* a client that talked first and pipelines without PIPELINING */
+	helo_attack(s);
+	if (traffic_waiting(s)) {
+		/* upstream names the client by its host name and address, "localhost [0]" for -bs */
+		if (s->daemon == NULL)
+			smtpd_log(s, LOG_INFO, "rejecting server %s from localhost [0] due to "
+			    "traffic before response", esmtp ? "EHLO" : "HELO");
+		else {
+			size_t n = strcspn(s->relay, " ");
+
+			smtpd_log(s, LOG_INFO, "rejecting server %s from %.*s [%s] due to traffic "
+			    "before response", esmtp ? "EHLO" : "HELO", (int)n, s->relay,
+			    s->client_addr);
+		}
 		smtpd_say(s, 554, "5.5.0", "SMTP protocol error");
+		s->reject_all = true;
+		if (!smtp_reply_is_set(&s->nullserver))
+			smtp_reply_set(&s->nullserver, 550, "5.0.0", "Command rejected");
 		return false;
 	}
 	if (!smtp_cmd_check_helo(c, &err)) {

@@ -105,7 +105,7 @@ has_header(const struct smtpd *s, const char *name)
 	return queue_env_header(s->env, name) != NULL;
 }
 
-/* Upstream's warning for a client that gave no HELO (PrivacyOptions authwarnings). */
+/* Upstream's warning header for a client that gave no HELO (PrivacyOptions authwarnings; logged at MAIL). */
 static void
 no_helo_warning(struct smtpd *s)
 {
@@ -115,7 +115,6 @@ no_helo_warning(struct smtpd *s)
 		return;
 	pt_buf_printf(&v, " %s: %s didn't use HELO protocol",
 	    mac_get(s->cfg->macros, 'j', NULL), s->relay);
-	pt_log(LOG_INFO, "Authentication-Warning:%s", v.s);
 	queue_env_add_header(s->env, "", "X-Authentication-Warning", v.s);
 	pt_buf_free(&v);
 }
@@ -212,9 +211,10 @@ smtpd_log_from(struct smtpd *s, unsigned long long size)
 		return;
 	s->from_logged = true;
 	pt_log_id_lv(5, LOG_INFO, smtpd_log_id(s), "from=%s, size=%llu, class=%d, nrcpts=%d, "
-	    "%s%s%sproto=%s, daemon=%s, relay=%s", s->env->sender, size,
+	    "%s%s%sproto=%s, %s%s%srelay=%s", s->env->sender, size,
 	    hdr_class(s->cfg, s->env), s->nrcpts, msgid ? "msgid=" : "", msgid ? msgid : "",
-	    msgid ? ", " : "", smtpd_proto(s), s->daemon ? s->daemon->name : "MTA", s->relay);
+	    msgid ? ", " : "", smtpd_proto(s), s->daemon ? "daemon=" : "",
+	    s->daemon ? s->daemon->name : "", s->daemon ? ", " : "", s->relay);	/* none for -bs */
 	free(copy);
 }
 

@@ -162,6 +162,10 @@ start_envelope(struct smtpd *s, const char *addr, const struct rw_triple *t)
 	(void)date;
 	(void)t;
 	s->env = e;
+	/* logged now, as upstream; the header joins the message's at DATA (smtpd_data.c) */
+	if (s->helo == NULL && smtpd_privacy(s, "authwarnings"))
+		smtpd_log(s, LOG_INFO, "Authentication-Warning: %s: %s didn't use HELO protocol",
+		    mac_get(s->cfg->macros, 'j', NULL), s->relay);
 }
 
 /* The sender's macros: {mail_addr}, {mail_host}, {mail_mailer}, $f; t NULL for <>. */
