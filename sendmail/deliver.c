@@ -304,13 +304,35 @@ run_smtp_group(struct dlv *d, int first)
 	free(idx);
 }
 
+/* The recipients the expansion ended with, failed ones too, but not those refused while parsing. */
+static int
+expanded_count(const struct dlv *d)
+{
+	int n = 0;
+
+	for (int k = 0; k < d->targets.n; k++)
+		n += !d->targets.v[k].refused;
+	return n;
+}
+
 /* The submission's from= line (sm_run.from_line), once its expansion's failures are logged. */
 static void
 log_submission(struct dlv *d)
 {
-	if (d->errmode == 0 || d->run->from_line == NULL)
+	const char *line = d->run->from_line, *at = NULL;
+	size_t skip;
+
+	if (d->errmode == 0 || line == NULL)
 		return;
-	pt_log_id(LOG_INFO, d->e->id, "%s", d->run->from_line);
+	/* as upstream: nrcpts= counts the recipients the expansion ended with */
+	skip = strlen("from=") + strlen(d->e->sender);
+	if (strncmp(line, "from=", 5) == 0 && strlen(line) > skip)
+		at = strstr(line + skip, ", nrcpts=");
+	if (at != NULL)
+		pt_log_id(LOG_INFO, d->e->id, "%.*s, nrcpts=%d%s", (int)(at - line), line,
+		    expanded_count(d), at + 9 + strspn(at + 9, "0123456789"));
+	else
+		pt_log_id(LOG_INFO, d->e->id, "%s", line);
 	free(d->run->from_line);
 	d->run->from_line = NULL;
 }
@@ -349,7 +371,9 @@ run_targets(struct dlv *d)
 
 		if (t->state == DLV_FAILED) {
 			settled[i] = true;
-			if (!t->by_expired)	/* upstream logs only the notice */
+			/* upstream logs only the notice of an expired Deliver-By; the
+			 * submission logged the rest before -odb's child was made */
+			if (!t->by_expired && !d->bg_child)
 				log_target(d, t, time(NULL), false);
 			dlv_report(d, t);
 		}
@@ -689,8 +713,6 @@ expansion_done(struct dlv *d, bool *left)
 		return EX_OK;
 	if (failed) {
 		note_failures(d);
-		if (d->pass == DLV_PASS_FORK && *left)
-			d->errmode = 'm';	/* the background delivery tells them, by mail */
 		dsn_send(d);
 	}
 	for (size_t i = 0, n = d->e->nrcpts; i < n; i++) {
@@ -755,7 +777,56 @@ reread_priority(struct dlv *d)
 	    n * d->cfg->opt.recipient_factor;
 }
 
-/* One attempt on an opened message (with pass DLV_PASS_QUEUE or _FORK, the expansion only). */
+/*
+ * -odb with targets left after the expansion: the submitting process logs
+ * the expansion's failures and the from= line and notes its exit status,
+ * then a child (in a session of its own) takes the message, whose lock it
+ * shares, and makes the rest of the attempt, as upstream's background
+ * child does: its deliveries, then one notice of every failure, mailed
+ * (it has no ErrorMode).  True in the child; false in the submitting
+ * process, which then leaves the message alone (when no child could be
+ * made, the message stays queued as it came for a queue run).
+ */
+static bool
+go_background(struct dlv *d)
+{
+	pid_t pid;
+
+	for (int k = 0; k < d->targets.n; k++)
+		if (d->targets.v[k].state == DLV_FAILED)
+			log_target(d, &d->targets.v[k], d->now, false);
+	log_submission(d);
+	note_failures(d);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid != 0)
+		return false;
+	setsid();
+	d->bg_child = true;
+	d->errmode = 0;
+	/* its pri= counts the recipients of the expansion, as upstream's (the size of the
+	 * message a notice returns stays as it was worked out from the priority) */
+	d->msgsize = dsn_message_size(d);
+	d->e->priority += ((long)expanded_count(d) - (long)d->e->nrcpts) *
+	    d->cfg->opt.recipient_factor;
+	return true;
+}
+
+/* True when a target of the expansion is still to be delivered. */
+static bool
+targets_left(const struct dlv *d)
+{
+	for (int k = 0; k < d->targets.n; k++)
+		if (d->targets.v[k].state == DLV_PENDING)
+			return true;
+	return false;
+}
+
+/*
+ * One attempt on an opened message (with pass DLV_PASS_QUEUE, or _FORK
+ * with nothing left to deliver, the expansion only).
+ */
 static int
 attempt(struct dlv *d, bool *left)
 {
@@ -772,7 +843,10 @@ attempt(struct dlv *d, bool *left)
 	dlv_errmode_refused(d);
 	for (int k = 0; k < d->targets.n; k++)
 		dlv_errmode_early(d, &d->targets.v[k]);
-	if (d->errmode != 0 && d->pass != DLV_PASS_DELIVER)
+	if (d->errmode != 0 && d->pass == DLV_PASS_FORK && targets_left(d)) {
+		if (!go_background(d))
+			return EX_OK;
+	} else if (d->errmode != 0 && d->pass != DLV_PASS_DELIVER)
 		return expansion_done(d, left);
 	dlv_by_expire(d);
 	run_targets(d);
@@ -895,6 +969,8 @@ dlv_submitted(struct sm_run *run, struct queue_dir *qd, const char *id, int pass
 	/* the message is queued: one that cannot be opened now (a queue run holds
 	 * it) waits for a later run, which is no failure of the submission */
 	(void)open_and_attempt(&d, id, &rest);
+	if (d.bg_child)	/* -odb's background delivery is done */
+		_exit(EX_OK);
 	if (left != NULL)
 		*left = rest;
 	return d.exit_status;

@@ -112,6 +112,8 @@ struct dlv {
 				 * that says how the sender learns of failures
 				 * (deliver_errmode.c); 0 for any other attempt */
 	int pass;		/* with errmode: enum dlv_pass */
+	bool bg_child;		/* the background child of -odb: the submission logged the
+				 * expansion's failures and from= before it forked */
 	int exit_status;	/* the sysexits status of the last failure, or EX_OK */
 	bool by_warning;	/* the delay warning being made is Deliver-By's (N mode) */
 	int origin;		/* enum dlv_origin */
@@ -327,8 +329,9 @@ enum dlv_pass {
 	DLV_PASS_QUEUE,		/* expansion only (aliases, :include:, .forward, local users):
 				 * what fails now fails, the rest stays queued, expanded
 				 * (-odq, -odd) */
-	DLV_PASS_FORK,		/* the same, and the rest goes to a background delivery, which
-				 * mails every failure whatever the ErrorMode (-odb) */
+	DLV_PASS_FORK,		/* the same; then, when something is left, a child delivers it
+				 * in the background and mails one notice of every failure,
+				 * the expansion's too, whatever the ErrorMode (-odb) */
 	DLV_PASS_DELIVER,	/* a whole attempt in the foreground (-odi) */
 };
 
@@ -436,6 +439,9 @@ void dsn_final_rcpts(const struct cf_config *cfg, struct queue_env *e);
  * notice.
  */
 void dsn_send(struct dlv *d);
+
+/* The size a notice counts for the message d returns (d->msgsize, or worked back from its priority). */
+long dsn_message_size(const struct dlv *d);
 /* Writes an interval in upstream's words ("4 hours", "1 day, 2 hours") to out. */
 void dsn_interval(long secs, struct pt_buf *out);
 

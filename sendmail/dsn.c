@@ -639,8 +639,8 @@ log_notice(struct dlv *d, const struct notice *n, const char *id)
  * received, as the from= line gave it: what its priority holds besides the
  * class and the recipients.
  */
-static long
-message_size(const struct dlv *d)
+long
+dsn_message_size(const struct dlv *d)
 {
 	const struct cf_config *c = d->cfg;
 	long primary = 0, size;
@@ -681,7 +681,7 @@ queue_notice(struct dlv *d, const struct notice *n)
 	pt_buf_free(&one);
 	e->priority = (long)e->nrcpts * d->cfg->opt.recipient_factor;
 	if (n->kind != DLV_SENT)
-		e->priority += 1024 + (n->hdrs ? 0 : message_size(d));
+		e->priority += 1024 + (n->hdrs ? 0 : dsn_message_size(d));
 	if (queue_msg_create(d->qd, &d->idgen, d->now, &m, &err) == QUEUE_OK) {
 		char id[QUEUE_ID_MAX];
 

@@ -212,10 +212,10 @@ queue_message(struct submit *s, struct queue_dir *qd, char id[QUEUE_ID_MAX])
 /*
  * Delivers the queued message as DeliveryMode (or -v) says, and tells the
  * failures as ErrorMode says (deliver_errmode.c): i delivers in the
- * foreground; b expands aliases and looks local users up first, then
- * forks a background delivery for what is left; q and d only expand (what
- * fails fails now, the rest, expanded, waits for a queue run), as upstream
- * does for both.
+ * foreground; b expands aliases and looks local users up first, then a
+ * child delivers what is left in the background and mails the notice of
+ * every failure (deliver.c); q and d only expand (what fails fails now,
+ * the rest, expanded, waits for a queue run), as upstream does for both.
  * Returns the status the program exits with.
  */
 static int
@@ -223,27 +223,15 @@ deliver_now(struct sm_run *run, struct queue_dir *qd, const char *id)
 {
 	int mode = run->cfg->opt.delivery_mode ? run->cfg->opt.delivery_mode : 'b';
 	char errmode = run->cfg->opt.error_mode ? run->cfg->opt.error_mode : 'p';
-	bool left = false;
-	int rc;
 
 	if (run->verbose)
 		mode = 'i';
 	run->submitted_id = id;
 	if (mode == 'i')
 		return dlv_submitted(run, qd, id, DLV_PASS_DELIVER, errmode, NULL);
-	rc = dlv_submitted(run, qd, id, mode == 'b' ? DLV_PASS_FORK : DLV_PASS_QUEUE, errmode,
-	    &left);	/* d as q: upstream expands the aliases before it defers too */
-	if (mode == 'b' && left) {
-		pid_t pid;
-
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0) {	/* the parent, or no child: the queue has it */
-			setsid();
-			_exit(dlv_message_id(run, qd, id, NULL, DLV_ORIGIN_NEW));
-		}
-	}
-	return rc;
+	/* d as q: upstream expands the aliases before it defers too */
+	return dlv_submitted(run, qd, id, mode == 'b' ? DLV_PASS_FORK : DLV_PASS_QUEUE, errmode,
+	    NULL);
 }
 
 int
