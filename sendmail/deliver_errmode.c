@@ -14,9 +14,10 @@
  * With -t every mode prints the failures found before a mailer ran, as
  * upstream does for recipients read from the headers.  Failures that a
  * mailer reports (an SMTP server's 550, a program's exit status) are never
- * printed (-v's transcript shows them).  (*) upstream writes to the user's
- * terminal when it can find it logged in there and mails otherwise; Petrel
- * always mails.  A background delivery (the child of -odb, a queue run, the
+ * printed (-v's transcript shows them).  (*) w is "write to the sender's
+ * terminal", but upstream 8.17 (Debian's) mails in every case tried, on a
+ * pseudo-terminal writable by others with a login uid too
+ * (tests/compat/errmode_tty.t), and so does Petrel.  A background delivery (the child of -odb, a queue run, the
  * daemon) has no ErrorMode: it mails.  A recipient that ruleset 0 refused
  * while the submission parsed it (printed then, submit_rcpt.c) is one more
  * failure of the submitting process's attempt, told likewise.
