@@ -203,13 +203,16 @@ message_macros(struct smtpd *s, const char *id)
 void
 smtpd_log_from(struct smtpd *s, unsigned long long size)
 {
-	const struct queue_header *mid = queue_env_header(s->env, "Message-Id");
-	char *copy = mid ? pt_strdup(mid->value) : NULL;
-	const char *msgid = copy ? pt_str_trim(copy) : NULL;
+	const struct queue_header *mid;
+	char *copy;
+	const char *msgid;
 
 	if (s->from_logged)
 		return;
 	s->from_logged = true;
+	mid = queue_env_header(s->env, "Message-Id");
+	copy = mid ? pt_strdup(mid->value) : NULL;
+	msgid = copy ? pt_str_trim(copy) : NULL;
 	pt_log_id_lv(5, LOG_INFO, smtpd_log_id(s), "from=%s, size=%llu, class=%d, nrcpts=%d, "
 	    "%s%s%sproto=%s, %s%s%srelay=%s", s->env->sender, size,
 	    hdr_class(s->cfg, s->env), s->nrcpts, msgid ? "msgid=" : "", msgid ? msgid : "",
