@@ -167,7 +167,31 @@ format_ctl(const struct queue_ctl *c, struct pt_buf *out)
 	pt_buf_addc(out, '\n');
 }
 
-/* Appends the records of one recipient in upstream's order: M, C (when it changes), Q, r, R. */
+/* True if two strings, either NULL, are the same. */
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* True if controlling addresses a and b (indexes into e->ctls, or -1) would write the same C record. */
+static bool
+same_ctl(const struct queue_env *e, int a, int b)
+{
+	const struct queue_ctl *x, *y;
+
+	if (a < 0 || b < 0)
+		return a < 0 && b < 0;
+	x = &e->ctls[a];
+	y = &e->ctls[b];
+	return same_str(x->user, y->user) && same_str(x->alias, y->alias) &&
+	    (x->user == NULL || (x->uid == y->uid && x->gid == y->gid));
+}
+
+/*
+ * Appends the records of one recipient in upstream's order: M, C (when it
+ * differs from the one in force: a bare "C" ends one), Q, r, R.
+ */
 static void
 format_rcpt(const struct queue_env *e, const struct queue_rcpt *r, int *ctl,
     struct pt_buf *out)
@@ -177,7 +201,7 @@ format_rcpt(const struct queue_env *e, const struct queue_rcpt *r, int *ctl,
 
 	if (r->message != NULL && r->message[0] != '\0')
 		add_rec(out, 'M', r->message);
-	if (c != *ctl) {
+	if (!same_ctl(e, c, *ctl)) {
 		format_ctl(c >= 0 ? &e->ctls[c] : NULL, out);
 		*ctl = c;
 	}

@@ -128,11 +128,65 @@ sender_account(const struct dlv *d)
 	return pw;
 }
 
+/* The group of the first AliasFile: upstream's for the members of an alias; else DefaultUser's. */
+static long
+alias_file_gid(const struct dlv *d)
+{
+	struct stat st;
+	const char *f;
+
+	if (d->cfg->opt.alias_file.n == 0)
+		return (long)d->default_gid;
+	f = d->cfg->opt.alias_file.v[0];
+	if (f[0] != '/' && strchr(f, ':') != NULL)	/* "hash:/etc/mail/aliases" */
+		f = strchr(f, ':') + 1;
+	return stat(f, &st) == 0 ? (long)st.st_gid : (long)d->default_gid;
+}
+
+/* The account of t when it is a local user's mailbox (a mailer with F=w), as upstream's recipient() finds it; else NULL. */
+static const struct passwd *
+target_account(const struct dlv_target *t)
+{
+	if (t->mailer == NULL || !cf_mflag(&t->mailer->flags, 'w') || t->user[0] == '\0')
+		return NULL;
+	return getpwnam(t->user);
+}
+
+/*
+ * The controlling user of target t as upstream 8.17 records it (the user
+ * part of its C record, and the ids): a local user's mailbox has the
+ * user's own account; a program or file of a .forward or :include:, the
+ * file's owner; one of an alias, the alias's name with DefaultUser's uid
+ * and the aliases file's group.  False if t has none (it is no expansion).
+ */
+static bool
+target_ctl(const struct dlv *d, const struct dlv_target *t, const char **user, long *uid,
+    long *gid)
+{
+	const struct passwd *pw = t->from_alias ? target_account(t) : NULL;
+
+	if (pw != NULL) {
+		*user = pw->pw_name;
+		*uid = (long)pw->pw_uid;
+		*gid = (long)pw->pw_gid;
+	} else if (t->owner != NULL) {
+		*user = t->owner;
+		*uid = (long)t->uid;
+		*gid = (long)t->gid;
+	} else if (t->from_alias) {
+		*user = t->alias;
+		*uid = t->uid != (uid_t)-1 ? (long)t->uid : (long)d->default_uid;
+		*gid = alias_file_gid(d);
+	} else
+		return false;
+	return true;
+}
+
 /*
  * Upstream's ctladdr= of t, the controlling user of its delivery, into b:
- * for an expansion of an alias (now or on an earlier run), the alias and
- * the ids the delivery takes (an aliases file's members: DefaultUser's
- * user and the file's group); for a .forward's, its owner; otherwise the
+ * for a program, file or failed address reached through an alias (now or
+ * on an earlier run), the address expanded and the ids of the delivery
+ * (target_ctl); for a local user's mailbox, as for any other recipient, the
  * envelope sender when it is a local user, but not for a recipient that
  * failed before any delivery (early).
  */
@@ -142,22 +196,15 @@ log_ctladdr(struct dlv *d, const struct dlv_target *t, bool early, struct pt_buf
 	const struct queue_rcpt *r = t->rcpt >= 0 ? &d->e->rcpts[t->rcpt] : NULL;
 	const struct queue_ctl *c = r != NULL && r->ctl >= 0 ? &d->e->ctls[r->ctl] : NULL;
 	const struct passwd *pw;
-	struct stat st;
-	long uid = (long)t->uid, gid = (long)t->gid;
+	const char *user;
+	long uid, gid;
 
 	if (r == NULL)
 		return;
-	if (!t->primary || c != NULL) {
-		if (t->from_alias && t->owner == NULL && d->cfg->opt.alias_file.n > 0) {
-			const char *f = d->cfg->opt.alias_file.v[0];
-
-			if (f[0] != '/' && strchr(f, ':') != NULL)	/* "hash:/etc/mail/aliases" */
-				f = strchr(f, ':') + 1;
-			if (stat(f, &st) == 0)
-				gid = (long)st.st_gid;
-		}
-		pt_buf_printf(b, "ctladdr=%s", c != NULL && c->alias != NULL ? c->alias : r->addr);
-		if (t->uid != (uid_t)-1)
+	if ((!t->primary || c != NULL) && target_account(t) == NULL) {
+		pt_buf_printf(b, "ctladdr=%s", t->parent != NULL ? t->parent :
+		    c != NULL && c->alias != NULL ? c->alias : r->addr);
+		if (target_ctl(d, t, &user, &uid, &gid))
 			pt_buf_printf(b, " (%ld/%ld)", uid, gid);
 		pt_buf_adds(b, ", ");
 	} else if (!early && (pw = sender_account(d)) != NULL)
@@ -466,11 +513,12 @@ static struct queue_rcpt *
 requeue_target(struct dlv *d, struct queue_env *e, const struct queue_rcpt *from,
     const struct dlv_target *t)
 {
-	const char *addr = from->addr, *orcpt = from->orcpt;
+	const char *addr = from->addr, *orcpt = from->orcpt, *user;
 	unsigned flags = from->flags & ~(QRF_PRIMARY | QRF_ALIAS);
 	struct queue_rcpt *r;
 	struct pt_buf final = PT_BUF_INIT;
 	int ctl = -1;
+	long uid, gid;
 
 	dsn_final_rcpt(d->cfg, from, &final);
 	if ((from->flags & QRF_PRIMARY) && sole_target(d, t))
@@ -478,11 +526,13 @@ requeue_target(struct dlv *d, struct queue_env *e, const struct queue_rcpt *from
 	if (t->from_alias && t->owner == NULL)
 		flags |= QRF_ALIAS;
 
-	/* from may move when e grows: what it gives is taken first */
-	if (t->owner != NULL)
-		ctl = queue_env_add_ctl(e, t->owner, (long)t->uid, (long)t->gid, NULL);
-	else if (t->from_alias)	/* from the aliases file: ":alias", DefaultUser's */
-		ctl = queue_env_add_ctl(e, NULL, -1, -1, addr);
+	/*
+	 * from may move when e grows: what it gives is taken first.  The C
+	 * record as upstream's: "user:uid:gid:parent", or ":parent" for uid 0
+	 */
+	if (target_ctl(d, t, &user, &uid, &gid))
+		ctl = queue_env_add_ctl(e, uid != 0 ? user : NULL, uid, gid,
+		    t->parent != NULL ? t->parent : addr);
 	r = queue_env_add_rcpt(e, t->addr);
 	r->ctl = ctl;
 	r->state = QRS_DEFERRED;

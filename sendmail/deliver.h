@@ -41,6 +41,11 @@ struct dlv_target {
 	uid_t uid;		/* the identity a program or file delivery takes */
 	gid_t gid;
 	char *owner;		/* that identity's login name, or NULL */
+	char *parent;		/* reached through an alias, :include: or .forward: the address
+				 * expanded, as written (the alias file's "inner", the
+				 * envelope's "<list@host>"), the last part of its C record */
+	char *alias;		/* running as DefaultUser for an alias: that alias's name (the
+				 * user part of its C record), or NULL */
 	char *list_owner;	/* reached through a list with an owner- alias: that owner's
 				 * address, the envelope sender of this delivery and where its
 				 * errors go; NULL for the envelope's own sender */

@@ -35,12 +35,17 @@
 
 #define MAX_INCLUDE 65536	/* bytes of one :include: or .forward file */
 
-/* Who an expansion acts for: the owner of the alias, include or .forward. */
+/*
+ * Who an expansion acts for: the owner of the alias, include or .forward;
+ * and what its targets record of it (their C record in the queue).
+ */
 struct owner {
 	uid_t uid;
 	gid_t gid;
 	const char *name;	/* login name, or NULL */
 	bool set;
+	const char *parent;	/* the address expanded, as written (upstream's q_paddr) */
+	const char *alias;	/* for DefaultUser's identity: the innermost alias's name */
 };
 
 static void expand_addr(struct dlv *d, int rcpt, const char *addr, int depth,
@@ -98,6 +103,8 @@ dlv_list_free(struct dlv_list *l)
 		free(l->v[i].addr);
 		free(l->v[i].owner);
 		free(l->v[i].list_owner);
+		free(l->v[i].parent);
+		free(l->v[i].alias);
 		free(l->v[i].status);
 		free(l->v[i].text);
 		free(l->v[i].relay);
@@ -150,6 +157,10 @@ add_target(struct dlv *d, int rcpt, const struct cf_mailer *m, const char *host,
 		t->gid = own->gid;
 		t->owner = own->name ? pt_strdup(own->name) : NULL;
 	}
+	if (own != NULL) {
+		t->parent = own->parent ? pt_strdup(own->parent) : NULL;
+		t->alias = own->alias ? pt_strdup(own->alias) : NULL;
+	}
 	return t;
 }
 
@@ -178,14 +189,18 @@ each_element(struct dlv *d, int rcpt, const char *list, int depth, const struct 
 	addr_alias_split(list, each_one, &at);
 }
 
-/* Reads an :include: or .forward file and expands its addresses as its owner. */
+/*
+ * Reads an :include: or .forward file and expands its addresses as its
+ * owner; parent is the address that named the file (the user, the
+ * ":include:" element).
+ */
 static void
 expand_file(struct dlv *d, int rcpt, const char *path, int depth, bool forward,
-    struct dlv_target *fail)
+    struct dlv_target *fail, const char *parent)
 {
 	struct pt_buf text = PT_BUF_INIT;
 	struct stat st;
-	struct owner own = { 0, 0, NULL, true };
+	struct owner own = { 0, 0, NULL, true, parent, NULL };
 	const char *why;
 	struct passwd *pw;
 	int err = pt_safefile(path, 0, PT_SFF_NOGWFILES | PT_SFF_NOWWFILES | PT_SFF_NOSLINK, &st,
@@ -247,7 +262,8 @@ forward_ok(const char *item, const struct passwd *pw)
  * An entry naming $h is skipped when the address has no +detail ($h empty).
  */
 static bool
-try_forward(struct dlv *d, int rcpt, const char *user, const char *detail, int depth)
+try_forward(struct dlv *d, int rcpt, const char *user, const char *detail, int depth,
+    const char *addr)
 {
 	const char *path = d->cfg->opt.forward_path ? d->cfg->opt.forward_path : "$z/.forward";
 	struct passwd *pw = getpwnam(user);
@@ -267,7 +283,7 @@ try_forward(struct dlv *d, int rcpt, const char *user, const char *detail, int d
 			continue;
 		mac_expand(d->rw.macros, entry, &item);
 		if (forward_ok(pt_buf_str(&item), pw)) {
-			expand_file(d, rcpt, item.s, depth, true, NULL);
+			expand_file(d, rcpt, item.s, depth, true, NULL, addr);
 			used = true;
 		}
 		pt_buf_free(&item);
@@ -284,7 +300,7 @@ local_user(struct dlv *d, int rcpt, const struct rw_triple *t, const char *addr,
 	struct dlv_target *tg;
 	size_t before = (size_t)d->targets.n;
 
-	if (!self && try_forward(d, rcpt, t->user, t->host, depth)) {
+	if (!self && try_forward(d, rcpt, t->user, t->host, depth, addr)) {
 		if ((size_t)d->targets.n > before)
 			return;
 	}
@@ -318,7 +334,7 @@ expand_addr(struct dlv *d, int rcpt, const char *addr, int depth, const struct o
 				dlv_set(tg, DLV_FAILED, 550, "5.7.1", "Cannot mail directly to :include:s");
 			return;
 		}
-		expand_file(d, rcpt, pt_str_trim((char *)addr + 9), depth, false, NULL);
+		expand_file(d, rcpt, pt_str_trim((char *)addr + 9), depth, false, NULL, addr);
 		return;
 	}
 	d->rw.msgs = NULL;
@@ -403,7 +419,7 @@ expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *ad
 			self = true;	/* "user2: user1, user2": the alias names itself */
 	if (!self && cf_mflag(&t->mailer->flags, 'A') && cf_mflag(&t->mailer->flags, 'l') &&
 	    d->naliasing < 32 && alias_lookup(d->cfg->maps, t->user, &val) == MAP_FOUND) {
-		struct owner aown = { d->default_uid, d->default_gid, NULL, true };
+		struct owner aown = { d->default_uid, d->default_gid, NULL, true, NULL, NULL };
 		char *name = pt_strdup(t->user);
 		const char *outer = d->list_owner;
 		char *lowner = list_owner(d, t->user);
@@ -412,7 +428,12 @@ expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *ad
 		if (lowner != NULL)
 			d->list_owner = lowner;
 		d->aliasing[d->naliasing++] = name;
-		each_element(d, rcpt, pt_buf_str(&val), depth + 1, own ? own : &aown);
+		if (own != NULL)	/* an alias within a .forward or :include: keeps its owner */
+			aown = *own;
+		aown.parent = addr;
+		if (aown.name == NULL)
+			aown.alias = name;
+		each_element(d, rcpt, pt_buf_str(&val), depth + 1, &aown);
 		d->naliasing--;
 		d->list_owner = outer;
 		free(lowner);
@@ -441,6 +462,28 @@ expand_triple(struct dlv *d, int rcpt, const struct rw_triple *t, const char *ad
 	add_target(d, rcpt, t->mailer, t->host, t->user, addr, own);
 }
 
+/*
+ * True if the C record c of queued recipient addr names the owner of a
+ * .forward or :include: whose identity the delivery takes (an account
+ * with those very ids, not the recipient itself); false for an expansion
+ * of the aliases file ("user:uid:gid:alias" with the member's own account,
+ * or the alias's name and DefaultUser's ids; ":alias"), which runs as
+ * DefaultUser.
+ */
+static bool
+ctl_is_owner(const struct queue_ctl *c, const char *addr)
+{
+	struct passwd *pw;
+
+	if (c->user == NULL)
+		return false;
+	if (c->alias == NULL)	/* "user:uid:gid:", as Petrel wrote a .forward's before */
+		return true;
+	if (strcmp(c->user, addr) == 0 || (pw = getpwnam(c->user)) == NULL)
+		return false;
+	return (long)pw->pw_uid == c->uid && (long)pw->pw_gid == c->gid;
+}
+
 void
 dlv_expand(struct dlv *d, int i)
 {
@@ -448,13 +491,14 @@ dlv_expand(struct dlv *d, int i)
 	const struct queue_ctl *c = r->ctl >= 0 ? &d->e->ctls[r->ctl] : NULL;
 	int before = d->targets.n;
 
-	if (c != NULL && c->user != NULL) {
-		struct owner own = { (uid_t)c->uid, (gid_t)c->gid, c->user, c->uid >= 0 };
+	if (c != NULL && ctl_is_owner(c, r->addr)) {
+		struct owner own = { (uid_t)c->uid, (gid_t)c->gid, c->user, c->uid >= 0, c->alias,
+			NULL };
 
 		expand_addr(d, i, r->addr, 0, &own);
-	} else if (c != NULL && c->alias != NULL) {
-		/* ":alias": an expansion of the aliases file, kept for a retry; DefaultUser's */
-		struct owner own = { d->default_uid, d->default_gid, NULL, true };
+	} else if (c != NULL && (c->alias != NULL || c->user != NULL)) {
+		/* an expansion of the aliases file, kept for a retry: DefaultUser's */
+		struct owner own = { d->default_uid, d->default_gid, NULL, true, c->alias, c->user };
 
 		expand_addr(d, i, r->addr, 0, &own);
 	} else

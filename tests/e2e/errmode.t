@@ -132,11 +132,10 @@ for d in up pt; do
 	smtp_rcpt $d "$port" smtp-deflist deflist@mx.example.test
 	smtp_rcpt $d "$port" smtp-deflist-orcpt fwd@mx.example.test NOTIFY=FAILURE ORCPT=rfc822\;fwd@orig.example
 done
-# the recipient records (M, Q, r, R) of the queued message with SUBJECT; not
-# C, a known difference: upstream names the innermost alias with
-# DefaultUser's uid and the alias file's gid ("Ctmp:1:0:tmp") where Petrel
-# keeps the queued recipient (":deflist"); nor A, the AUTH= of MAIL, which
-# upstream also writes for the command line
+# the recipient records (M, C, Q, r, R) of the queued message with SUBJECT
+# (C: the innermost alias with DefaultUser's uid and the alias file's gid,
+# "Ctmp:1:0:tmp"); not A, the AUTH= of MAIL, which upstream also writes for
+# the command line
 qf_of() {	# SIDE SUBJECT: the deferred message's qf
 	local f
 	for _ in $(seq 1 100); do
@@ -149,7 +148,7 @@ qf_of() {	# SIDE SUBJECT: the deferred message's qf
 rcpt_records() {
 	local f
 	f=$(qf_of "$1" "$2")
-	[ -n "$f" ] && awk '/^S/{on = 1; next} /^H/{on = 0} on && !/^[AC]/' "$f"
+	[ -n "$f" ] && awk '/^S/{on = 1; next} /^H/{on = 0} on && !/^A/' "$f"
 }
 # the From: and Return-Path: the cf adds: From's $g bound to the sender when
 # the message is queued, Return-Path's left for each delivery
