@@ -417,7 +417,7 @@ run_targets(struct dlv *d)
 		struct dlv_target *t = &d->targets.v[i];
 
 		if (t->state == DLV_FAILED) {
-			settled[i] = true;
+			settled[i] = t->failed_early = true;
 			/* upstream logs only the notice of an expired Deliver-By; the
 			 * submission logged the rest before -odb's child was made */
 			if (!t->by_expired && !d->bg_child)
@@ -490,14 +490,17 @@ deferred_message(struct queue_env *e, const struct dlv_target *t)
 	return m;
 }
 
-/* True if t is the only target that its queued recipient became. */
+/*
+ * True if t is the only target that its queued recipient became, leaving
+ * out those that failed while it was expanded, as upstream counts them.
+ */
 static bool
 sole_target(const struct dlv *d, const struct dlv_target *t)
 {
 	int n = 0;
 
 	for (int k = 0; k < d->targets.n; k++)
-		n += d->targets.v[k].rcpt == t->rcpt;
+		n += d->targets.v[k].rcpt == t->rcpt && !d->targets.v[k].failed_early;
 	return n == 1;
 }
 
@@ -643,17 +646,56 @@ requeue_expansions(struct dlv *d, int i)
 	}
 }
 
-/* Applies the outcome to the envelope's recipients. */
+/*
+ * Puts the recipients that the first n of d's envelope expanded to (those
+ * of recipient i at [first[i], first[i + 1]), appended to the envelope) in
+ * its place, as upstream writes them, and renumbers the targets.
+ */
+static void
+order_expansions(struct dlv *d, const size_t *first, size_t n)
+{
+	struct queue_env *e = d->e;
+	struct queue_rcpt *old;
+	int *where;
+	size_t k = 0;
+
+	if (e->nrcpts == n)	/* nothing was expanded */
+		return;
+	old = pt_reallocarray(NULL, e->nrcpts, sizeof *old);
+	where = pt_calloc(e->nrcpts, sizeof *where);
+	memcpy(old, e->rcpts, e->nrcpts * sizeof *old);
+	for (size_t i = 0; i < n; i++) {
+		where[i] = (int)k;
+		e->rcpts[k++] = old[i];
+		for (size_t j = first[i]; j < first[i + 1]; j++) {
+			where[j] = (int)k;
+			e->rcpts[k++] = old[j];
+		}
+	}
+	for (int t = 0; t < d->targets.n; t++)
+		if (d->targets.v[t].rcpt >= 0 && (size_t)d->targets.v[t].rcpt < e->nrcpts)
+			d->targets.v[t].rcpt = where[d->targets.v[t].rcpt];
+	free(where);
+	free(old);
+}
+
+/*
+ * Applies the outcome to the envelope's recipients.  A recipient deferred
+ * again is written with P, as upstream writes every recipient it read back
+ * from the queue.
+ */
 static void
 update_rcpts(struct dlv *d)
 {
 	size_t n = d->e->nrcpts;
+	size_t *first = pt_calloc(n + 1, sizeof *first);
 
 	for (size_t i = 0; i < n; i++) {
 		struct queue_rcpt *r = &d->e->rcpts[i];
 		bool expanded;
 		int st;
 
+		first[i] = d->e->nrcpts;
 		if (r->state != QRS_PENDING && r->state != QRS_DEFERRED)
 			continue;
 		st = rcpt_outcome(d, (int)i, &expanded);
@@ -663,6 +705,7 @@ update_rcpts(struct dlv *d)
 			r->state = QRS_EXPANDED;
 		} else if (st == DLV_DEFERRED) {
 			r->state = QRS_DEFERRED;
+			r->flags |= QRF_PRIMARY;
 			for (int k = 0; k < d->targets.n; k++)
 				if (d->targets.v[k].rcpt == (int)i &&
 				    d->targets.v[k].state == DLV_DEFERRED)
@@ -677,6 +720,9 @@ update_rcpts(struct dlv *d)
 		} else
 			r->state = st == DLV_SENT ? QRS_SENT : QRS_FAILED;
 	}
+	first[n] = d->e->nrcpts;
+	order_expansions(d, first, n);
+	free(first);
 }
 
 /*

@@ -38,6 +38,7 @@ struct dlv_target {
 	bool refused;		/* refused by the submission's parse (sm_refused; rcpt -1):
 				 * bounced, never logged with to= */
 	bool primary;		/* the queued recipient itself, not an expansion */
+	bool failed_early;	/* failed while the recipients were expanded (an unknown user) */
 	uid_t uid;		/* the identity a program or file delivery takes */
 	gid_t gid;
 	char *owner;		/* that identity's login name, or NULL */

@@ -164,29 +164,42 @@ add_target(struct dlv *d, int rcpt, const struct cf_mailer *m, const char *host,
 	return t;
 }
 
-/* A list being expanded for one recipient at one depth. */
-struct each_at {
-	struct dlv *d;
-	int rcpt, depth;
-	const struct owner *own;
+/* The elements of one list, as written. */
+struct elems {
+	char **v;
+	size_t n, cap;
 };
 
-/* Expands one element of a list. */
+/* Keeps one element of a list. */
 static void
 each_one(char *elem, void *arg)
 {
-	struct each_at *at = arg;
+	struct elems *l = arg;
 
-	expand_addr(at->d, at->rcpt, elem, at->depth, at->own);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = pt_reallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	l->v[l->n++] = pt_strdup(elem);
 }
 
-/* Expands each element of an alias value. */
+/*
+ * Expands each element of an alias value (or of one line of a .forward or
+ * :include: file) in upstream's order: the last one first, as upstream's
+ * sendtolist() hands them on, so that its deliveries, its queue records
+ * and which of two equal members is kept are upstream's.
+ */
 static void
 each_element(struct dlv *d, int rcpt, const char *list, int depth, const struct owner *own)
 {
-	struct each_at at = { d, rcpt, depth, own };
+	struct elems l = { NULL, 0, 0 };
 
-	addr_alias_split(list, each_one, &at);
+	addr_alias_split(list, each_one, &l);
+	for (size_t i = l.n; i-- > 0;) {
+		expand_addr(d, rcpt, l.v[i], depth, own);
+		free(l.v[i]);
+	}
+	free(l.v);
 }
 
 /*

@@ -8,9 +8,13 @@
 # recipient.  After the first attempt of the daemon that received each
 # message, and again after a queue run, the queue file's recipient records
 # are compared: each member's C record (its controlling user, ids and the
-# address it was expanded from); and the to= log lines of the attempts with
-# their ctladdr=.  Ids, times, pids and
-# the work folder are normalised.
+# address it was expanded from), the members' order (upstream's: a list's
+# last member first, in the place of the list) and R flags (P for the
+# only member left, and for every recipient read back); and the to= log
+# lines of the attempts with their ctladdr=.  Ids, times, pids and the work
+# folder are normalised.  A known difference is reported as a skip (and as
+# a failure once it is gone): upstream's queue run writes a plain recipient
+# before a list's member that came before it (mix2).
 . "$PETREL_SRCDIR/tests/lib/tap.sh"
 . "$PETREL_SRCDIR/tests/lib/sandbox.sh"
 . "$PETREL_SRCDIR/tests/lib/peers.sh"
@@ -77,6 +81,8 @@ for _ in $(seq 1 150); do
 	sleep 0.2
 done
 norm() { sed -E "s#$w/(up|pt)/#W/#g; s#$w/#W/#g"; }
+# the recipient records as written, in order
+rcpt_records() { grep -aE '^[CQrR]' "$(qf_of "$1" "$2")" | norm; }
 # each recipient with the C record in force for it (none after a bare C), in
 # address order, no flags
 ctl_records() {
@@ -91,11 +97,21 @@ to_lines() {
 	grep -a " $(tag_of "$1")\[[0-9]*\]: $id: to=" "$w/syslog" | norm |
 		sed -E 's/.*: to=/to=/; s/, (x?delay|pri)=[^,]*//g; s/stat=Deferred.*/stat=Deferred/'
 }
+differs() {	# GOT WANT WHAT: a known difference, a skip while it lasts
+	if [ "$1" = "$2" ]; then ok 1 "the known difference is gone, update the test: $3"
+	else skip "differs: $3"; fi
+}
 compare() {	# WHEN
 	local s up
 	for s in $CASES; do
 		up=$(ctl_records up "$s")
 		is "$(ctl_records pt "$s")" "$up" "$s $1: the C records are upstream's: $(echo $up)"
+		up=$(rcpt_records up "$s")
+		if [ "$s $1" = "mix2 after a queue run" ]; then
+			differs "$(rcpt_records pt "$s")" "$up" "$s $1: upstream's queue run writes the plain recipient first"
+		else
+			is "$(rcpt_records pt "$s")" "$up" "$s $1: the recipient records, their order and flags are upstream's: $(echo $up)"
+		fi
 		up=$(to_lines up "$s" | sort)
 		is "$(to_lines pt "$s" | sort)" "$up" "$s $1: the to= lines (ctladdr=) are upstream's: $(echo $up)"
 	done

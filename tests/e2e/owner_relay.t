@@ -43,10 +43,11 @@ for _ in $(seq 1 600); do
 done
 sleep 0.5
 log=$(commands)
+# the list's members in upstream's order: the last one first
 like "$log" "MAIL From:<rlist-request@[^>]*>
-RCPT To:<one@remote.test>
+RCPT To:<later@remote.test>
 RCPT To:<bad@remote.test>
-RCPT To:<later@remote.test>" "the members' copies go out MAIL FROM the owner"
+RCPT To:<one@remote.test>" "the members' copies go out MAIL FROM the owner"
 like "$log" "MAIL From:<>
 RCPT To:<boss@remote.test>" "the refused member is bounced (from <>) to the owner's address"
 [[ $log == *"RCPT To:<author@"* ]] || grep -q "^[0-9A-Za-z]*: to=<author@" "$SB/daemon.log"
@@ -63,6 +64,7 @@ for _ in $(seq 1 600); do
 	sleep 0.1
 done
 like "$(commands)" "MAIL From:<author@[^>]*>
+RCPT To:<bad@remote.test>
 RCPT To:<two@remote.test>" "a list without an owner: MAIL FROM the sender"
 dsn=$(sed -n "s/^$id: \([0-9A-Za-z]*\): DSN: .*/\1/p" "$SB/daemon.log")
 for _ in $(seq 1 300); do grep -q "^$dsn: to=" "$SB/daemon.log" && break; sleep 0.1; done
