@@ -874,6 +874,35 @@ reread_priority(struct dlv *d)
 }
 
 /*
+ * The message's M record (what mailq shows) after an attempt that left
+ * recipients deferred, as upstream's: the first error of the attempt, an
+ * address that failed while the recipients were expanded ("User unknown")
+ * or else the first deferral ("Deferred: reason").
+ */
+static void
+envelope_message(struct dlv *d)
+{
+	const struct dlv_target *def = NULL;
+	struct pt_buf m = PT_BUF_INIT;
+
+	for (int k = 0; k < d->targets.n; k++) {
+		const struct dlv_target *t = &d->targets.v[k];
+
+		if (t->failed_early && !t->refused && !t->by_expired && t->text && *t->text) {
+			d->e->message = queue_env_str(d->e, t->text);
+			return;
+		}
+		if (def == NULL && t->state == DLV_DEFERRED)
+			def = t;
+	}
+	if (def == NULL)
+		return;
+	pt_buf_printf(&m, "Deferred%s%s", *def->text ? ": " : "", def->text);
+	d->e->message = queue_env_str(d->e, m.s);
+	pt_buf_free(&m);
+}
+
+/*
  * -odb with targets left after the expansion: the submitting process logs
  * the expansion's failures and the from= line and notes its exit status,
  * then a child (in a session of its own) takes the message, whose lock it
@@ -956,16 +985,8 @@ attempt(struct dlv *d, bool *left)
 		if (queue_msg_remove(d->m, &err) != QUEUE_OK)
 			pt_log_id(LOG_ERR, d->e->id, "cannot remove: %s", pt_buf_str(&err));
 	} else {
-		for (int k = 0; k < d->targets.n && !d->by_warning; k++)	/* what mailq shows */
-			if (d->targets.v[k].state == DLV_DEFERRED) {
-				struct pt_buf m = PT_BUF_INIT;
-
-				pt_buf_printf(&m, "Deferred%s%s", *d->targets.v[k].text ? ": " : "",
-				    d->targets.v[k].text);
-				d->e->message = queue_env_str(d->e, m.s);
-				pt_buf_free(&m);
-				break;
-			}
+		if (!d->by_warning)
+			envelope_message(d);
 		d->e->attempts++;
 		d->e->last_attempt = (long long)d->now;
 		if (queue_msg_update(d->m, d->e, &err) != QUEUE_OK) {
