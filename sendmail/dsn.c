@@ -65,6 +65,26 @@ dsn_interval(long secs, struct pt_buf *out)
  * the notice being built (d->notice_owner: the owner of the list the target
  * came through, NULL for the message's own error recipient).
  */
+/*
+ * True if queued recipient i (asking for success notices) became several
+ * targets: an alias list.  Upstream then reports the list itself as
+ * "expanded to multiple addresses" in the transcript of a return receipt,
+ * and none of its members (they do not inherit NOTIFY=SUCCESS).
+ */
+static bool
+expanded_list(const struct dlv *d, int i)
+{
+	const struct queue_rcpt *r = i >= 0 ? &d->e->rcpts[i] : NULL;
+	int n = 0;
+
+	if (r == NULL || (r->flags & (QRF_HAS_NOTIFY | QRF_NOTIFY_SUCCESS)) !=
+	    (QRF_HAS_NOTIFY | QRF_NOTIFY_SUCCESS))
+		return false;
+	for (int k = 0; k < d->targets.n && n < 2; k++)
+		n += d->targets.v[k].rcpt == i && !d->targets.v[k].refused;
+	return n > 1;
+}
+
 static bool
 reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 {
@@ -79,6 +99,8 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 		return false;	/* reported to another list's owner, or to the sender */
 	if (kind == DLV_SENT && t->by_relayed)
 		return true;	/* Deliver By's notice, whatever NOTIFY says */
+	if (kind == DLV_SENT && expanded_list(d, t->rcpt))
+		return false;	/* the list is reported, not its members */
 	if (r == NULL || !(r->flags & QRF_HAS_NOTIFY))
 		return kind != DLV_SENT;
 	return (r->flags & want) != 0;
@@ -199,7 +221,21 @@ transcript_of(const struct dlv_target *t, int kind, struct pt_buf *b)
 		pt_buf_adds(b, t->xscript_after);
 }
 
-/* The transcript section: what happened to each reported target, and the timeouts. */
+/* True if target i is the first of its queued recipient's. */
+static bool
+first_target(const struct dlv *d, int i)
+{
+	for (int k = 0; k < i; k++)
+		if (d->targets.v[k].rcpt == d->targets.v[i].rcpt)
+			return false;
+	return true;
+}
+
+/*
+ * The transcript section: what happened to each reported target (in a
+ * return receipt also each list expanded and what its members got), and the
+ * timeouts.
+ */
 static void
 transcript(struct dlv *d, int kind, struct pt_buf *b)
 {
@@ -209,6 +245,14 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 
+		if (kind == DLV_SENT && d->notice_owner == NULL && expanded_list(d, t->rcpt)) {
+			if (first_target(d, i))
+				pt_buf_printf(&lines, "%s... expanded to multiple addresses\n",
+				    d->e->rcpts[t->rcpt].addr);
+			if (t->state == DLV_SENT)
+				transcript_of(t, kind, &lines);
+			continue;
+		}
 		if (!reportable(d, t, kind))
 			continue;
 		expired |= t->expired;
@@ -816,7 +860,8 @@ notify_group(struct dlv *d, int kind)
 	bool any = false;
 
 	for (int i = 0; i < d->targets.n; i++)
-		if (reportable(d, &d->targets.v[i], kind))
+		if (reportable(d, &d->targets.v[i], kind) || (kind == DLV_SENT &&
+		    d->notice_owner == NULL && expanded_list(d, d->targets.v[i].rcpt)))
 			any = true;
 	if (!any)
 		return;

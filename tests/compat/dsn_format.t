@@ -38,6 +38,8 @@ bad: nosuchuser
 gone: error:5.1.1:550 gone
 p67: "|$w/exit67.sh"
 p75: "|$w/exit75.sh"
+team: u1, sender
+fwd: u1
 AL
 done
 printf '#!/bin/sh\ncat >/dev/null\necho "no such thing here"\nexit 67\n' >"$w/exit67.sh"
@@ -87,6 +89,8 @@ both rcpt550-nopipe "" 'r2@[127.0.0.16]'
 both success-hdrs " RET=HDRS" "u1@mx.example.test NOTIFY=SUCCESS"
 both success-full " RET=FULL ENVID=env-1" "u1@mx.example.test NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;u1@orig.example"
 both success-relay "" "s@[127.0.0.20] NOTIFY=SUCCESS"
+both success-list "" "team@mx.example.test NOTIFY=SUCCESS"
+both success-alias "" "fwd@mx.example.test NOTIFY=SUCCESS,FAILURE"
 both mixed "" u1@mx.example.test bad@mx.example.test
 both remote-sender "" u1@mx.example.test
 both null-sender "" u1@mx.example.test
