@@ -108,6 +108,8 @@ struct dlv {
 				 * envelope's (a target's list_owner), or NULL */
 	const char *notice_owner;	/* while building a notice: the list_owner of the targets it
 					 * reports (NULL: those without one) */
+	bool notice_sent_too;	/* while building a failure notice: it also reports the
+				 * successes that asked for a notice, as upstream's does */
 	uid_t default_uid;	/* DefaultUser: programs from the aliases file run as this */
 	gid_t default_gid;
 	struct queue_idgen idgen;	/* ids of the notices this process queues */

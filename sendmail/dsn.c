@@ -81,7 +81,7 @@ expanded_list(const struct dlv *d, int i)
 	    (QRF_HAS_NOTIFY | QRF_NOTIFY_SUCCESS))
 		return false;
 	for (int k = 0; k < d->targets.n && n < 2; k++)
-		n += d->targets.v[k].rcpt == i && !d->targets.v[k].refused;
+		n += d->targets.v[k].rcpt == i && !d->targets.v[k].refused && !d->targets.v[k].failed_early;
 	return n > 1;
 }
 
@@ -104,6 +104,20 @@ reportable(const struct dlv *d, const struct dlv_target *t, int kind)
 	if (r == NULL || !(r->flags & QRF_HAS_NOTIFY))
 		return kind != DLV_SENT;
 	return (r->flags & want) != 0;
+}
+
+/*
+ * The kind under which t appears in the notice of kind being built, or 0:
+ * a failure notice also reports the successes (d->notice_sent_too).
+ */
+static int
+in_notice(const struct dlv *d, const struct dlv_target *t, int kind)
+{
+	if (reportable(d, t, kind))
+		return kind;
+	if (kind == DLV_FAILED && d->notice_sent_too && reportable(d, t, DLV_SENT))
+		return DLV_SENT;
+	return 0;
 }
 
 /* The Timeout.queuewarn or .queuereturn that applies to the message. */
@@ -242,23 +256,28 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 	struct pt_buf lines = PT_BUF_INIT, iv = PT_BUF_INIT;
 	bool expired = false, by_expired = false;
 
-	for (int i = 0; i < d->targets.n; i++) {
-		const struct dlv_target *t = &d->targets.v[i];
+	/* in the order of the events: the failures found while expanding came first */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < d->targets.n; i++) {
+			const struct dlv_target *t = &d->targets.v[i];
+			int as;
 
-		if (kind == DLV_SENT && d->notice_owner == NULL && expanded_list(d, t->rcpt)) {
-			if (first_target(d, i))
-				pt_buf_printf(&lines, "%s... expanded to multiple addresses\n",
-				    d->e->rcpts[t->rcpt].addr);
-			if (t->state == DLV_SENT)
-				transcript_of(t, kind, &lines);
-			continue;
+			if (t->failed_early != (pass == 0))
+				continue;
+			if (kind == DLV_SENT && d->notice_owner == NULL && expanded_list(d, t->rcpt)) {
+				if (first_target(d, i))
+					pt_buf_printf(&lines, "%s... expanded to multiple addresses\n",
+					    d->e->rcpts[t->rcpt].addr);
+				if (t->state == DLV_SENT)
+					transcript_of(t, kind, &lines);
+				continue;
+			}
+			if ((as = in_notice(d, t, kind)) == 0)
+				continue;
+			expired |= t->expired;
+			by_expired |= t->by_expired;
+			transcript_of(t, as, &lines);
 		}
-		if (!reportable(d, t, kind))
-			continue;
-		expired |= t->expired;
-		by_expired |= t->by_expired;
-		transcript_of(t, kind, &lines);
-	}
 	if (kind == DLV_DEFERRED && d->by_warning) {
 		pt_buf_printf(&lines, "Warning: Delivery time (%lds) exceeded\n", d->e->deliverby);
 		dsn_interval(queue_timeout(d, false), &iv);
@@ -282,14 +301,18 @@ transcript(struct dlv *d, int kind, struct pt_buf *b)
 	pt_buf_free(&iv);
 }
 
-/* The human-readable part; a notice to the postmaster names the message's queue id. */
+static void section(struct dlv *d, int kind, struct pt_buf *b);
+
+/*
+ * The human-readable part; a notice to the postmaster names the message's
+ * queue id.  A failure notice lists the successes that asked for a notice
+ * after the failures.
+ */
 static void
 human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 {
-	struct pt_buf why = PT_BUF_INIT;
 	const char *from = queue_env_macro(d->e, "_");
 	char date[PT_DATE_MAX];
-	bool head = true;
 
 	if (kind == DLV_DEFERRED)
 		pt_buf_adds(b, "    **********************************************\n"
@@ -303,7 +326,24 @@ human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 		pt_buf_printf(b, "with id %s\n", d->e->id);
 	pt_buf_addc(b, '\n');
 	/* a warning lists its addresses only for Deliver-By, as upstream's */
-	for (int i = 0; (kind != DLV_DEFERRED || d->by_warning) && i < d->targets.n; i++) {
+	if (kind != DLV_DEFERRED || d->by_warning)
+		section(d, kind, b);
+	if (kind == DLV_FAILED && d->notice_sent_too) {
+		d->notice_sent_too = false;
+		section(d, DLV_SENT, b);
+		d->notice_sent_too = true;
+	}
+	transcript(d, kind, b);
+}
+
+/* One section of the human-readable part: the targets a notice of kind reports. */
+static void
+section(struct dlv *d, int kind, struct pt_buf *b)
+{
+	struct pt_buf why = PT_BUF_INIT;
+	bool head = true;
+
+	for (int i = 0; i < d->targets.n; i++) {
 		const struct dlv_target *t = &d->targets.v[i];
 
 		if (!reportable(d, t, kind))
@@ -333,7 +373,6 @@ human_part(struct dlv *d, int kind, bool pm, struct pt_buf *b)
 	}
 	if (!head)
 		pt_buf_addc(b, '\n');
-	transcript(d, kind, b);
 	pt_buf_free(&why);
 }
 
@@ -502,8 +541,9 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 		/* a recipient the submission refused is no queued one: its address as given */
 		const struct queue_rcpt refused = { .addr = t->addr, .ctl = -1 };
 		const struct queue_rcpt *r = t->rcpt >= 0 ? &d->e->rcpts[t->rcpt] : &refused;
+		int as = in_notice(d, t, kind);
 
-		if (!reportable(d, t, kind))
+		if (as == 0)
 			continue;
 		pt_buf_addc(b, '\n');
 		if (r->orcpt != NULL)
@@ -512,7 +552,7 @@ status_part(struct dlv *d, int kind, struct pt_buf *b)
 		dsn_final_rcpt(d->cfg, r, &final);
 		pt_buf_printf(b, "Final-Recipient: %s\n", final.s);
 		actual_recipient(d, t, final.s, b);
-		pt_buf_printf(b, "Action: %s\nStatus: %s\n", action(t, kind), dsn_status(t, kind));
+		pt_buf_printf(b, "Action: %s\nStatus: %s\n", action(t, as), dsn_status(t, as));
 		if (t->mta != NULL)
 			pt_buf_printf(b, "Remote-MTA: %s; %s\n", t->mailer && t->mailer->mtatype ?
 			    t->mailer->mtatype : "dns", t->mta);
@@ -857,14 +897,19 @@ notify_group(struct dlv *d, int kind)
 	struct notice n = { .kind = kind };
 	const char *to, *sender = d->e->sender;
 	char *owned = NULL;
-	bool any = false;
+	bool any = false, failed = false, sent = false;
 
-	for (int i = 0; i < d->targets.n; i++)
-		if (reportable(d, &d->targets.v[i], kind) || (kind == DLV_SENT &&
-		    d->notice_owner == NULL && expanded_list(d, d->targets.v[i].rcpt)))
+	for (int i = 0; i < d->targets.n; i++) {
+		const struct dlv_target *t = &d->targets.v[i];
+
+		failed |= reportable(d, t, DLV_FAILED);
+		sent |= reportable(d, t, DLV_SENT);
+		if (reportable(d, t, kind) || (kind == DLV_SENT && d->notice_owner == NULL &&
+		    expanded_list(d, t->rcpt)))
 			any = true;
-	if (!any)
-		return;
+	}
+	if (!any || (kind == DLV_SENT && failed))
+		return;	/* nothing to say, or the failure notice said it */
 	/* the sender of a message being submitted learns of failures as ErrorMode says */
 	if (kind == DLV_FAILED && d->notice_owner == NULL && d->errmode != 0 &&
 	    dlv_errmode_return(d))
@@ -878,6 +923,7 @@ notify_group(struct dlv *d, int kind)
 	/* RET=HDRS, negative precedence, or a return receipt: the headers only */
 	n.hdrs = (d->e->flags & QEF_NO_BODY_RETURN) != 0 || hdr_class(d->cfg, d->e) < 0 ||
 	    kind == DLV_SENT;
+	d->notice_sent_too = kind == DLV_FAILED && sent;
 	queue_notice(d, &n);
 	if (kind == DLV_FAILED && d->cfg->opt.postmaster_copy != NULL &&
 	    *d->cfg->opt.postmaster_copy != '\0' && !(d->e->flags & QEF_RESPONSE) &&
@@ -886,6 +932,7 @@ notify_group(struct dlv *d, int kind)
 		n.pm = n.hdrs = true;
 		queue_notice(d, &n);
 	}
+	d->notice_sent_too = false;
 	free(owned);
 }
 

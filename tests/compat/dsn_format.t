@@ -40,11 +40,14 @@ p67: "|$w/exit67.sh"
 p75: "|$w/exit75.sh"
 team: u1, sender
 fwd: u1
+team2: u1, nosuchuser
+p0: "|$w/exit0.sh"
 AL
 done
 printf '#!/bin/sh\ncat >/dev/null\necho "no such thing here"\nexit 67\n' >"$w/exit67.sh"
 printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$w/exit75.sh"
-chmod 755 "$w/exit67.sh" "$w/exit75.sh"
+printf '#!/bin/sh\ncat >/dev/null\nexit 0\n' >"$w/exit0.sh"
+chmod 755 "$w/exit67.sh" "$w/exit75.sh" "$w/exit0.sh"
 fake_peer rcptrej 127.0.0.14 --rcpt-reply "r1=550 5.1.1 r1 is unknown here" &&
 	fake_peer dotrej 127.0.0.12 --dot-reply "554 5.7.1 message content refused" &&
 	fake_peer later 127.0.0.15 --rcpt-reply "t1=451 4.2.0 try again later" &&
@@ -91,6 +94,9 @@ both success-full " RET=FULL ENVID=env-1" "u1@mx.example.test NOTIFY=SUCCESS,FAI
 both success-relay "" "s@[127.0.0.20] NOTIFY=SUCCESS"
 both success-list "" "team@mx.example.test NOTIFY=SUCCESS"
 both success-alias "" "fwd@mx.example.test NOTIFY=SUCCESS,FAILURE"
+both success-list-fail "" "team2@mx.example.test NOTIFY=SUCCESS,FAILURE"
+both failure-list "" "team2@mx.example.test NOTIFY=FAILURE"
+both success-prog "" "p0@mx.example.test NOTIFY=SUCCESS"
 both mixed "" u1@mx.example.test bad@mx.example.test
 both remote-sender "" u1@mx.example.test
 both null-sender "" u1@mx.example.test
