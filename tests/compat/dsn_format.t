@@ -97,6 +97,9 @@ both success-alias "" "fwd@mx.example.test NOTIFY=SUCCESS,FAILURE"
 both success-list-fail "" "team2@mx.example.test NOTIFY=SUCCESS,FAILURE"
 both failure-list "" "team2@mx.example.test NOTIFY=FAILURE"
 both success-prog "" "p0@mx.example.test NOTIFY=SUCCESS"
+both success-and-failure "" "u1@mx.example.test NOTIFY=SUCCESS" "bad@mx.example.test NOTIFY=FAILURE"
+both never "" "bad@mx.example.test NOTIFY=NEVER" "u1@mx.example.test NOTIFY=NEVER"
+both success-relay-list "" "team@mx.example.test NOTIFY=SUCCESS" "s@[127.0.0.20] NOTIFY=SUCCESS"
 both mixed "" u1@mx.example.test bad@mx.example.test
 both remote-sender "" u1@mx.example.test
 both null-sender "" u1@mx.example.test
