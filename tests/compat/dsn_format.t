@@ -179,13 +179,35 @@ for l in open(sys.argv[1], encoding='latin-1'):
         lines.append(m.groups())
 skip = {q for _, q, text in lines if text.startswith('from=sender,')}
 skip |= {re.match(r'\w+', text).group(0) for _, q, text in lines if q in skip and ': DSN: ' in text}
+# grouped by message, a notice's lines with the message's, the messages in
+# the order they came: deliveries and notices run in processes of their own,
+# so their lines and the next message's interleave as the machine's load has it
+parent = {}
+for _, qid, text in lines:
+    m = re.match(r'(\w+): (DSN|sender notify|postmaster notify|return to sender): ', text)
+    if m:
+        parent[m.group(1)] = qid
+def root(q):
+    seen = set()
+    while q in parent and q not in seen:
+        seen.add(q)
+        q = parent[q]
+    return q
+groups = {}
 for pri, qid, text in lines:
     if qid in skip:
         continue
     if not re.match(r'(to=|\w+: (DSN|sender notify|postmaster notify|return to sender): )', text):
         continue
     t = re.sub(r'\b[0-9A-Za-z]{8}[0-9]{6}\b', 'QID', pri + ' ' + qid + ': ' + text)
-    print(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
+    groups.setdefault(root(qid), []).append(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
+# in the order the messages came (their from= lines)
+came = {}
+for i, (_, qid, text) in enumerate(lines):
+    if text.startswith('from=') and qid not in came:
+        came[qid] = i
+for r in sorted(groups, key=lambda r: came.get(r, len(lines))):
+    print('\n'.join(groups[r]))
 PY
 }
 uplog=$(log_of sendmail) ptlog=$(log_of "$TAG")
