@@ -150,8 +150,9 @@ qid=${qid##*/qf}
 [ -n "$qid" ] && qualified "$ORACLE_SENDMAIL" -C"$box/full.cf" -Qheld_for_review -qI"$qid" >/dev/null 2>&1
 ok $([ -n "$qid" ] && [ -f "$box/mqueue/hf$qid" ] && echo 0 || echo 1) "upstream quarantined one message"
 
-# Hold the lock of one message, as a delivering process would.
-locked=$(ls "$box/mqueue" | grep '^qf' | head -1)
+# Hold the lock of one message, as a delivering process would (not the
+# one with the long id, whose listing is checked below without the *)
+locked=$(ls "$box/mqueue" | grep '^qf' | grep -v "^qf$longid\$" | head -1)
 flock -x "$box/mqueue/$locked" sleep 60 &
 lockpid=$!
 sleep 0.3
