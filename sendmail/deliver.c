@@ -445,6 +445,19 @@ run_targets(struct dlv *d)
 	free(settled);
 }
 
+struct queue_idgen *
+dlv_idgen(time_t now)
+{
+	static struct queue_idgen g;
+	static pid_t owner;
+
+	if (owner != getpid()) {
+		owner = getpid();
+		queue_idgen_init(&g, (long)owner, (unsigned)now ^ 0x5a5a);
+	}
+	return &g;
+}
+
 /* The state of queued recipient i after the attempt: sent, failed or deferred. */
 static int
 rcpt_outcome(const struct dlv *d, int i, bool *expanded)
@@ -593,11 +606,7 @@ split_owner(struct dlv *d, const char *owner)
 		    pt_strcasecmp(t->list_owner, owner) == 0)
 			requeue_target(d, e, &d->e->rcpts[t->rcpt], t);
 	}
-	if (!d->have_idgen) {
-		queue_idgen_init(&d->idgen, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
-		d->have_idgen = true;
-	}
-	if (queue_msg_create(d->qd, &d->idgen, d->now, &m, &err) != QUEUE_OK)
+	if (queue_msg_create(d->qd, dlv_idgen(d->now), d->now, &m, &err) != QUEUE_OK)
 		goto out;
 	if (copy_body(d, m) < 0 || queue_msg_commit(m, e, &err) != QUEUE_OK) {
 		queue_msg_abort(m);

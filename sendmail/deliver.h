@@ -112,8 +112,6 @@ struct dlv {
 				 * successes that asked for a notice, as upstream's does */
 	uid_t default_uid;	/* DefaultUser: programs from the aliases file run as this */
 	gid_t default_gid;
-	struct queue_idgen idgen;	/* ids of the notices this process queues */
-	bool have_idgen;
 	struct dlv_cache *cache;	/* connections kept between messages, or NULL */
 	const char *relay;	/* the host being talked to as logs name it ("mx.example.net."), or NULL */
 	char errmode;		/* the submitting process's own attempt: the ErrorMode letter
@@ -481,5 +479,14 @@ bool dlv_by_warn_due(const struct dlv *d);
  * and delivered where Deliver By ends (a server without it, a local mailer).
  */
 void dlv_by_delivered(const struct dlv *d, struct dlv_target *t);
+
+/*
+ * The queue id generator of this process, for the messages a delivery
+ * makes (notices, an owner- list's split envelope): one per process, so that
+ * two of them never share an id (a generator per attempt, seeded with the
+ * time, gave every notice of a second the same id); made again in a
+ * forked child.
+ */
+struct queue_idgen *dlv_idgen(time_t now);
 
 #endif

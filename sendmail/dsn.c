@@ -753,10 +753,6 @@ queue_notice(struct dlv *d, const struct notice *n)
 	struct queue_msg *m;
 	char boundary[128];
 
-	if (!d->have_idgen) {	/* one generator per process: two notices never share an id */
-		queue_idgen_init(&d->idgen, (long)getpid(), (unsigned)d->now ^ 0x5a5a);
-		d->have_idgen = true;
-	}
 	e->ctime = (long long)d->now;
 	e->sender = queue_env_str(e, "<>");
 	e->flags |= QEF_RESPONSE;
@@ -766,7 +762,7 @@ queue_notice(struct dlv *d, const struct notice *n)
 	e->priority = (long)e->nrcpts * d->cfg->opt.recipient_factor;
 	if (n->kind != DLV_SENT)
 		e->priority += 1024 + (n->hdrs ? 0 : dsn_message_size(d));
-	if (queue_msg_create(d->qd, &d->idgen, d->now, &m, &err) == QUEUE_OK) {
+	if (queue_msg_create(d->qd, dlv_idgen(d->now), d->now, &m, &err) == QUEUE_OK) {
 		char id[QUEUE_ID_MAX];
 
 		pt_strlcpy(id, queue_msg_id(m), sizeof id);

@@ -182,25 +182,18 @@ skip |= {re.match(r'\w+', text).group(0) for _, q, text in lines if q in skip an
 # grouped by message, a notice's lines with the message's, the messages in
 # the order they came: deliveries and notices run in processes of their own,
 # so their lines and the next message's interleave as the machine's load has it
-parent = {}
-for _, qid, text in lines:
-    m = re.match(r'(\w+): (DSN|sender notify|postmaster notify|return to sender): ', text)
-    if m:
-        parent[m.group(1)] = qid
-def root(q):
-    seen = set()
-    while q in parent and q not in seen:
-        seen.add(q)
-        q = parent[q]
-    return q
+owner = {}	# a notice's id -> the message it reports on, as of the latest DSN line
 groups = {}
 for pri, qid, text in lines:
+    m = re.match(r'(\w+): (DSN|sender notify|postmaster notify|return to sender): ', text)
+    if m:
+        owner[m.group(1)] = owner.get(qid, qid)
     if qid in skip:
         continue
     if not re.match(r'(to=|\w+: (DSN|sender notify|postmaster notify|return to sender): )', text):
         continue
     t = re.sub(r'\b[0-9A-Za-z]{8}[0-9]{6}\b', 'QID', pri + ' ' + qid + ': ' + text)
-    groups.setdefault(root(qid), []).append(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
+    groups.setdefault(owner.get(qid, qid), []).append(re.sub(r'(x?delay)=[0-9:+]+', r'\1=T', t))
 # in the order the messages came (their from= lines)
 came = {}
 for i, (_, qid, text) in enumerate(lines):
