@@ -18,6 +18,7 @@
 #define QUEUE_STATE_DIR ".petrel"	/* Petrel's folder inside a queue directory */
 #define QUEUE_STATE_FILE "state"	/* the shared state inside it */
 #define QUEUE_SPARE_DEFAULT 1024	/* spare inodes kept per queue directory */
+#define QUEUE_SPARE_KEEP (128 * 1024)	/* a spare keeps contents (blocks) up to this size */
 
 /* The bit of an F letter or an R letter, 0 if unknown (queue_qf_write.c). */
 unsigned queue_env_flag_bit(int c);

@@ -55,6 +55,7 @@ struct queue_msg {
 	struct queue_env *env;	/* read by queue_msg_open */
 	char *wbuf;
 	size_t wlen;
+	off_t wpos;		/* MSG_NEW: bytes of the body written to df_wfd */
 	int werr;		/* the first write error */
 };
 
@@ -79,7 +80,9 @@ write_all(int fd, const char *p, size_t n)
 /*
  * Makes file name in folder dirfd for writing: a spare inode when there is
  * one, else a new file.  Returns the descriptor, or -1 with errno (EEXIST
- * when the name is taken).
+ * when the name is taken).  A spare still holds its last contents (see
+ * queue_spare.c): the caller writes from the start and cuts the file to
+ * what it wrote (cut_to) before anyone reads it.
  */
 static int
 make_file(struct queue_dir *qd, int dirfd, const char *name, int flags)
@@ -87,7 +90,7 @@ make_file(struct queue_dir *qd, int dirfd, const char *name, int flags)
 	int rc = queue_spare_take(qd, dirfd, name), fd;
 
 	if (rc == 0) {
-		fd = openat(dirfd, name, flags | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+		fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW);
 		if (fd >= 0)
 			return fd;
 		(void)unlinkat(dirfd, name, 0);	/* someone else's inode: replace it */
@@ -136,13 +139,42 @@ queue_msg_create(struct queue_dir *qd, struct queue_idgen *g, time_t now,
 	return QUEUE_OK;
 }
 
+/*
+ * Cuts file fd, written from its start, to its first len bytes: a spare's
+ * older and longer contents go.  When the length is unchanged, the blocks
+ * were overwritten in place: nothing is allocated or freed, and the inode
+ * needs no write for fdatasync.  0 or an errno.
+ */
+static int
+cut_to(int fd, off_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return errno;
+	if (st.st_size > len && ftruncate(fd, len) < 0)
+		return errno;
+	return 0;
+}
+
 /* Writes the buffered body out. */
 static void
 flush_body(struct queue_msg *m)
 {
-	if (m->wlen > 0 && m->werr == 0)
+	if (m->wlen > 0 && m->werr == 0) {
 		m->werr = write_all(m->df_wfd, m->wbuf, m->wlen);
+		m->wpos += (off_t)m->wlen;
+	}
 	m->wlen = 0;
+}
+
+/* Writes the buffered body out and cuts the file there, for a reader or the commit. */
+static void
+finish_write(struct queue_msg *m)
+{
+	flush_body(m);
+	if (m->werr == 0)
+		m->werr = cut_to(m->df_wfd, m->wpos);
 }
 
 int
@@ -183,13 +215,14 @@ queue_msg_new_body(struct queue_msg *m, struct pt_buf *err)
 		return QUEUE_TEMPFAIL;
 	flush_body(m);
 	m->werr = 0;	/* what was written so far no longer matters */
+	m->wpos = 0;
 	if (m->df_rfd >= 0) {
 		close(m->df_rfd);
 		m->df_rfd = -1;
 	}
 	new_body_name(m, name);
 	if (m->new_body) {
-		if (ftruncate(m->df_wfd, 0) == 0 && lseek(m->df_wfd, 0, SEEK_SET) == 0)
+		if (lseek(m->df_wfd, 0, SEEK_SET) == 0)	/* cut at the end */
 			return QUEUE_OK;
 		pt_buf_printf(err, "%s/%s: %s", m->qd->path, name, strerror(errno));
 		return QUEUE_TEMPFAIL;
@@ -290,6 +323,8 @@ write_tf(struct queue_msg *m, const struct pt_buf *text, struct pt_buf *err)
 	if (rc == 0)
 		rc = write_all(fd, text->s, text->len);
 	if (rc == 0)
+		rc = cut_to(fd, (off_t)text->len);
+	if (rc == 0)
 		start_writeback(qd, fd);
 	if (rc != 0) {
 		pt_buf_printf(err, "%s/%s: %s", qd->path, name, strerror(rc));
@@ -307,7 +342,7 @@ finish_body(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	struct stat st;
 	int rc;
 
-	flush_body(m);
+	finish_write(m);
 	rc = m->werr;
 	if (rc == 0 && fstat(m->df_wfd, &st) < 0)
 		rc = errno;
@@ -500,7 +535,7 @@ queue_msg_df(struct queue_msg *m)
 	int dirfd = m->qd->df_fd, fd;
 
 	if (m->state == MSG_NEW) {
-		flush_body(m);
+		finish_write(m);
 		if (m->werr != 0) {
 			errno = m->werr;
 			return -1;

@@ -4,14 +4,15 @@
  *
  * Creating an inode is the most expensive step of queueing on many file
  * systems (here about a millisecond of CPU on ext4, against 30 microseconds
- * for a rename); a finished message's qf and df are therefore emptied and
- * kept in <queue>/.petrel/ as s<N>, and a new message renames one of them to
+ * for a rename); a finished message's qf and df are therefore kept (with their
+ * contents unless large, see empty_file) in <queue>/.petrel/ as s<N>, and a
+ * new message renames one of them to
  * its df or tf name.  The slots form a ring whose two ends are counters of
  * the shared state (queue_sync.c): a taker claims slot head with a
  * compare-and-swap and renames s<head> to its name without replacing
  * anything; a giver first renames the file to a private name (that is the
- * atomic removal of the message's file), empties it, claims slot tail and
- * renames it to s<tail>.  A slot whose file is not there (a giver that is
+ * atomic removal of the message's file), empties it if it is large, claims
+ * slot tail and renames it to s<tail>.  A slot whose file is not there (a giver that is
  * slow or died) is skipped; its file, if it ever arrives, is an orphan that
  * queue_spare_sweep removes.  At most spare_max files are kept.
  *
@@ -101,19 +102,28 @@ queue_spare_take(struct queue_dir *qd, int dirfd, const char *name)
 	return ENOENT;
 }
 
-/* Empties the file called name in the pool folder (by descriptor or by name). */
+/*
+ * Empties the file called name in the pool folder (by descriptor or by name)
+ * when it holds more than QUEUE_SPARE_KEEP bytes.  A smaller one keeps its
+ * contents and so its blocks: the next message overwrites them in place and
+ * cuts the file to its own length (queue_msg.c), so that taking a spare
+ * allocates no blocks and giving one back frees none (each free is a discard
+ * request on a file system mounted with -o discard).
+ */
 static void
 empty_file(struct queue_dir *qd, const char *name, int fd)
 {
-	int wfd;
+	struct stat st;
+	int wfd = fd;
 
-	if (fd >= 0 && ftruncate(fd, 0) == 0)
+	if (wfd < 0)
+		wfd = openat(qd->spare_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (wfd < 0)
 		return;
-	wfd = openat(qd->spare_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (wfd >= 0) {
+	if (fstat(wfd, &st) == 0 && st.st_size > QUEUE_SPARE_KEEP)
 		(void)ftruncate(wfd, 0);
+	if (wfd != fd)
 		close(wfd);
-	}
 }
 
 void

@@ -223,12 +223,14 @@ test_lifecycle(void)
 		queue_file_path(qd, QFT_DF, queue_msg_id(m2), &p);
 		stat(p.s, &st);
 		ok(st.st_ino == freed_qf || st.st_ino == freed_df, "the next df reuses a freed inode");
-		ok(st.st_size == 0, "and it is empty");
 		pt_buf_free(&p);
 	}
 	queue_msg_write(m2, "x\n", 2);
 	queue_msg_commit(m2, e, &err);
 	strcpy(id, queue_msg_id(m2));
+	qf = slurp(qd, QFT_DF, id);
+	is_str(qf, "x\n", "the reused inode holds the new body only");
+	free(qf);
 	is_int(queue_msg_lose(m2, &err), QUEUE_OK, "a message can be set aside as lost");
 	ok(exists(qd, QFT_LOST, id) && !exists(qd, QFT_QF, id), "its control file is now Qf");
 	queue_msg_close(m2);
@@ -502,6 +504,110 @@ test_new_body(int mode, const char *label, bool subs)
 	free(path);
 }
 
+/* Sizes of the spare files in the pool: the largest, and how many there are. */
+static off_t
+largest_spare(const char *path, int *count)
+{
+	struct pt_buf p = PT_BUF_INIT, f = PT_BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	off_t max = -1;
+	DIR *d;
+
+	*count = 0;
+	pt_buf_printf(&p, "%s/.petrel", path);
+	d = opendir(p.s);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] != 's')
+			continue;
+		pt_buf_reset(&f);
+		pt_buf_printf(&f, "%s/%s", p.s, de->d_name);
+		if (stat(f.s, &st) == 0) {
+			++*count;
+			if (st.st_size > max)
+				max = st.st_size;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	pt_buf_free(&p);
+	pt_buf_free(&f);
+	return max;
+}
+
+/* Queues a message with a body of n bytes and rcpts more recipients, and removes it. */
+static void
+queue_and_remove(struct queue_dir *qd, struct queue_idgen *g, size_t n, int rcpts)
+{
+	struct queue_env *e = small_env("<a@example.org>", "<b@example.net>");
+	struct queue_msg *m = NULL;
+	struct pt_buf err = PT_BUF_INIT;
+	char line[64];
+
+	for (int i = 0; i < rcpts; i++) {
+		snprintf(line, sizeof line, "<someone-%d@example.net>", i);
+		queue_env_add_rcpt(e, line)->flags = QRF_PRIMARY;
+	}
+	queue_msg_create(qd, g, time(NULL), &m, &err);
+	for (size_t k = 0; k < n; k += 50)
+		queue_msg_write(m, "0123456789012345678901234567890123456789012345678\n", n - k < 50 ? n - k : 50);
+	queue_msg_commit(m, e, &err);
+	queue_msg_remove(m, &err);
+	queue_msg_close(m);
+	queue_env_free(e);
+	pt_buf_free(&err);
+}
+
+/*
+ * A spare keeps its old contents (and blocks) unless it is large; a message
+ * made from longer spares is cut to exactly what it wrote: its body read
+ * back before the commit, its df and its qf after.
+ */
+static void
+test_spare_contents(int mode, const char *label)
+{
+	char *path = mkqueue(label, false), *got;
+	struct queue_dir *qd = NULL;
+	struct queue_msg *m = NULL;
+	struct queue_idgen g;
+	struct queue_env *e = small_env("<a@example.org>", "<b@example.net>");
+	struct pt_buf err = PT_BUF_INIT, want = PT_BUF_INIT;
+	char id[QUEUE_ID_MAX];
+	off_t max;
+	int n;
+
+	queue_idgen_init(&g, getpid(), 9);
+	queue_dir_open(path, NULL, mode, &qd, &err);
+	queue_and_remove(qd, &g, 20000, 200);
+	max = largest_spare(path, &n);
+	ok(max >= 20000 && n >= 2, "%s: the spares keep their contents (%d, %lld bytes)", label, n,
+	    (long long)max);
+	queue_msg_create(qd, &g, time(NULL), &m, &err);
+	strcpy(id, queue_msg_id(m));
+	queue_msg_write(m, "short\n", 6);
+	got = read_fd(queue_msg_df(m));
+	is_str(got, "short\n", "%s: a body written into a longer spare reads back as written", label);
+	free(got);
+	queue_msg_write(m, "more\n", 5);
+	is_int(queue_msg_commit(m, e, &err), QUEUE_OK, "%s: the commit succeeds", label);
+	got = slurp(qd, QFT_DF, id);
+	is_str(got, "short\nmore\n", "%s: the df holds the body only", label);
+	free(got);
+	got = slurp(qd, QFT_QF, id);
+	queue_qf_format(e, &want);
+	is_str(got, want.s, "%s: the qf holds the envelope only", label);
+	free(got);
+	queue_msg_close(m);
+	queue_and_remove(qd, &g, 300 * 1024, 1);
+	max = largest_spare(path, &n);
+	ok(max <= 128 * 1024 && n >= 2, "%s: a spare of a large message is emptied", label);
+	queue_env_free(e);
+	queue_dir_close(qd);
+	pt_buf_free(&err);
+	pt_buf_free(&want);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -516,6 +622,8 @@ main(void)
 	test_new_body(QUEUE_SYNC_GROUP, "newbody", false);
 	test_new_body(QUEUE_SYNC_FILES, "newbody-sub", true);
 	test_lifecycle();
+	test_spare_contents(QUEUE_SYNC_GROUP, "spare-group");
+	test_spare_contents(QUEUE_SYNC_FILES, "spare-files");
 	test_abort_and_collision();
 	test_sweep();
 	test_groups();
