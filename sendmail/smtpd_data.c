@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "deliver.h"
 #include "headers.h"
 #include "pt_alloc.h"
+#include "pt_exit.h"
 #include "pt_log.h"
 #include "pt_str.h"
 #include "smtpd.h"
@@ -237,6 +239,24 @@ add_always_bcc(struct smtpd *s)
 	q->flags |= QRF_PRIMARY | QRF_NOTIFY_DEFAULT;
 }
 
+/*
+ * -bs: the delivery of message qid, just committed, by this process (as
+ * upstream's -bs delivers, no daemon's delivery processes being there).
+ * Its standard output is the SMTP channel: -v's transcript is not written
+ * there.
+ */
+static void
+bs_deliver(struct smtpd *s, const char *qid, int origin)
+{
+	bool verbose = s->run->verbose;
+
+	fflush(stdout);
+	s->run->verbose = false;
+	(void)dlv_message_id(s->run, s->qd, qid, NULL, origin);
+	s->run->verbose = verbose;
+	pt_log_set_qid(NULL);
+}
+
 /* Reads the message and answers; the transaction ends either way. */
 static void
 receive(struct smtpd *s, struct queue_msg *m)
@@ -311,16 +331,29 @@ receive(struct smtpd *s, struct queue_msg *m)
 			smtpd_say(s, 451, "4.3.0", "Error writing the queue file; try again later");
 		} else {
 			char qid[QUEUE_ID_MAX];
+			int mode = s->cfg->opt.delivery_mode ? s->cfg->opt.delivery_mode : 'b';
+			bool now = mode != 'q' && mode != 'd' && s->env->quarantine == NULL &&
+			    !sm_la_queue(&s->cfg->opt, s->env->priority);
 
 			smtpd_log_from(s, res.msg_bytes);
-			smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", id);
-			/* the lock goes before the delivery process is asked to take it */
+			/* the lock goes before a delivery takes it */
 			pt_strlcpy(qid, id, sizeof qid);
-			queue_msg_close(m);
-			if (s->reqfd >= 0 && s->cfg->opt.delivery_mode != 'q' &&
-			    s->cfg->opt.delivery_mode != 'd' && s->env->quarantine == NULL &&
-			    !sm_la_queue(&s->cfg->opt, s->env->priority))
-				send(s->reqfd, qid, strlen(qid), MSG_DONTWAIT);
+			if (s->daemon == NULL && now && mode == 'i') {
+				queue_msg_close(m);
+				/* -bs -odi: delivered before the reply, as queued (pri= as the P record) */
+				bs_deliver(s, qid, DLV_ORIGIN_NEW);
+				smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", qid);
+			} else {
+				smtpd_say(s, 250, "2.0.0", "%s Message accepted for delivery", id);
+				queue_msg_close(m);
+				if (s->reqfd >= 0 && now)
+					send(s->reqfd, qid, strlen(qid), MSG_DONTWAIT);
+				else if (s->daemon == NULL && now && fork() == 0) {
+					setsid();	/* -bs -odb: in the background, read back */
+					bs_deliver(s, qid, DLV_ORIGIN_SMTP);
+					_exit(EX_OK);
+				}
+			}
 		}
 	}
 	smtp_reply_free(&res.reply);
