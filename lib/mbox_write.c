@@ -88,30 +88,32 @@ mbox_quote_begin(struct mbox_quoter *q, struct pt_buf *out)
 void
 mbox_quote(struct mbox_quoter *q, const char *p, size_t n)
 {
-	size_t i;
+	const char *nl;
+	size_t i = 0, k;
 
-	for (i = 0; i < n; i++) {
-		char c = p[i];
-
-		if (q->bol) {
-			if (c == from_[q->state]) {
+	while (i < n) {
+		if (q->bol) {	/* the start of a line: a character at a time */
+			if (p[i] == from_[q->state]) {
+				i++;
 				if (++q->state < 5)
 					continue;
 				pt_buf_addc(q->out, '>');	/* a whole "From " at the start of a line */
-			}
-			pt_buf_add(q->out, from_, (size_t)(q->state < 5 ? q->state : 5));
-			q->bol = false;
-			if (q->state == 5) {
+				pt_buf_add(q->out, from_, 5);
+				q->bol = false;
 				q->state = 0;
 				q->last = ' ';
 				continue;
 			}
+			pt_buf_add(q->out, from_, (size_t)q->state);
+			q->bol = false;
 			q->state = 0;
 		}
-		pt_buf_addc(q->out, c);
-		q->last = c;
-		if (c == '\n')
-			q->bol = true;
+		nl = memchr(p + i, '\n', n - i);	/* the rest of the line at once */
+		k = nl != NULL ? (size_t)(nl - (p + i)) + 1 : n - i;
+		pt_buf_add(q->out, p + i, k);
+		q->last = p[i + k - 1];
+		q->bol = nl != NULL;
+		i += k;
 	}
 }
 

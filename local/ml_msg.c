@@ -75,47 +75,33 @@ spill(struct ml_msg *m, bool force)
 	pt_buf_reset(&m->mem);
 }
 
-/* Reads one line (without its LF) into line; false at end of input. */
-static bool
-get_line(FILE *fp, struct pt_buf *line, bool *had_nl)
-{
-	int c;
-
-	pt_buf_reset(line);
-	*had_nl = false;
-	while ((c = getc(fp)) != EOF) {
-		if (c == '\n') {
-			*had_nl = true;
-			return true;
-		}
-		pt_buf_addc(line, c);
-	}
-	return line->len > 0;
-}
-
 /* Reads the LMTP DATA section; -1 when the input ends before the "." line. */
 static int
 read_lmtp(struct ml_msg *m, FILE *fp, struct mbox_quoter *q)
 {
-	struct pt_buf line = PT_BUF_INIT;
-	bool nl;
+	char *line = NULL;
+	size_t cap = 0, len;
+	ssize_t got;
 	int rc = -1;
 
-	while (get_line(fp, &line, &nl)) {
-		const char *s;
-
-		if (line.len > 0 && line.s[line.len - 1] == '\r')
-			pt_buf_truncate(&line, line.len - 1);
-		s = pt_buf_str(&line);
-		if (line.len == 1 && s[0] == '.') {
+	while ((got = getdelim(&line, &cap, '\n', fp)) > 0) {
+		len = (size_t)got;
+		if (line[len - 1] == '\n')
+			len--;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if (len == 1 && line[0] == '.') {
 			rc = 0;
 			break;
 		}
-		mbox_quote(q, s[0] == '.' ? s + 1 : s, s[0] == '.' ? line.len - 1 : line.len);
+		if (len > 0 && line[0] == '.')
+			mbox_quote(q, line + 1, len - 1);
+		else
+			mbox_quote(q, line, len);
 		mbox_quote(q, "\n", 1);
 		spill(m, false);
 	}
-	pt_buf_free(&line);
+	free(line);
 	return rc;
 }
 

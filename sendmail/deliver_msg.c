@@ -180,7 +180,7 @@ body(struct dlv *d, const struct cf_mailer *m, const char *eol, struct pt_buf *o
 	struct pt_buf all = PT_BUF_INIT;
 	char chunk[65536];
 	ssize_t n;
-	bool bol = true, escape = cf_mflag(&m->flags, 'E');
+	bool escape = cf_mflag(&m->flags, 'E');
 
 	if (fd < 0)
 		return -1;
@@ -191,19 +191,16 @@ body(struct dlv *d, const struct cf_mailer *m, const char *eol, struct pt_buf *o
 		pt_buf_free(&all);
 		return -1;
 	}
-	for (size_t i = 0; i < all.len; i++) {
-		if (bol && escape && all.len - i >= 5 && memcmp(all.s + i, "From ", 5) == 0)
+	for (size_t i = 0; i < all.len;) {	/* a line at a time */
+		const char *line = all.s + i, *nl = memchr(line, '\n', all.len - i);
+		size_t k = nl != NULL ? (size_t)(nl - line) : all.len - i;
+
+		if (escape && k >= 5 && memcmp(line, "From ", 5) == 0)
 			pt_buf_addc(out, '>');
-		if (all.s[i] == '\n') {
-			pt_buf_adds(out, eol);
-			bol = true;
-		} else {
-			pt_buf_addc(out, all.s[i]);
-			bol = false;
-		}
+		pt_buf_add(out, line, k);
+		pt_buf_adds(out, eol);	/* also after a last line without one */
+		i += k + (nl != NULL);
 	}
-	if (!bol)
-		pt_buf_adds(out, eol);
 	pt_buf_free(&all);
 	return 0;
 }
