@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
@@ -29,12 +30,16 @@
 
 /* Bytes asked of the transport per read. */
 #define SMTP_IO_CHUNK 16384
-/* The most bytes written to a pipe at once, so that a write after poll() cannot block. */
+/*
+ * The most bytes written at once to a blocking pipe, so that a write after
+ * poll() cannot block.  A pipe whose end is non-blocking takes whole buffers.
+ */
 #define SMTP_IO_PIPE_CHUNK 4096
 
 struct smtp_io {
 	int rfd, wfd;
 	bool rsock, wsock;		/* the descriptors are sockets (until told otherwise) */
+	bool wnonblock;			/* wfd, not a socket, has O_NONBLOCK */
 	const struct smtp_transport *t;
 	void *tctx;
 	struct pt_buf in;		/* input; bytes before inpos are consumed */
@@ -113,12 +118,15 @@ plain_write(void *ctx, const void *buf, size_t n, int *want, struct pt_buf *errm
 	if (io->wsock) {
 		r = send(io->wfd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r < 0 && errno == ENOTSOCK) {
+			int fl = fcntl(io->wfd, F_GETFL);
+
 			io->wsock = false;
+			io->wnonblock = fl >= 0 && (fl & O_NONBLOCK);
 			*want = POLLOUT;
 			return -1;
 		}
 	} else
-		r = write(io->wfd, buf, n > SMTP_IO_PIPE_CHUNK ? SMTP_IO_PIPE_CHUNK : n);
+		r = write(io->wfd, buf, io->wnonblock || n <= SMTP_IO_PIPE_CHUNK ? n : SMTP_IO_PIPE_CHUNK);
 	if (r >= 0)
 		return r;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {

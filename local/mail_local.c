@@ -32,6 +32,7 @@
 
 #define USAGE "usage: mail.local [-7] [-b] [-d] [-D mbdb] [-l] [-f from|-r from] [-h filename] [-p spooldir] user ...\n"
 #define MAX_GROUPS 256
+#define ML_READ_BUF (64 * 1024)	/* stdin buffer in LMTP mode */
 
 /* The identity to switch to for one recipient, and the one to come back to. */
 struct ident {
@@ -214,8 +215,11 @@ main(int argc, char **argv)
 	umask(077);
 	if ((first = parse_args(argc, argv, &o)) < 0)
 		return EX_UNAVAILABLE;
-	if (o.lmtp)
+	if (o.lmtp) {
+		/* a message's lines in a few reads of the pipe, not one per 4 KB */
+		(void)setvbuf(stdin, NULL, _IOFBF, ML_READ_BUF);
 		return ml_lmtp(&o, stdin, stdout);
+	}
 	ml_msg_init(&m);
 	if (ml_msg_read(&m, stdin, o.from != NULL ? o.from : default_sender(), false) < 0) {
 		fprintf(stderr, "mail.local: cannot spool the message: %s\n", strerror(errno));

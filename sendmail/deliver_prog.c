@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,6 +150,24 @@ free_argv(char **argv)
 	free(argv);
 }
 
+/*
+ * Closes every descriptor from lo up: one close_range(2), or one close per
+ * descriptor below the limit where the kernel lacks it (before 5.9).
+ */
+static void
+close_from(int lo)
+{
+	struct rlimit rl;
+	long max = 1024;
+
+	if (close_range((unsigned)lo, ~0U, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = (long)rl.rlim_cur;
+	for (long fd = lo; fd < max; fd++)
+		close((int)fd);
+}
+
 /* The child side: identity, environment, descriptors, exec. */
 static void __attribute__((noreturn))
 child(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t, char **argv,
@@ -167,8 +186,7 @@ child(struct dlv *d, const struct cf_mailer *m, const struct dlv_target *t, char
 			dup2(null, 2);
 	} else
 		dup2(out, 2);
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	close_from(3);
 	signal(SIGPIPE, SIG_DFL);
 	if (become(d, m, t) < 0)
 		_exit(EX_OSERR);
