@@ -28,6 +28,9 @@
 #include "tls.h"
 #include "tls_int.h"
 
+/* The session id context of the server's sessions (see configure). */
+#define TLS_SID_CTX "Petrel SMTP server"
+
 /* The SSL option names upstream accepts (those this OpenSSL has). */
 static const struct {
 	const char *name;
@@ -394,6 +397,19 @@ configure(struct tls_ctx *t, const struct tls_settings *s, struct pt_buf *err)
 		SSL_CTX_set_verify(t->ssl, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, verify_any);
 	else
 		SSL_CTX_set_verify(t->ssl, SSL_VERIFY_NONE, NULL);
+	/*
+	 * A server that asks for certificates must name the context its sessions
+	 * belong to, or OpenSSL ends every resumed handshake with an internal
+	 * error alert (clients such as Postfix keep sessions by default).  The
+	 * tickets' key is made with the context, in the daemon, so every session
+	 * process it forks can resume what another one started.
+	 */
+	if (t->role == TLS_SERVER &&
+	    SSL_CTX_set_session_id_context(t->ssl, (const unsigned char *)TLS_SID_CTX,
+		sizeof TLS_SID_CTX - 1) != 1) {
+		pt_buf_adds(err, "SSL_CTX_set_session_id_context failed");
+		return false;
+	}
 	if (s->log_level > 12)
 		pt_log(LOG_INFO, "STARTTLS=%s, init=1", who);
 	return true;

@@ -96,6 +96,26 @@ sb_wait_mail rootbox 2
 like "$(grep -l 'with a certificate' "$SB_MAIL"/rootbox/msg.* | xargs cat)" "verify=OK\)" \
 	"a verified client certificate gives verify=OK"
 
+# session resumption: a client that kept its session (Debian's Postfix does by
+# default) resumes it in a later connection instead of failing the handshake;
+# a resumed session keeps the client certificate's verification
+okline="STARTTLS=server, relay=localhost \[127.0.0.1\], version=TLSv1.[23], verify=OK,"
+n0=$(grep -cE "$okline" "$SB/daemon.log")
+tls_client() { (sleep 1; printf 'QUIT\r\n') | timeout 20 openssl s_client "$@" -starttls smtp \
+	-connect "127.0.0.1:$SB_PORT" -CAfile "$CA" -cert "$SB/tls/cert.pem" -key "$SB/tls/key.pem" \
+	-ign_eof 2>&1; }
+for v in 2 3; do
+	s1=$(tls_client -tls1_$v -sess_out "$SB/tls/session.$v")
+	like "$s1" "New, TLSv1\.$v" "TLS 1.$v: a first handshake; the client keeps the session"
+	s2=$(tls_client -tls1_$v -sess_in "$SB/tls/session.$v")
+	like "$s2" "Reused, TLSv1\.$v" "TLS 1.$v: the next connection resumes it"
+	like "$s2" "221 2.0.0" "TLS 1.$v: and the session goes on over TLS (QUIT answered)"
+	[[ $s2 == *"alert internal error"* ]]
+	ok $((! $?)) "TLS 1.$v: no internal error alert"
+done
+for i in $(seq 50); do [ $(($(grep -cE "$okline" "$SB/daemon.log") - n0)) -ge 4 ] && break; sleep 0.1; done
+is $(($(grep -cE "$okline" "$SB/daemon.log") - n0)) 4 "the resumed sessions are logged verify=OK as the first ones"
+
 # smtps: TLS before the greeting
 out=$(printf 'EHLO client.test\nQUIT\n' | $TALK 127.0.0.1 "$smtps_port" --smtps --cafile "$CA")
 like "$out" "T: version=TLSv1.[23] [^
