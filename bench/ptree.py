@@ -132,9 +132,9 @@ def mbox(path, want, timeout):
             data = b""
         if data:
             off += len(data)
-            buf = tail + data
-            count += buf.count(b"\nFrom ")
-            tail = buf[-5:]
+            # the new bytes, and a "\nFrom " split across two reads
+            count += data.count(b"\nFrom ") + (tail + data[:5]).count(b"\nFrom ")
+            tail = (tail + data)[-5:] if len(data) < 5 else data[-5:]
         if count >= want or time.monotonic() > deadline:
             print(count)
             return
