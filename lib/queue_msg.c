@@ -143,16 +143,15 @@ queue_msg_create(struct queue_dir *qd, struct queue_idgen *g, time_t now,
  * Cuts file fd, written from its start, to its first len bytes: a spare's
  * older and longer contents go.  When the length is unchanged, the blocks
  * were overwritten in place: nothing is allocated or freed, and the inode
- * needs no write for fdatasync.  0 or an errno.
+ * needs no write for fdatasync.  *st is the file's status (its size before
+ * the cut).  0 or an errno.
  */
 static int
-cut_to(int fd, off_t len)
+cut_to(int fd, off_t len, struct stat *st)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return errno;
-	if (st.st_size > len && ftruncate(fd, len) < 0)
+	if (st->st_size > len && ftruncate(fd, len) < 0)
 		return errno;
 	return 0;
 }
@@ -168,13 +167,16 @@ flush_body(struct queue_msg *m)
 	m->wlen = 0;
 }
 
-/* Writes the buffered body out and cuts the file there, for a reader or the commit. */
+/*
+ * Writes the buffered body out and cuts the file there, for a reader or the
+ * commit; *st is the df's status (device and inode for the qf's I record).
+ */
 static void
-finish_write(struct queue_msg *m)
+finish_write(struct queue_msg *m, struct stat *st)
 {
 	flush_body(m);
 	if (m->werr == 0)
-		m->werr = cut_to(m->df_wfd, m->wpos);
+		m->werr = cut_to(m->df_wfd, m->wpos, st);
 }
 
 int
@@ -308,6 +310,7 @@ write_tf(struct queue_msg *m, const struct pt_buf *text, struct pt_buf *err)
 {
 	struct queue_dir *qd = m->qd;
 	char name[QUEUE_NAME_MAX];
+	struct stat st;
 	int fd, rc, tries;
 
 	queue_file_name(QFT_TF, m->id, name);
@@ -323,7 +326,7 @@ write_tf(struct queue_msg *m, const struct pt_buf *text, struct pt_buf *err)
 	if (rc == 0)
 		rc = write_all(fd, text->s, text->len);
 	if (rc == 0)
-		rc = cut_to(fd, (off_t)text->len);
+		rc = cut_to(fd, (off_t)text->len, &st);
 	if (rc == 0)
 		start_writeback(qd, fd);
 	if (rc != 0) {
@@ -342,10 +345,8 @@ finish_body(struct queue_msg *m, struct queue_env *e, struct pt_buf *err)
 	struct stat st;
 	int rc;
 
-	finish_write(m);
+	finish_write(m, &st);
 	rc = m->werr;
-	if (rc == 0 && fstat(m->df_wfd, &st) < 0)
-		rc = errno;
 	if (rc == 0)
 		start_writeback(m->qd, m->df_wfd);
 	if (rc != 0) {
@@ -535,7 +536,9 @@ queue_msg_df(struct queue_msg *m)
 	int dirfd = m->qd->df_fd, fd;
 
 	if (m->state == MSG_NEW) {
-		finish_write(m);
+		struct stat st;
+
+		finish_write(m, &st);
 		if (m->werr != 0) {
 			errno = m->werr;
 			return -1;
