@@ -407,6 +407,13 @@ int cf_option_set(struct cf_config *cfg, const char *name, const char *value, st
  */
 int cf_options_cmdline(struct cf_config *cfg, char *const *opts, int n, struct pt_buf *err);
 
+/*
+ * SuperSafe: true when queue files are to be made durable before the reply
+ * (unset, upstream's booleans for true, Interactive and PostMilter); false
+ * only for a false boolean ("False", "No").
+ */
+bool cf_super_safe(const struct cf_options *o);
+
 /* Finds a ruleset by name or number text; -1 if none. */
 int cf_ruleset_find(const struct cf_config *cfg, const char *name);
 /* Returns the name of ruleset n for traces: its name, or its number in text. */

@@ -97,6 +97,16 @@ parse_bool(const char *v)
 	return *v == '\0' || strchr("tTyY", *v) != NULL;
 }
 
+bool
+cf_super_safe(const struct cf_options *o)
+{
+	const char *v = o->super_safe;
+
+	/* upstream's I(nteractive) and P(ostMilter) only move the syncs; Petrel
+	 * keeps them where True has them (see sendmail(8), SuperSafe) */
+	return v == NULL || parse_bool(v) || strchr("iIpP", *v) != NULL;
+}
+
 /* Appends the comma- or space-separated items of v to a list. */
 static void
 list_add(struct cf_strlist *l, const char *v, bool split)

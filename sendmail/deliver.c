@@ -1014,9 +1014,15 @@ dlv_open_queue(struct sm_run *run, struct queue_dir **qd)
 {
 	struct pt_buf err = PT_BUF_INIT;
 	const char *qdir = run->cfg->opt.queue_directory;
-	/* the submission queue is written by every user: no shared state, no recycled inodes */
-	int rc = queue_dir_open(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", "mqueue",
-	    run->cfg->opt.use_msp ? QUEUE_SYNC_PRIVATE : QUEUE_SYNC_GROUP, qd, &err);
+	/*
+	 * The submission queue is written by every user: no shared state, no
+	 * recycled inodes.  SuperSafe=False: no syncs, and no recycled inodes
+	 * either, whose old contents a crash could leave under a new name.
+	 */
+	int mode = !cf_super_safe(&run->cfg->opt) ? QUEUE_SYNC_NONE :
+	    run->cfg->opt.use_msp ? QUEUE_SYNC_PRIVATE : QUEUE_SYNC_GROUP;
+	int rc = queue_dir_open(qdir ? qdir : LOCALSTATEDIR "/spool/mqueue", "mqueue", mode, qd,
+	    &err);
 
 	if (rc != QUEUE_OK)
 		pt_log(LOG_ERR, "%s", pt_buf_str(&err));

@@ -82,6 +82,28 @@ test_cmdline(struct cf_config *cfg)
 	pt_buf_free(&err);
 }
 
+/* SuperSafe as upstream reads it: only a false boolean turns the syncs off. */
+static void
+test_super_safe(struct cf_config *cfg)
+{
+	struct pt_buf err = PT_BUF_INIT;
+	const char *on[] = { "true", "True", "", "yes", "Interactive", "i", "PostMilter", "p" };
+	const char *off[] = { "False", "false", "No", "n", "0" };
+	size_t i;
+
+	ok(cf_super_safe(&cfg->opt), "SuperSafe=true from the cf syncs");
+	for (i = 0; i < sizeof on / sizeof on[0]; i++) {
+		cf_option_set(cfg, "SuperSafe", on[i], &err);
+		ok(cf_super_safe(&cfg->opt), "SuperSafe=%s syncs", on[i]);
+	}
+	for (i = 0; i < sizeof off / sizeof off[0]; i++) {
+		cf_option_set(cfg, "s", off[i], &err);
+		ok(!cf_super_safe(&cfg->opt), "SuperSafe=%s (by its letter) does not", off[i]);
+	}
+	cf_option_set(cfg, "SuperSafe", "True", &err);
+	pt_buf_free(&err);
+}
+
 static void
 test_good(void)
 {
@@ -131,6 +153,7 @@ test_good(void)
 	is_str(cfg->milters[0].equates, "S=local:/var/run/f1.sock, F=T, T=S:1m;R:1m", "X equates kept");
 	is_int(cfg->mailer_env.n, 1, "E lines");
 	test_cmdline(cfg);
+	test_super_safe(cfg);
 	cf_free(cfg);
 	pt_buf_free(&err);
 	pt_buf_free(&out);
